@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Builds the C test programs in test/programs/*.c into test/programs/*.wasm
+# (wasm32-wasi, WASI preview1 "command" modules). The .wasm files are
+# committed beside their sources, as Node does for its own WASI tests.
+#
+# Usage:
+#   bash scripts/build-programs.sh           rebuild every test/programs/*.wasm
+#   bash scripts/build-programs.sh --check   rebuild into a temp dir and exit 1,
+#                                            listing each committed .wasm that is
+#                                            missing or differs from its rebuild
+#
+# Toolchain (Debian 12 packages): clang-14, lld-14, wasi-libc
+# (0.0~git20220510), libclang-rt-14-dev-wasm32. On Debian these need no
+# symlinks or PATH tricks:
+#   --target=wasm32-wasi --sysroot=/usr
+#       clang's WASI driver maps the sysroot to <sysroot>/include/wasm32-wasi
+#       and -L<sysroot>/lib/wasm32-wasi, which is where Debian's wasi-libc puts
+#       its headers and libc.a/crt1-command.o;
+#   -nostdlibinc -isystem /usr/include/wasm32-wasi
+#       with --sysroot=/usr the default include path would also contain
+#       /usr/local/include and /usr/include (the host's glibc headers) after
+#       the wasi-libc ones; drop them so a header missing from wasi-libc is an
+#       error instead of a silent glibc fallback (clang's own stddef.h etc.
+#       stay available);
+#   linker: clang-14 runs /usr/bin/wasm-ld-14 on its own (Debian's clang
+#       looks for the versioned name), so no -fuse-ld / --ld-path is needed;
+#   -Wl,--strip-debug
+#       Debian's libc.a carries DWARF (with its build paths); dropping it cuts
+#       the binaries ~4x. The "name" section stays, so traps still show
+#       function names in stack traces;
+#   compiler-rt: clang links
+#       /usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a
+#       from libclang-rt-14-dev-wasm32 automatically.
+# Builds are deterministic (no debug info, sources compiled by relative name
+# from test/programs/), so --check compares bytes. A different clang or
+# wasi-libc version will produce different bytes; override the compiler with
+# CC=... if needed, but rebuild and commit with the toolchain above.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SRC_DIR="$ROOT/test/programs"
+CC="${CC:-clang-14}"
+CFLAGS=(
+  --target=wasm32-wasi
+  --sysroot=/usr
+  -nostdlibinc
+  -isystem /usr/include/wasm32-wasi
+  -O2
+  -Wall -Wextra -Werror
+  -Wl,--strip-debug
+)
+
+mode=build
+case "${1:-}" in
+  "") ;;
+  --check) mode=check ;;
+  -h | --help)
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "unknown argument: $1 (expected --check or nothing)" >&2
+    exit 2
+    ;;
+esac
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+  echo "error: $CC not found (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)" >&2
+  exit 2
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+cd "$SRC_DIR"
+shopt -s nullglob
+sources=(*.c)
+if [ ${#sources[@]} -eq 0 ]; then
+  echo "error: no .c files in $SRC_DIR" >&2
+  exit 2
+fi
+
+# Compile everything into the temp dir first, so a failed build never leaves
+# a half-updated set of committed .wasm files.
+for src in "${sources[@]}"; do
+  name="${src%.c}"
+  "$CC" "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
+done
+
+status=0
+for src in "${sources[@]}"; do
+  name="${src%.c}"
+  if [ "$mode" = check ]; then
+    if [ ! -f "$name.wasm" ]; then
+      echo "missing: test/programs/$name.wasm" >&2
+      status=1
+    elif ! cmp -s "$tmp/$name.wasm" "$name.wasm"; then
+      echo "differs: test/programs/$name.wasm (rebuild from $name.c)" >&2
+      status=1
+    fi
+  else
+    cp "$tmp/$name.wasm" "$name.wasm"
+    echo "built test/programs/$name.wasm"
+  fi
+done
+
+if [ "$mode" = check ]; then
+  for wasm in *.wasm; do
+    if [ ! -f "${wasm%.wasm}.c" ]; then
+      echo "orphan: test/programs/$wasm has no $(basename "${wasm%.wasm}").c" >&2
+      status=1
+    fi
+  done
+  if [ $status -eq 0 ]; then
+    echo "all ${#sources[@]} test programs match their sources"
+  else
+    echo "run: bash scripts/build-programs.sh" >&2
+  fi
+fi
+exit $status
