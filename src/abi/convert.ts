@@ -1,0 +1,20 @@
+import { GuestError } from './guest-error.js';
+
+// Range checks for raw wasm arguments, used by the generated import shims. A value that does not fit
+// its WITX type is the guest's mistake: `inval`.
+
+const bad = (what: string, x: number | bigint): never => {
+  throw new GuestError('inval', `${x} is not a valid ${what}`);
+};
+
+export const u8 = (x: number): number => ((x >>> 0) <= 0xff ? x >>> 0 : bad('u8', x));
+export const u16 = (x: number): number => ((x >>> 0) <= 0xffff ? x >>> 0 : bad('u16', x));
+export const s8 = (x: number): number => (x >= -0x80 && x <= 0x7f ? x : bad('s8', x));
+export const s16 = (x: number): number => (x >= -0x8000 && x <= 0x7fff ? x : bad('s16', x));
+/** wasm passes i64 as a signed BigInt; a u64 wants the unsigned reading. */
+export const u64 = (x: bigint): bigint => (x < 0n ? BigInt.asUintN(64, x) : x);
+export const ptr64 = (x: bigint): number => (x >= 0n && x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : bad('pointer', x));
+export const enumValue = (x: number, count: number): number => ((x >>> 0) < count ? x >>> 0 : bad('enum value', x));
+export const enum64 = (x: bigint, count: bigint): bigint => (x >= 0n && x < count ? x : bad('enum value', x));
+export const flags = (x: number, all: number): number => ((x & ~all) === 0 ? x >>> 0 : bad('set of flags', x));
+export const flags64 = (x: bigint, all: bigint): bigint => u64(x) & all;

@@ -1,0 +1,80 @@
+import { GuestError } from './guest-error.js';
+
+const EMPTY = new ArrayBuffer(0);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * The guest's linear memory as cached views. Views are refreshed only when an access falls outside
+ * them: a memory that grew has detached the old buffer (its views read as length 0), so the first
+ * access after growth refreshes, and no call pays for asking the memory for its buffer.
+ */
+export class GuestMemory {
+  u8: Uint8Array = new Uint8Array(EMPTY);
+  view: DataView = new DataView(EMPTY);
+  private memory: WebAssembly.Memory | undefined;
+
+  bind(memory: WebAssembly.Memory): void {
+    this.memory = memory;
+    this.refresh();
+  }
+
+  get bound(): boolean {
+    return this.memory !== undefined;
+  }
+
+  refresh(): void {
+    const buffer = this.memory?.buffer ?? EMPTY;
+    if (buffer !== this.u8.buffer || this.u8.byteLength !== buffer.byteLength) {
+      this.u8 = new Uint8Array(buffer);
+      this.view = new DataView(buffer);
+    }
+  }
+
+  /** Throws `fault` unless `[ptr, ptr + len)` lies inside memory. `ptr` and `len` are unsigned. */
+  check(ptr: number, len: number): void {
+    if (ptr + len > this.u8.length) {
+      this.refresh();
+      if (ptr + len > this.u8.length) {
+        throw new GuestError('fault', `[${ptr}, ${ptr + len}) is outside guest memory (${this.u8.length} bytes)`);
+      }
+    }
+  }
+
+  /** An out-pointer or aligned region: `inval` when misaligned, `fault` when out of bounds. */
+  checkAligned(ptr: number, size: number, align: number): void {
+    if ((ptr & (align - 1)) !== 0) throw new GuestError('inval', `pointer ${ptr} is not aligned to ${align}`);
+    this.check(ptr, size);
+  }
+
+  /** An array of `count` elements of `size` bytes (alignment `align`) at `ptr`. */
+  checkArray(ptr: number, count: number, size: number, align: number): void {
+    if ((ptr & (align - 1)) !== 0) throw new GuestError('inval', `array pointer ${ptr} is not aligned to ${align}`);
+    this.check(ptr, count * size);
+  }
+
+  /** Decodes UTF-8 at `[ptr, ptr + len)`: `fault` out of bounds, `ilseq` when not UTF-8. */
+  readString(ptr: number, len: number): string {
+    this.check(ptr, len);
+    try {
+      return utf8.decode(this.u8.subarray(ptr, ptr + len));
+    } catch {
+      throw new GuestError('ilseq', `the string at ${ptr} (${len} bytes) is not valid UTF-8`);
+    }
+  }
+
+  /** A view of guest bytes (no copy); valid until memory grows. */
+  bytes(ptr: number, len: number): Uint8Array {
+    this.check(ptr, len);
+    return this.u8.subarray(ptr, ptr + len);
+  }
+
+  /** Writes a string as UTF-8 into `[ptr, ptr + max)`; returns the bytes it needed (may exceed max). */
+  writeString(ptr: number, max: number, text: string): number {
+    const encoded = utf8Encoder.encode(text);
+    const n = Math.min(encoded.length, max);
+    this.check(ptr, n);
+    this.u8.set(n === encoded.length ? encoded : encoded.subarray(0, n), ptr);
+    return encoded.length;
+  }
+}

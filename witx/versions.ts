@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The WASI versions wasi-kit generates bindings for. */
+export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral';
+
+export interface VersionSpec {
+  readonly id: VersionId;
+  /** Folder under the WITX root. */
+  readonly folder: string;
+  /** Files codegen starts from; each `(use ...)`s the rest. */
+  readonly roots: readonly string[];
+  /** WITX module name -> the import module name a guest uses. */
+  readonly modules: Readonly<Record<string, string>>;
+  /** Every input file (relative to `folder`) and its expected sha256, from the root's SOURCES.md. */
+  readonly sha256: Readonly<Record<string, string>>;
+}
+
+const EPHEMERAL_AREAS = ['args', 'clock', 'environ', 'fd', 'path', 'poll', 'proc', 'random', 'sched', 'sock'] as const;
+
+export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
+  preview1: {
+    id: 'preview1',
+    folder: 'preview1',
+    roots: ['wasi_snapshot_preview1.witx'],
+    modules: { wasi_snapshot_preview1: 'wasi_snapshot_preview1' },
+    sha256: {
+      'typenames.witx': '980ef8a0f8d345f65d0c7ce07f01981174712ae0c6c44b3c250cbb2b0c752dc5',
+      'wasi_snapshot_preview1.witx': '30e31a9b830d3fad998701fc9439a5506af4dbb8f01202854c8af46d436de679',
+    },
+  },
+  snapshot0: {
+    id: 'snapshot0',
+    folder: 'snapshot0',
+    roots: ['wasi_unstable.witx'],
+    modules: { wasi_unstable: 'wasi_unstable' },
+    sha256: {
+      'typenames.witx': 'cb92b0b6427e84040cc12bc016ae3aa45af72a19ecb9bf5fc6a9e84a623fbb0a',
+      'wasi_unstable.witx': 'c341fc67eeb0cd21c410ff71080289516e0382b9598295181f72fdb70f6ea0cd',
+    },
+  },
+  ephemeral: {
+    id: 'ephemeral',
+    folder: 'ephemeral',
+    roots: EPHEMERAL_AREAS.map((a) => `wasi_ephemeral_${a}.witx`),
+    modules: Object.fromEntries(EPHEMERAL_AREAS.map((a) => [`wasi_ephemeral_${a}`, `wasi_ephemeral_${a}`])),
+    sha256: {
+      'typenames.witx': 'dfedee6d869acf5292c776aedfd144f9c138b805352ebbbec200882165275868',
+      'wasi_ephemeral_args.witx': 'c1b1d92ca9067ba5128d33f2545682a29a35e23e462a246bf9ce9ed66bf4c026',
+      'wasi_ephemeral_clock.witx': 'd733da9e151db967fe69979d1acc1ec6c3dc6a4137b7536cc45f9c956ef44271',
+      'wasi_ephemeral_environ.witx': 'a72973b0a4ce259e79d32a0eb7fc4626e48ef959a51ad5e27da6a469c0073509',
+      'wasi_ephemeral_fd.witx': '4dcd68997a811f2ef6a7037b2239eff582dddf3c0060e8d0118ed52748b598e7',
+      'wasi_ephemeral_path.witx': 'efab3ea7808ea4d5de9e9822cbaab09f1f63c9414483f7b7c9838e43d907dbfc',
+      'wasi_ephemeral_poll.witx': '41d358cb7cdf6c367d9b4410274d60098ade6ff0c765c02101e9653c78f69f7a',
+      'wasi_ephemeral_proc.witx': '72b2462a0115201c308b01eea3e47d63f79cb4380242e2d204559ab3537c1fd9',
+      'wasi_ephemeral_random.witx': 'cd3d2e597a55ba11f3e2afff9b8ce947594028885f30c671a9fa4237c1f0f388',
+      'wasi_ephemeral_sched.witx': 'c06749978d0ec36858ada2f251e0904b290966ec2852e8ac5e26b24f27c0b9f3',
+      'wasi_ephemeral_sock.witx': '0e1459420ce40554f083a53514456527d602380f895424a394f8f20947645a4d',
+    },
+  },
+};
+
+export const VERSION_IDS = Object.keys(VERSIONS) as VersionId[];
+
+/** A missing, unreadable or altered WITX input; the message says which file and what to do. */
+export class WitxInputError extends Error {
+  readonly code = 'ERR_WITX_INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WitxInputError';
+  }
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `WITX_DIR` if set, else `../shared/witx` beside the repository. */
+export function witxRoot(env: Record<string, string | undefined> = process.env): string {
+  const dir = env.WITX_DIR ? resolve(env.WITX_DIR) : resolve(repoRoot, '..', 'shared', 'witx');
+  if (!existsSync(dir)) {
+    throw new WitxInputError(
+      `WITX root ${dir} does not exist: set WITX_DIR to a folder with one subfolder per version (preview1/, snapshot0/, ephemeral/), or place shared/ beside the repository`,
+    );
+  }
+  return dir;
+}
+
+/** Checks every input of a version against its expected hash; returns absolute root paths. */
+export function verifiedRoots(spec: VersionSpec, root: string): string[] {
+  for (const [file, expected] of Object.entries(spec.sha256)) {
+    const path = join(root, spec.folder, file);
+    if (!existsSync(path)) {
+      throw new WitxInputError(`${path}: missing WITX input of ${spec.id}; restore it from the source named in SOURCES.md`);
+    }
+    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (actual !== expected) {
+      throw new WitxInputError(
+        `${path}: sha256 ${actual} differs from the expected ${expected}; if the spec changed on purpose, update the hash in witx/versions.ts and regenerate`,
+      );
+    }
+  }
+  return spec.roots.map((r) => join(root, spec.folder, r));
+}
