@@ -1,0 +1,110 @@
+/**
+ * Host error codes (`error.code` from `node:fs` or memfs) to WASI errno names: the single table
+ * in the manner of uvwasi's `uv_mapping.c`. A code that is not here is not a guest-visible
+ * condition but a host bug, so it is rethrown untouched instead of being dressed up as an errno.
+ */
+
+import { FsError, type FsErrno } from './errors.js';
+
+const ERRNO_OF_CODE: Readonly<Record<string, FsErrno>> = {
+  E2BIG: '2big',
+  EACCES: 'acces',
+  EADDRINUSE: 'addrinuse',
+  EADDRNOTAVAIL: 'addrnotavail',
+  EAFNOSUPPORT: 'afnosupport',
+  EAGAIN: 'again',
+  EWOULDBLOCK: 'again',
+  EALREADY: 'already',
+  EBADF: 'badf',
+  EBADMSG: 'badmsg',
+  EBUSY: 'busy',
+  ECANCELED: 'canceled',
+  ECHILD: 'child',
+  ECONNABORTED: 'connaborted',
+  ECONNREFUSED: 'connrefused',
+  ECONNRESET: 'connreset',
+  EDEADLK: 'deadlk',
+  EDESTADDRREQ: 'destaddrreq',
+  EDOM: 'dom',
+  EDQUOT: 'dquot',
+  EEXIST: 'exist',
+  EFAULT: 'fault',
+  EFBIG: 'fbig',
+  EHOSTUNREACH: 'hostunreach',
+  EIDRM: 'idrm',
+  EILSEQ: 'ilseq',
+  EINPROGRESS: 'inprogress',
+  EINTR: 'intr',
+  EINVAL: 'inval',
+  EIO: 'io',
+  EISCONN: 'isconn',
+  EISDIR: 'isdir',
+  ELOOP: 'loop',
+  EMFILE: 'mfile',
+  EMLINK: 'mlink',
+  EMSGSIZE: 'msgsize',
+  EMULTIHOP: 'multihop',
+  ENAMETOOLONG: 'nametoolong',
+  ENETDOWN: 'netdown',
+  ENETRESET: 'netreset',
+  ENETUNREACH: 'netunreach',
+  ENFILE: 'nfile',
+  ENOBUFS: 'nobufs',
+  ENODEV: 'nodev',
+  ENOENT: 'noent',
+  ENOEXEC: 'noexec',
+  ENOLCK: 'nolck',
+  ENOLINK: 'nolink',
+  ENOMEM: 'nomem',
+  ENOMSG: 'nomsg',
+  ENOPROTOOPT: 'noprotoopt',
+  ENOSPC: 'nospc',
+  ENOSYS: 'nosys',
+  ENOTCONN: 'notconn',
+  ENOTDIR: 'notdir',
+  ENOTEMPTY: 'notempty',
+  ENOTRECOVERABLE: 'notrecoverable',
+  ENOTSOCK: 'notsock',
+  ENOTSUP: 'notsup',
+  EOPNOTSUPP: 'notsup',
+  ENOTTY: 'notty',
+  ENXIO: 'nxio',
+  EOVERFLOW: 'overflow',
+  EOWNERDEAD: 'ownerdead',
+  EPERM: 'perm',
+  EPIPE: 'pipe',
+  EPROTO: 'proto',
+  EPROTONOSUPPORT: 'protonosupport',
+  EPROTOTYPE: 'prototype',
+  ERANGE: 'range',
+  EROFS: 'rofs',
+  ESPIPE: 'spipe',
+  ESRCH: 'srch',
+  ESTALE: 'stale',
+  ETIMEDOUT: 'timedout',
+  ETXTBSY: 'txtbsy',
+  EXDEV: 'xdev',
+};
+
+/** The errno for a host error code, or undefined when the code has no WASI meaning. */
+export function errnoFromNodeCode(code: string): FsErrno | undefined {
+  return Object.hasOwn(ERRNO_OF_CODE, code) ? ERRNO_OF_CODE[code] : undefined;
+}
+
+/** Turns a host error into an {@link FsError}, or rethrows it as it is when it has no errno. */
+export function rethrowAsFsError(error: unknown): never {
+  if (error instanceof FsError) throw error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const errno = typeof code === 'string' ? errnoFromNodeCode(code) : undefined;
+  if (errno === undefined) throw error;
+  throw new FsError(errno, (error as Error).message, { cause: error });
+}
+
+/** Runs a host call, translating its errors with {@link rethrowAsFsError}. */
+export function hostCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    rethrowAsFsError(error);
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * A {@link FileSystem} over `node:fs`, confined to one host directory. Node-only.
+ *
+ * Every guest path goes through `resolvePath`, which walks it one component at a time with
+ * `lstat`/`readlink`, so the host call receives a path whose every directory was just checked
+ * to be a real directory inside the root. The last component is never followed by the host:
+ * opens carry `O_NOFOLLOW`, creations `O_EXCL`, stats use `lstat`, times use `lutimes`.
+ *
+ * TOCTOU: JavaScript has no `openat`, so between the check and the use another *host* process
+ * could swap a checked directory for a symlink and redirect that one call. The guest itself
+ * cannot race us (calls are synchronous, one at a time), so the sandbox holds against the
+ * guest; it does not hold against a hostile process sharing the tree.
+ *
+ * Time precision: `fs.*utimes*` take seconds as a double, which keeps about 0.25 µs of the
+ * nanoseconds for present-day dates (better than `Date`'s milliseconds). Setting only one of
+ * atim/mtim rewrites the other with its current value at that precision.
+ */
+
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { FsError } from './errors.js';
+import { hostCall } from './errno-from-node.js';
+import { HandleTable } from './handle-table.js';
+import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
+import * as rules from './posix-rules.js';
+import { realtimeNs } from './realtime.js';
+import type {
+  DirEntry,
+  FileStat,
+  FileSystem,
+  FileSystemLimits,
+  FileType,
+  Handle,
+  OpenFlags,
+  SetTimes,
+  TimeSpec,
+  Whence,
+} from './types.js';
+
+export type HostFileSystemOptions = FileSystemLimits;
+
+type Entry =
+  | { kind: 'directory'; fd: number; parts: string[] }
+  | { kind: 'file'; fd: number; readable: boolean; writable: boolean; append: boolean; position: bigint };
+
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+
+function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
+  if (stats.isFile()) return 'regular_file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isSymbolicLink()) return 'symbolic_link';
+  if (stats.isCharacterDevice()) return 'character_device';
+  if (stats.isBlockDevice()) return 'block_device';
+  // The mode cannot tell stream from datagram sockets; uvwasi says stream too.
+  if (stats.isSocket()) return 'socket_stream';
+  return 'unknown';
+}
+
+function fileStatOf(stats: fs.BigIntStats): FileStat {
+  return {
+    dev: stats.dev,
+    ino: stats.ino,
+    filetype: fileTypeOf(stats),
+    nlink: stats.nlink,
+    size: stats.size,
+    atim: stats.atimeNs,
+    mtim: stats.mtimeNs,
+    ctim: stats.ctimeNs,
+  };
+}
+
+function seconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+}
+
+export class HostFileSystem implements FileSystem {
+  /** The real, absolute host path of the root. */
+  readonly root: string;
+  readonly #handles: HandleTable<Entry>;
+  readonly #readOnly: boolean;
+
+  /** @param root host directory to confine the guest to; the embedder's choice, trusted as given. */
+  constructor(root: string, options: HostFileSystemOptions = {}) {
+    this.root = hostCall(() => fs.realpathSync(root));
+    if (!hostCall(() => fs.statSync(this.root)).isDirectory()) throw new FsError('notdir', root);
+    this.#handles = new HandleTable(options.maxOpenFiles);
+    this.#readOnly = options.readOnly ?? false;
+  }
+
+  openRoot(): Handle {
+    return this.#openDirectory([]);
+  }
+
+  open(dir: Handle, path: string, flags: OpenFlags): Handle {
+    rules.checkOpenFlags(flags, this.#readOnly);
+    this.#handles.checkRoom();
+    const { full, resolved } = this.#resolve(dir, path, rules.followFinalForOpen(flags));
+    const plan = rules.planOpen(flags, resolved);
+    if (plan === 'directory') return this.#openDirectory(full);
+    const writable = Boolean(flags.write || flags.append);
+    let mode = writable ? (flags.read ? O_RDWR : O_WRONLY) : O_RDONLY;
+    mode |= O_NOFOLLOW;
+    // The resolver saw nothing there; O_EXCL makes sure nothing (such as a symlink) appeared since.
+    if (plan === 'create') mode |= O_CREAT | O_EXCL;
+    if (flags.truncate) mode |= O_TRUNC;
+    if (flags.append) mode |= O_APPEND;
+    const fd = hostCall(() => fs.openSync(this.#hostPath(full), mode, 0o666));
+    return this.#handles.add({
+      kind: 'file',
+      fd,
+      readable: Boolean(flags.read),
+      writable,
+      append: Boolean(flags.append),
+      position: 0n,
+    });
+  }
+
+  close(handle: Handle): void {
+    const entry = this.#handles.remove(handle);
+    hostCall(() => fs.closeSync(entry.fd));
+  }
+
+  stat(dir: Handle, path: string): FileStat {
+    return this.#statPath(dir, path, true);
+  }
+
+  lstat(dir: Handle, path: string): FileStat {
+    return this.#statPath(dir, path, false);
+  }
+
+  fstat(handle: Handle): FileStat {
+    const { fd } = this.#handles.get(handle);
+    return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
+  }
+
+  read(handle: Handle, length: number): Uint8Array {
+    const entry = this.#file(handle, 'read');
+    const bytes = this.#readAt(entry.fd, length, entry.position);
+    entry.position += BigInt(bytes.length);
+    return bytes;
+  }
+
+  pread(handle: Handle, length: number, offset: bigint): Uint8Array {
+    return this.#readAt(this.#file(handle, 'read').fd, length, offset);
+  }
+
+  write(handle: Handle, data: Uint8Array): number {
+    const entry = this.#file(handle, 'write');
+    if (entry.append) {
+      // O_APPEND puts the bytes at the end atomically; our position then follows them there.
+      const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, null));
+      entry.position = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
+      return written;
+    }
+    // writeSync quietly ignores a bigint position, so it must be a number.
+    const at = this.#length(entry.position);
+    const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, at));
+    entry.position += BigInt(written);
+    return written;
+  }
+
+  pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
+    const entry = this.#file(handle, 'write');
+    const position = entry.append ? null : this.#length(offset);
+    return hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, position));
+  }
+
+  seek(handle: Handle, offset: bigint, whence: Whence): bigint {
+    const entry = this.#file(handle);
+    let base = 0n;
+    if (whence === 'cur') base = entry.position;
+    else if (whence === 'end') base = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
+    const position = base + offset;
+    if (position < 0n) throw new FsError('inval', 'negative position');
+    entry.position = position;
+    return position;
+  }
+
+  truncate(dir: Handle, path: string, size: bigint): void {
+    this.#checkWritable();
+    const { full, resolved } = this.#resolve(dir, path, true);
+    rules.requireExisting(resolved);
+    if (resolved.type === 'directory') throw new FsError('isdir');
+    const fd = hostCall(() => fs.openSync(this.#hostPath(full), O_WRONLY | O_NOFOLLOW));
+    try {
+      hostCall(() => fs.ftruncateSync(fd, this.#length(size)));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  ftruncate(handle: Handle, size: bigint): void {
+    const entry = this.#file(handle);
+    if (!entry.writable) throw new FsError('inval', 'handle not open for writing');
+    hostCall(() => fs.ftruncateSync(entry.fd, this.#length(size)));
+  }
+
+  allocate(handle: Handle, offset: bigint, length: bigint): void {
+    const entry = this.#file(handle, 'write');
+    // Node has no fallocate; growing with ftruncate gives the same size (sparse, not reserved).
+    const end = offset + length;
+    const size = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
+    if (end > size) hostCall(() => fs.ftruncateSync(entry.fd, this.#length(end)));
+  }
+
+  sync(handle: Handle): void {
+    const { fd } = this.#handles.get(handle);
+    hostCall(() => fs.fsyncSync(fd));
+  }
+
+  datasync(handle: Handle): void {
+    const { fd } = this.#handles.get(handle);
+    hostCall(() => fs.fdatasyncSync(fd));
+  }
+
+  setTimes(dir: Handle, path: string, times: SetTimes, follow: boolean): void {
+    this.#checkWritable();
+    const { full, resolved } = this.#resolve(dir, path, follow);
+    rules.requireExisting(resolved);
+    const host = this.#hostPath(full);
+    const [atime, mtime] = this.#timesFor(times, () => hostCall(() => fs.lstatSync(host, { bigint: true })));
+    // The resolver already followed any final symlink we were asked to follow, so lutimes is right either way.
+    hostCall(() => fs.lutimesSync(host, atime, mtime));
+  }
+
+  fsetTimes(handle: Handle, times: SetTimes): void {
+    this.#checkWritable();
+    const { fd } = this.#handles.get(handle);
+    const [atime, mtime] = this.#timesFor(times, () => hostCall(() => fs.fstatSync(fd, { bigint: true })));
+    hostCall(() => fs.futimesSync(fd, atime, mtime));
+  }
+
+  readdir(handle: Handle): DirEntry[] {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'directory') throw new FsError('notdir');
+    const here = this.#hostPath(entry.parts);
+    const self = hostCall(() => fs.fstatSync(entry.fd, { bigint: true }));
+    // Above the root is outside the sandbox, so the root reports itself as its parent.
+    const parent =
+      entry.parts.length === 0 ? self : hostCall(() => fs.lstatSync(this.#hostPath(entry.parts.slice(0, -1)), { bigint: true }));
+    const entries: DirEntry[] = [
+      { name: '.', type: 'directory', ino: self.ino },
+      { name: '..', type: 'directory', ino: parent.ino },
+    ];
+    for (const name of hostCall(() => fs.readdirSync(here)).sort()) {
+      const stats = hostCall(() => fs.lstatSync(nodePath.join(here, name), { bigint: true, throwIfNoEntry: false }));
+      // Removed between listing and stat: it is simply no longer there.
+      if (stats !== undefined) entries.push({ name, type: fileTypeOf(stats), ino: stats.ino });
+    }
+    return entries;
+  }
+
+  mkdir(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const { full, resolved } = this.#resolve(dir, path, false);
+    rules.checkCreate(resolved);
+    hostCall(() => fs.mkdirSync(this.#hostPath(full), 0o777));
+  }
+
+  rmdir(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const { full, resolved } = this.#resolve(dir, path, false);
+    rules.checkRmdir(resolved);
+    hostCall(() => fs.rmdirSync(this.#hostPath(full)));
+  }
+
+  unlink(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const { full, resolved } = this.#resolve(dir, path, false);
+    rules.checkUnlink(resolved);
+    hostCall(() => fs.unlinkSync(this.#hostPath(full)));
+  }
+
+  rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+    this.#checkWritable();
+    const from = this.#resolve(oldDir, oldPath, false);
+    const to = this.#resolve(newDir, newPath, false);
+    rules.checkRename(from.resolved, to.resolved);
+    hostCall(() => fs.renameSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+  }
+
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+    this.#checkWritable();
+    const from = this.#resolve(oldDir, oldPath, false);
+    const to = this.#resolve(newDir, newPath, false);
+    rules.checkLink(from.resolved, to.resolved);
+    // link(2) does not follow a symlink source on Linux, which is what we promise.
+    hostCall(() => fs.linkSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+  }
+
+  symlink(target: string, dir: Handle, path: string): void {
+    this.#checkWritable();
+    rules.checkSymlinkTarget(target);
+    const { full, resolved } = this.#resolve(dir, path, false);
+    rules.checkCreateNonDir(resolved);
+    hostCall(() => fs.symlinkSync(target, this.#hostPath(full)));
+  }
+
+  readlink(dir: Handle, path: string): string {
+    const { full, resolved } = this.#resolve(dir, path, false);
+    rules.checkReadlink(resolved);
+    return hostCall(() => fs.readlinkSync(this.#hostPath(full)));
+  }
+
+  /** Resolves inside the directory `dir`; `full` is from this filesystem's root. */
+  #resolve(dir: Handle, path: string, followFinal: boolean): { full: string[]; resolved: ResolvedPath } {
+    const base = this.#dirEntry(dir).parts;
+    const lookup: PathLookup = {
+      lstatType: (parts) => {
+        const host = this.#hostPath([...base, ...parts]);
+        const stats = hostCall(() => fs.lstatSync(host, { throwIfNoEntry: false }));
+        return stats === undefined ? undefined : fileTypeOf(stats);
+      },
+      readlink: (parts) => hostCall(() => fs.readlinkSync(this.#hostPath([...base, ...parts]))),
+    };
+    const resolved = resolvePath(lookup, path, { followFinal });
+    return { full: [...base, ...resolved.parts], resolved };
+  }
+
+  #statPath(dir: Handle, path: string, follow: boolean): FileStat {
+    const { full, resolved } = this.#resolve(dir, path, follow);
+    rules.requireExisting(resolved);
+    return fileStatOf(hostCall(() => fs.lstatSync(this.#hostPath(full), { bigint: true })));
+  }
+
+  #hostPath(parts: readonly string[]): string {
+    return parts.length === 0 ? this.root : nodePath.join(this.root, ...parts);
+  }
+
+  #openDirectory(parts: string[]): Handle {
+    this.#handles.checkRoom();
+    const fd = hostCall(() => fs.openSync(this.#hostPath(parts), O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    return this.#handles.add({ kind: 'directory', fd, parts });
+  }
+
+  #dirEntry(handle: Handle): Extract<Entry, { kind: 'directory' }> {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'directory') throw new FsError('notdir');
+    return entry;
+  }
+
+  #file(handle: Handle, access?: 'read' | 'write'): Extract<Entry, { kind: 'file' }> {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'file') throw new FsError('isdir');
+    if (access === 'read' && !entry.readable) throw new FsError('badf', 'handle not open for reading');
+    if (access === 'write' && !entry.writable) throw new FsError('badf', 'handle not open for writing');
+    return entry;
+  }
+
+  #checkWritable(): void {
+    if (this.#readOnly) throw new FsError('rofs');
+  }
+
+  #length(size: bigint): number {
+    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError('fbig');
+    return Number(size);
+  }
+
+  #readAt(fd: number, length: number, offset: bigint): Uint8Array {
+    if (length <= 0) return new Uint8Array(0);
+    const buffer = new Uint8Array(length);
+    const count = hostCall(() => fs.readSync(fd, buffer, 0, length, offset));
+    return count === length ? buffer : buffer.slice(0, count);
+  }
+
+  #timesFor(times: SetTimes, current: () => fs.BigIntStats): [number, number] {
+    let stats: fs.BigIntStats | undefined;
+    const pick = (spec: TimeSpec, which: 'atimeNs' | 'mtimeNs'): number => {
+      if (spec === 'now') return seconds(realtimeNs());
+      if (spec !== undefined) return seconds(spec);
+      stats ??= current();
+      return seconds(stats[which]);
+    };
+    return [pick(times.atim, 'atimeNs'), pick(times.mtim, 'mtimeNs')];
+  }
+}

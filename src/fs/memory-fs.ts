@@ -1,0 +1,602 @@
+/**
+ * An in-memory {@link FileSystem} on memfs, usable in browsers (no `node:` imports here).
+ *
+ * memfs supplies the tree (its `Link`s and inode `Node`s, reached through `Volume._core`) and
+ * the byte storage of each file, which grows by doubling so long appends stay linear. Its
+ * path-level calls are not used: they follow symlinks where POSIX does not (rename), free an
+ * inode while it is still open (unlink) and keep milliseconds only. So this file does the POSIX
+ * bookkeeping itself: nanosecond timestamps in a side table, link counts, inode lifetime while
+ * open, and the `maxBytes` quota.
+ *
+ * Limits: no permissions or owners (WASI preview1 has none); directory sizes read as 0; a file
+ * can grow to {@link MAX_MEMORY_FILE_SIZE} bytes; a write that would pass `maxBytes` fails
+ * whole with `nospc` rather than writing part of its bytes.
+ */
+
+import { Volume } from 'memfs';
+import { FsError } from './errors.js';
+import { HandleTable } from './handle-table.js';
+import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
+import * as rules from './posix-rules.js';
+import { realtimeNs } from './realtime.js';
+import type {
+  DirEntry,
+  FileStat,
+  FileSystem,
+  FileSystemLimits,
+  FileType,
+  Handle,
+  OpenFlags,
+  SetTimes,
+  Whence,
+} from './types.js';
+
+type Core = Volume['_core'];
+type Link = Core['root'];
+type INode = ReturnType<Link['getNode']>;
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+/** Largest file the memory backend holds; writing or truncating beyond gives `fbig`. */
+export const MAX_MEMORY_FILE_SIZE = 2 ** 32;
+
+/** Initial contents: absolute paths (`/dir/a.txt`) to UTF-8 text or bytes. */
+export type MemoryFiles = Record<string, string | Uint8Array>;
+
+export interface MemoryFileSystemOptions extends FileSystemLimits {
+  /** Total bytes of regular-file contents allowed; growing past it gives `nospc`. */
+  maxBytes?: number;
+  /** Clock for timestamps in nanoseconds; defaults to the wall clock. */
+  now?: () => bigint;
+}
+
+interface Times {
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+}
+
+/** State shared by a filesystem and the views `dir()` makes of it. */
+class MemoryStore {
+  readonly volume = new Volume();
+  readonly core: Core = this.volume._core;
+  readonly dev: bigint;
+  readonly times = new WeakMap<INode, Times>();
+  readonly openCount = new Map<INode, number>();
+  usedBytes = 0;
+  static #nextDev = 1n;
+
+  constructor(
+    readonly maxBytes: number,
+    readonly now: () => bigint,
+  ) {
+    // Distinct devices keep (dev, ino) pairs unique across separate memory filesystems.
+    this.dev = MemoryStore.#nextDev++;
+    // memfs counts the root's own `.` and `..` entries as extra links; POSIX counts 2.
+    this.core.root.getNode().nlink = 2;
+  }
+
+  timesOf(node: INode): Times {
+    let times = this.times.get(node);
+    if (times === undefined) {
+      const ns = (d: Date) => BigInt(d.getTime()) * 1_000_000n;
+      times = { atim: ns(node.atime), mtim: ns(node.mtime), ctim: ns(node.ctime) };
+      this.times.set(node, times);
+    }
+    return times;
+  }
+
+  created(node: INode): void {
+    const now = this.now();
+    this.times.set(node, { atim: now, mtim: now, ctim: now });
+  }
+
+  modified(node: INode): void {
+    const times = this.timesOf(node);
+    times.mtim = times.ctim = this.now();
+  }
+
+  changed(node: INode): void {
+    this.timesOf(node).ctim = this.now();
+  }
+
+  /** Reserves room for a file to grow from `oldSize` to `newSize` bytes. */
+  resize(oldSize: number, newSize: number): void {
+    if (newSize > MAX_MEMORY_FILE_SIZE) throw new FsError('fbig');
+    const grown = this.usedBytes + newSize - oldSize;
+    if (newSize > oldSize && grown > this.maxBytes) throw new FsError('nospc', `quota of ${this.maxBytes} bytes`);
+    this.usedBytes = grown;
+  }
+
+  /** Frees an inode once no name and no handle refers to it. */
+  release(node: INode): void {
+    if (node.nlink > 0 || (this.openCount.get(node) ?? 0) > 0) return;
+    if (node.isFile()) this.usedBytes -= node.getSize();
+    this.core.deleteNode(node);
+  }
+}
+
+type Entry =
+  | { kind: 'directory'; link: Link; node: INode }
+  | {
+      kind: 'file';
+      node: INode;
+      readable: boolean;
+      writable: boolean;
+      append: boolean;
+      position: bigint;
+    };
+
+function fileTypeOf(node: INode): FileType {
+  switch (node.mode & S_IFMT) {
+    case S_IFDIR:
+      return 'directory';
+    case S_IFREG:
+      return 'regular_file';
+    case S_IFLNK:
+      return 'symbolic_link';
+    default:
+      return 'unknown';
+  }
+}
+
+function childNames(link: Link): string[] {
+  return [...link.children.keys()].filter((name) => name !== '.' && name !== '..');
+}
+
+function bytesOf(content: string | Uint8Array): Uint8Array {
+  return typeof content === 'string' ? new TextEncoder().encode(content) : content;
+}
+
+export class MemoryFileSystem implements FileSystem {
+  readonly #store: MemoryStore;
+  readonly #root: Link;
+  readonly #handles: HandleTable<Entry>;
+  readonly #readOnly: boolean;
+  readonly #options: MemoryFileSystemOptions;
+
+  /**
+   * @param files initial regular files by absolute path; parent directories are created.
+   * @param view internal: the store and root a `dir()` view shares.
+   */
+  constructor(files: MemoryFiles = {}, options: MemoryFileSystemOptions = {}, view?: { store: MemoryStore; root: Link }) {
+    this.#options = options;
+    this.#store = view?.store ?? new MemoryStore(options.maxBytes ?? Number.POSITIVE_INFINITY, options.now ?? realtimeNs);
+    this.#root = view?.root ?? this.#store.core.root;
+    if (view === undefined) this.#store.created(this.#root.getNode());
+    this.#handles = new HandleTable(options.maxOpenFiles);
+    this.#readOnly = options.readOnly ?? false;
+    for (const [path, content] of Object.entries(files)) this.#seed(path, bytesOf(content));
+  }
+
+  /** The memfs volume underneath, for inspection; changing it directly bypasses timestamps and quota. */
+  get volume(): Volume {
+    return this.#store.volume;
+  }
+
+  /** Bytes of regular-file content held (what `maxBytes` limits). */
+  get usedBytes(): number {
+    return this.#store.usedBytes;
+  }
+
+  /**
+   * A filesystem whose root is the directory at `path` (resolved like any guest path, from this
+   * root): a preopen of a subdirectory. It shares the tree, quota and device number with this
+   * one, so changes show in both; it has its own handle table (same limits), so its handles
+   * mean nothing here and vice versa, and `..` cannot leave it. `limits` replaces this
+   * filesystem's `maxOpenFiles`/`readOnly` for the view (e.g. a read-only preopen).
+   */
+  dir(path: string, limits: FileSystemLimits = {}): MemoryFileSystem {
+    const resolved = this.#resolve(this.#root, path, true);
+    rules.requireExisting(resolved);
+    if (resolved.type !== 'directory') throw new FsError('notdir');
+    const root = this.#linkAt(this.#root, resolved.parts);
+    return new MemoryFileSystem({}, { ...this.#options, ...limits }, { store: this.#store, root });
+  }
+
+  /** Every regular file under the root by absolute path (hard links appear once per name). */
+  toFiles(): Record<string, Uint8Array> {
+    const files: Record<string, Uint8Array> = {};
+    const walk = (link: Link, prefix: string) => {
+      for (const name of childNames(link).sort()) {
+        const child = link.children.get(name)!;
+        const node = child.getNode();
+        if (node.isDirectory()) walk(child, `${prefix}/${name}`);
+        else if (node.isFile()) files[`${prefix}/${name}`] = new Uint8Array(node.buf.subarray(0, node.getSize()));
+      }
+    };
+    walk(this.#root, '');
+    return files;
+  }
+
+  openRoot(): Handle {
+    return this.#openDirectory(this.#root);
+  }
+
+  open(dir: Handle, path: string, flags: OpenFlags): Handle {
+    rules.checkOpenFlags(flags, this.#readOnly);
+    this.#handles.checkRoom();
+    const resolved = this.#resolve(this.#dirLink(dir), path, rules.followFinalForOpen(flags));
+    const plan = rules.planOpen(flags, resolved);
+    if (plan === 'directory') return this.#openDirectory(this.#linkAt(this.#dirLink(dir), resolved.parts));
+    let node: INode;
+    if (plan === 'create') {
+      node = this.#createChild(this.#dirLink(dir), resolved.parts, S_IFREG | 0o666).getNode();
+    } else {
+      node = this.#linkAt(this.#dirLink(dir), resolved.parts).getNode();
+      if (flags.truncate && node.isFile()) this.#setSize(node, 0);
+    }
+    this.#store.openCount.set(node, (this.#store.openCount.get(node) ?? 0) + 1);
+    return this.#handles.add({
+      kind: 'file',
+      node,
+      readable: Boolean(flags.read),
+      writable: Boolean(flags.write || flags.append),
+      append: Boolean(flags.append),
+      position: 0n,
+    });
+  }
+
+  close(handle: Handle): void {
+    const entry = this.#handles.remove(handle);
+    const count = (this.#store.openCount.get(entry.node) ?? 1) - 1;
+    if (count > 0) this.#store.openCount.set(entry.node, count);
+    else this.#store.openCount.delete(entry.node);
+    this.#store.release(entry.node);
+  }
+
+  stat(dir: Handle, path: string): FileStat {
+    return this.#statPath(dir, path, true);
+  }
+
+  lstat(dir: Handle, path: string): FileStat {
+    return this.#statPath(dir, path, false);
+  }
+
+  fstat(handle: Handle): FileStat {
+    return this.#statOf(this.#handles.get(handle).node);
+  }
+
+  read(handle: Handle, length: number): Uint8Array {
+    const entry = this.#file(handle, 'read');
+    const bytes = this.#readAt(entry.node, length, entry.position);
+    entry.position += BigInt(bytes.length);
+    return bytes;
+  }
+
+  pread(handle: Handle, length: number, offset: bigint): Uint8Array {
+    return this.#readAt(this.#file(handle, 'read').node, length, offset);
+  }
+
+  write(handle: Handle, data: Uint8Array): number {
+    const entry = this.#file(handle, 'write');
+    const at = entry.append ? BigInt(entry.node.getSize()) : entry.position;
+    this.#writeAt(entry.node, data, at);
+    entry.position = at + BigInt(data.length);
+    return data.length;
+  }
+
+  pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
+    const entry = this.#file(handle, 'write');
+    this.#writeAt(entry.node, data, entry.append ? BigInt(entry.node.getSize()) : offset);
+    return data.length;
+  }
+
+  seek(handle: Handle, offset: bigint, whence: Whence): bigint {
+    const entry = this.#file(handle);
+    const base = whence === 'set' ? 0n : whence === 'cur' ? entry.position : BigInt(entry.node.getSize());
+    const position = base + offset;
+    if (position < 0n) throw new FsError('inval', 'negative position');
+    entry.position = position;
+    return position;
+  }
+
+  truncate(dir: Handle, path: string, size: bigint): void {
+    this.#checkWritable();
+    const resolved = this.#resolve(this.#dirLink(dir), path, true);
+    rules.requireExisting(resolved);
+    if (resolved.type === 'directory') throw new FsError('isdir');
+    this.#setSize(this.#linkAt(this.#dirLink(dir), resolved.parts).getNode(), this.#toSize(size));
+  }
+
+  ftruncate(handle: Handle, size: bigint): void {
+    const entry = this.#file(handle);
+    // Linux answers EINVAL for ftruncate on a descriptor not open for writing.
+    if (!entry.writable) throw new FsError('inval', 'handle not open for writing');
+    this.#setSize(entry.node, this.#toSize(size));
+  }
+
+  allocate(handle: Handle, offset: bigint, length: bigint): void {
+    const entry = this.#file(handle, 'write');
+    const end = this.#toSize(offset + length);
+    if (end > entry.node.getSize()) this.#setSize(entry.node, end);
+  }
+
+  sync(handle: Handle): void {
+    this.#handles.get(handle);
+  }
+
+  datasync(handle: Handle): void {
+    this.#handles.get(handle);
+  }
+
+  setTimes(dir: Handle, path: string, times: SetTimes, follow: boolean): void {
+    this.#checkWritable();
+    const resolved = this.#resolve(this.#dirLink(dir), path, follow);
+    rules.requireExisting(resolved);
+    this.#setTimes(this.#linkAt(this.#dirLink(dir), resolved.parts).getNode(), times);
+  }
+
+  fsetTimes(handle: Handle, times: SetTimes): void {
+    this.#checkWritable();
+    this.#setTimes(this.#handles.get(handle).node, times);
+  }
+
+  readdir(handle: Handle): DirEntry[] {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'directory') throw new FsError('notdir');
+    const { link } = entry;
+    const parent = link === this.#root || link.parent === undefined ? link : link.parent;
+    const entries: DirEntry[] = [
+      { name: '.', type: 'directory', ino: BigInt(link.getNode().ino) },
+      { name: '..', type: 'directory', ino: BigInt(parent.getNode().ino) },
+    ];
+    for (const name of childNames(link).sort()) {
+      const node = link.children.get(name)!.getNode();
+      entries.push({ name, type: fileTypeOf(node), ino: BigInt(node.ino) });
+    }
+    return entries;
+  }
+
+  mkdir(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const resolved = this.#resolve(this.#dirLink(dir), path, false);
+    rules.checkCreate(resolved);
+    this.#createChild(this.#dirLink(dir), resolved.parts, S_IFDIR | 0o777);
+  }
+
+  rmdir(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const base = this.#dirLink(dir);
+    const resolved = this.#resolve(base, path, false);
+    rules.checkRmdir(resolved);
+    const link = this.#linkAt(base, resolved.parts);
+    if (childNames(link).length > 0) throw new FsError('notempty');
+    this.#removeLink(link);
+  }
+
+  unlink(dir: Handle, path: string): void {
+    this.#checkWritable();
+    const base = this.#dirLink(dir);
+    const resolved = this.#resolve(base, path, false);
+    rules.checkUnlink(resolved);
+    this.#removeLink(this.#linkAt(base, resolved.parts));
+  }
+
+  rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+    this.#checkWritable();
+    const oldBase = this.#dirLink(oldDir);
+    const newBase = this.#dirLink(newDir);
+    const from = this.#resolve(oldBase, oldPath, false);
+    const to = this.#resolve(newBase, newPath, false);
+    rules.checkRename(from, to);
+    const link = this.#linkAt(oldBase, from.parts);
+    const target = to.type === undefined ? undefined : this.#linkAt(newBase, to.parts);
+    if (target !== undefined && target.getNode() === link.getNode()) return;
+    const newParent = this.#linkAt(newBase, to.parts.slice(0, -1));
+    if (link.getNode().isDirectory()) {
+      for (let l: Link | undefined = newParent; l !== undefined; l = l.parent) {
+        if (l === link) throw new FsError('inval', 'cannot move a directory into itself');
+      }
+      if (target !== undefined && childNames(target).length > 0) throw new FsError('notempty');
+    }
+    this.#requireLive(newParent);
+    if (target !== undefined) this.#removeLink(target);
+    const oldParent = link.parent!;
+    const name = to.parts[to.parts.length - 1]!;
+    oldParent.deleteChild(link);
+    link.name = name;
+    newParent.setChild(name, link);
+    link.syncSteps();
+    this.#store.modified(oldParent.getNode());
+    this.#store.modified(newParent.getNode());
+    this.#store.changed(link.getNode());
+  }
+
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+    this.#checkWritable();
+    const from = this.#resolve(this.#dirLink(oldDir), oldPath, false);
+    const to = this.#resolve(this.#dirLink(newDir), newPath, false);
+    rules.checkLink(from, to);
+    const node = this.#linkAt(this.#dirLink(oldDir), from.parts).getNode();
+    const parent = this.#linkAt(this.#dirLink(newDir), to.parts.slice(0, -1));
+    this.#requireLive(parent);
+    node.nlink += 1;
+    parent.createChild(to.parts[to.parts.length - 1]!, node);
+    this.#store.changed(node);
+    this.#store.modified(parent.getNode());
+  }
+
+  symlink(target: string, dir: Handle, path: string): void {
+    this.#checkWritable();
+    rules.checkSymlinkTarget(target);
+    const resolved = this.#resolve(this.#dirLink(dir), path, false);
+    rules.checkCreateNonDir(resolved);
+    const node = this.#createChild(this.#dirLink(dir), resolved.parts, S_IFLNK | 0o777).getNode();
+    node.symlink = target;
+  }
+
+  readlink(dir: Handle, path: string): string {
+    const resolved = this.#resolve(this.#dirLink(dir), path, false);
+    rules.checkReadlink(resolved);
+    return this.#linkAt(this.#dirLink(dir), resolved.parts).getNode().symlink;
+  }
+
+  #seed(path: string, bytes: Uint8Array): void {
+    const names = path.split('/').filter((n) => n !== '' && n !== '.');
+    if (names.length === 0 || names.includes('..')) throw new FsError('inval', `seed path ${JSON.stringify(path)}`);
+    let dir = this.#root;
+    for (const name of names.slice(0, -1)) {
+      const child = dir.children.get(name);
+      if (child === undefined) dir = this.#createChild(dir, [name], S_IFDIR | 0o777);
+      else if (child.getNode().isDirectory()) dir = child;
+      else throw new FsError('notdir', `seed path ${JSON.stringify(path)}`);
+    }
+    const name = names[names.length - 1]!;
+    if (dir.children.has(name)) throw new FsError('exist', `seed path ${JSON.stringify(path)}`);
+    const node = this.#createChild(dir, [name], S_IFREG | 0o666).getNode();
+    this.#writeAt(node, bytes, 0n);
+  }
+
+  #lookup(base: Link): PathLookup {
+    return {
+      lstatType: (parts) => {
+        const link = this.#tryLinkAt(base, parts);
+        return link === undefined ? undefined : fileTypeOf(link.getNode());
+      },
+      readlink: (parts) => this.#linkAt(base, parts).getNode().symlink,
+    };
+  }
+
+  #resolve(base: Link, path: string, followFinal: boolean): ResolvedPath {
+    return resolvePath(this.#lookup(base), path, { followFinal });
+  }
+
+  #tryLinkAt(base: Link, parts: readonly string[]): Link | undefined {
+    let link: Link | undefined = base;
+    for (const name of parts) {
+      link = link.children.get(name);
+      if (link === undefined) return undefined;
+    }
+    return link;
+  }
+
+  /** The link at `parts`, which the resolver has already shown to exist. */
+  #linkAt(base: Link, parts: readonly string[]): Link {
+    const link = this.#tryLinkAt(base, parts);
+    if (link === undefined) throw new FsError('noent');
+    return link;
+  }
+
+  #dirLink(handle: Handle): Link {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'directory') throw new FsError('notdir');
+    return entry.link;
+  }
+
+  #openDirectory(link: Link): Handle {
+    const node = link.getNode();
+    const handle = this.#handles.add({ kind: 'directory', link, node });
+    this.#store.openCount.set(node, (this.#store.openCount.get(node) ?? 0) + 1);
+    return handle;
+  }
+
+  #file(handle: Handle, access?: 'read' | 'write'): Extract<Entry, { kind: 'file' }> {
+    const entry = this.#handles.get(handle);
+    if (entry.kind !== 'file') throw new FsError('isdir');
+    if (access === 'read' && !entry.readable) throw new FsError('badf', 'handle not open for reading');
+    if (access === 'write' && !entry.writable) throw new FsError('badf', 'handle not open for writing');
+    return entry;
+  }
+
+  /** A removed directory takes no new entries, as on Linux. */
+  #requireLive(dir: Link): void {
+    if (dir.getNode().nlink === 0) throw new FsError('noent', 'directory was removed');
+  }
+
+  #createChild(base: Link, parts: readonly string[], mode: number): Link {
+    const parent = this.#linkAt(base, parts.slice(0, -1));
+    this.#requireLive(parent);
+    const link = parent.createChild(parts[parts.length - 1]!, this.#store.core.createNode(mode));
+    this.#store.created(link.getNode());
+    this.#store.modified(parent.getNode());
+    return link;
+  }
+
+  #removeLink(link: Link): void {
+    const parent = link.parent!;
+    const node = link.getNode();
+    parent.deleteChild(link);
+    // A removed directory loses its `.` entry as well as its name.
+    node.nlink = node.isDirectory() ? 0 : node.nlink - 1;
+    this.#store.changed(node);
+    this.#store.modified(parent.getNode());
+    this.#store.release(node);
+  }
+
+  #checkWritable(): void {
+    if (this.#readOnly) throw new FsError('rofs');
+  }
+
+  #toSize(size: bigint): number {
+    if (size < 0n) throw new FsError('inval');
+    if (size > BigInt(MAX_MEMORY_FILE_SIZE)) throw new FsError('fbig');
+    return Number(size);
+  }
+
+  #setSize(node: INode, size: number): void {
+    this.#store.resize(node.getSize(), size);
+    node.truncate(size);
+    this.#store.modified(node);
+  }
+
+  #readAt(node: INode, length: number, offset: bigint): Uint8Array {
+    const size = node.getSize();
+    if (offset >= BigInt(size) || length <= 0) return new Uint8Array(0);
+    const start = Number(offset);
+    // A copy: a view would change under the caller with the next write.
+    const bytes = new Uint8Array(node.buf.subarray(start, Math.min(size, start + length)));
+    this.#store.timesOf(node).atim = this.#store.now();
+    return bytes;
+  }
+
+  #writeAt(node: INode, data: Uint8Array, offset: bigint): void {
+    if (data.length === 0) return;
+    const end = offset + BigInt(data.length);
+    if (end > BigInt(MAX_MEMORY_FILE_SIZE)) throw new FsError('fbig');
+    const start = Number(offset);
+    // memfs's truncate grows the buffer by doubling and zero-fills any gap.
+    if (Number(end) > node.getSize()) {
+      this.#store.resize(node.getSize(), Number(end));
+      node.truncate(Number(end));
+    }
+    node.buf.set(data, start);
+    this.#store.modified(node);
+  }
+
+  #setTimes(node: INode, times: SetTimes): void {
+    const current = this.#store.timesOf(node);
+    const now = this.#store.now();
+    if (times.atim !== undefined) current.atim = times.atim === 'now' ? now : times.atim;
+    if (times.mtim !== undefined) current.mtim = times.mtim === 'now' ? now : times.mtim;
+    current.ctim = now;
+  }
+
+  #statPath(dir: Handle, path: string, follow: boolean): FileStat {
+    const base = this.#dirLink(dir);
+    const resolved = this.#resolve(base, path, follow);
+    rules.requireExisting(resolved);
+    return this.#statOf(this.#linkAt(base, resolved.parts).getNode());
+  }
+
+  #statOf(node: INode): FileStat {
+    const filetype = fileTypeOf(node);
+    const times = this.#store.timesOf(node);
+    let size = 0n;
+    if (filetype === 'regular_file') size = BigInt(node.getSize());
+    else if (filetype === 'symbolic_link') size = BigInt(new TextEncoder().encode(node.symlink).length);
+    return {
+      dev: this.#store.dev,
+      ino: BigInt(node.ino),
+      filetype,
+      nlink: BigInt(node.nlink),
+      size,
+      atim: times.atim,
+      mtim: times.mtim,
+      ctim: times.ctim,
+    };
+  }
+}
