@@ -1,12 +1,13 @@
+import { FsError } from '../fs/errors.js';
 import { GuestError } from './guest-error.js';
 
-/** Thrown by handlers for an ordinary WASI failure; `errno` is the number in the guest's version. */
+/** Thrown by handlers for an ordinary WASI failure, by errno name (`'badf'`); numbered per version. */
 export class WasiError extends Error {
   constructor(
-    readonly errno: number,
+    readonly errno: string,
     message?: string,
   ) {
-    super(message ?? `errno ${errno}`);
+    super(message === undefined ? errno : `${errno}: ${message}`);
     this.name = 'WasiError';
   }
 }
@@ -26,16 +27,22 @@ export class WasiHostError extends Error {
   }
 }
 
-export interface GuestErrnos {
-  readonly fault: number;
-  readonly inval: number;
-  readonly ilseq: number;
-}
+/** Errno names that a later version spells differently. */
+const RENAMED: Record<string, string> = { acces: 'access', access: 'acces' };
 
-/** The one place a failure becomes an errno: WASI errors and bad guest input do; anything else rethrows. */
-export function errnoOf(err: unknown, syscall: string, errnos: GuestErrnos): number {
-  if (err instanceof WasiError) return err.errno;
-  if (err instanceof GuestError) return errnos[err.errnoName];
+/**
+ * The one place a failure becomes an errno, numbered by the calling version's `errnos` table: WASI
+ * and filesystem errors and bad guest input do; anything else is rethrown.
+ */
+export function errnoOf(err: unknown, syscall: string, errnos: Readonly<Record<string, number | bigint>>): number {
+  let name: string | undefined;
+  if (err instanceof WasiError || err instanceof FsError) name = err.errno;
+  else if (err instanceof GuestError) name = err.errnoName;
+  if (name !== undefined) {
+    const n = errnos[name] ?? errnos[RENAMED[name] ?? ''];
+    if (n !== undefined) return Number(n);
+    throw new WasiHostError(syscall, new Error(`errno "${name}" does not exist in this WASI version`));
+  }
   if (err instanceof Unwind || err instanceof WasiHostError) throw err;
   throw new WasiHostError(syscall, err);
 }

@@ -1,0 +1,36 @@
+import { Unwind } from './abi/errno-of.js';
+
+export { WasiError, WasiHostError } from './abi/errno-of.js';
+export { FsError } from './fs/errors.js';
+
+/** The guest called `proc_exit` (or was ended by `proc_raise`); unwinds to `start()`. */
+export class ProcExit extends Unwind {
+  constructor(readonly exitCode: number) {
+    super(`guest exited with code ${exitCode}`);
+    this.name = 'ProcExit';
+  }
+}
+
+/** A bad option or argument to the public API; `code` follows Node's (`ERR_INVALID_ARG_TYPE`, ...). */
+export class WasiOptionError extends TypeError {
+  constructor(
+    readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE',
+    /** The option or argument at fault, e.g. `options.env` or `instance.exports._start`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WasiOptionError';
+  }
+}
+
+/** The API was used in the wrong order, e.g. `start()` twice (`ERR_WASI_ALREADY_STARTED`). */
+export class WasiStateError extends Error {
+  constructor(
+    readonly code: 'ERR_WASI_ALREADY_STARTED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WasiStateError';
+  }
+}

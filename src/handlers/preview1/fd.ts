@@ -1,0 +1,226 @@
+import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
+import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
+import { Fdflags, Filetype, Fstflags, Whence, WhenceNames } from '../../../generated/preview1/types.js';
+import { WasiError } from '../../abi/errno-of.js';
+import type { FdEntry, FsEntry } from '../../fd-table.js';
+import type { Kernel } from '../../kernel.js';
+import { R, fromBig, toBig } from '../../rights.js';
+import { toFilestat } from './filestat.js';
+
+type FdCalls = Extract<keyof WasiSnapshotPreview1, `fd_${string}`>;
+type H = Pick<WasiSnapshotPreview1, FdCalls>;
+
+const encoder = new TextEncoder();
+const PRESTAT_NAME_MAX = 4096;
+
+export function fdHandlers(k: Kernel): H {
+  const { fds, memory: m } = k;
+
+  /** Checks every iovec's buffer before any byte moves, so a bad one fails the call with nothing done. */
+  const checkIovecs = (iovs: number, count: number, size: number) => {
+    const v = m.view;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const at = iovs + i * size;
+      const len = v.getUint32(at + 4, true);
+      m.check(v.getUint32(at, true), len);
+      total += len;
+    }
+    return total;
+  };
+
+  const closeEntry = (e: FdEntry) => {
+    if (e.kind === 'fs') e.fs.close(e.handle);
+  };
+
+  const readInto = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+    checkIovecs(iovs, count, IOVEC.SIZE);
+    let done = 0;
+    for (let i = 0; i < count; i++) {
+      const v = m.view;
+      const buf = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf, true);
+      const len = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf_len, true);
+      if (len === 0) continue;
+      let n: number;
+      if (e.kind === 'stdio') {
+        if (!e.source) throw new WasiError('badf');
+        n = e.source.read(m.u8.subarray(buf, buf + len));
+      } else {
+        if (e.isDir) throw new WasiError('isdir');
+        const data = offset === undefined ? e.fs.read(e.handle, len) : e.fs.pread(e.handle, len, offset + BigInt(done));
+        m.u8.set(data, buf);
+        n = data.length;
+      }
+      done += n;
+      if (n < len) break;
+    }
+    return done;
+  };
+
+  const writeFrom = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+    checkIovecs(iovs, count, CIOVEC.SIZE);
+    let done = 0;
+    for (let i = 0; i < count; i++) {
+      const v = m.view;
+      const buf = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf, true);
+      const len = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf_len, true);
+      if (len === 0) continue;
+      const bytes = m.u8.subarray(buf, buf + len);
+      if (e.kind === 'stdio') {
+        if (!e.sink) throw new WasiError('badf');
+        e.sink.write(bytes);
+        done += len;
+      } else {
+        if (e.isDir) throw new WasiError('isdir');
+        const n = offset === undefined ? e.fs.write(e.handle, bytes) : e.fs.pwrite(e.handle, bytes, offset + BigInt(done));
+        done += n;
+        if (n < len) break;
+      }
+    }
+    return done;
+  };
+
+  const seekable = (fd: number, rights: number): FsEntry => {
+    const e = fds.get(fd, rights);
+    if (e.kind !== 'fs') throw new WasiError('spipe');
+    return e;
+  };
+
+  return {
+    fd_advise(fd, _offset, _len, _advice) {
+      // Advice is a hint; the backends have no caches to steer, so taking it is all there is to do.
+      fds.getFs(fd, R.fd_advise);
+    },
+    fd_allocate(fd, offset, len) {
+      const e = fds.getFs(fd, R.fd_allocate);
+      if (e.isDir) throw new WasiError('badf');
+      e.fs.allocate(e.handle, offset, len);
+    },
+    fd_close(fd) {
+      closeEntry(fds.remove(fd));
+    },
+    fd_datasync(fd) {
+      const e = fds.getFs(fd, R.fd_datasync);
+      e.fs.datasync(e.handle);
+    },
+    fd_fdstat_get(fd) {
+      const e = fds.get(fd, 0);
+      return {
+        fs_filetype: e.filetype as Filetype,
+        fs_flags: e.fdflags,
+        fs_rights_base: toBig(e.rightsBase),
+        fs_rights_inheriting: toBig(e.rightsInheriting),
+      };
+    },
+    fd_fdstat_set_flags(fd, flags) {
+      const e = fds.get(fd, R.fd_fdstat_set_flags);
+      // Append mode is fixed when a file is opened (the backends honour it per open file); the other
+      // flags only describe how this host already behaves (synchronous, blocking).
+      if ((flags & Fdflags.append) !== (e.fdflags & Fdflags.append) && e.kind === 'fs' && !e.isDir) {
+        throw new WasiError('notsup', 'changing append mode after open');
+      }
+      e.fdflags = flags;
+    },
+    fd_fdstat_set_rights(fd, base, inheriting) {
+      const e = fds.get(fd, 0);
+      const b = fromBig(base);
+      const i = fromBig(inheriting);
+      // Rights can only be dropped, never gained.
+      if ((b & ~e.rightsBase) !== 0 || (i & ~e.rightsInheriting) !== 0) throw new WasiError('notcapable');
+      e.rightsBase = b;
+      e.rightsInheriting = i;
+    },
+    fd_filestat_get(fd) {
+      const e = fds.get(fd, R.fd_filestat_get);
+      if (e.kind === 'stdio') {
+        return { dev: 0n, ino: 0n, filetype: e.filetype as Filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
+      }
+      return toFilestat(e.fs.fstat(e.handle));
+    },
+    fd_filestat_set_size(fd, size) {
+      const e = fds.getFs(fd, R.fd_filestat_set_size);
+      if (e.isDir) throw new WasiError('isdir');
+      e.fs.ftruncate(e.handle, size);
+    },
+    fd_filestat_set_times(fd, atim, mtim, fstFlags) {
+      const e = fds.getFs(fd, R.fd_filestat_set_times);
+      e.fs.fsetTimes(e.handle, setTimes(atim, mtim, fstFlags));
+    },
+    fd_pread(fd, iovs, iovsLen, offset) {
+      return readInto(seekable(fd, R.fd_read | R.fd_seek), iovs, iovsLen, offset);
+    },
+    fd_prestat_get(fd) {
+      const e = fds.get(fd, 0);
+      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      return { tag: 'dir', value: { pr_name_len: encoder.encode(e.preopen).length } };
+    },
+    fd_prestat_dir_name(fd, path, pathLen) {
+      const e = fds.get(fd, 0);
+      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      const name = encoder.encode(e.preopen);
+      if (pathLen < name.length || name.length > PRESTAT_NAME_MAX) throw new WasiError('nobufs');
+      m.check(path, name.length);
+      m.u8.set(name, path);
+    },
+    fd_pwrite(fd, iovs, iovsLen, offset) {
+      return writeFrom(seekable(fd, R.fd_write | R.fd_seek), iovs, iovsLen, offset);
+    },
+    fd_read(fd, iovs, iovsLen) {
+      return readInto(fds.get(fd, R.fd_read), iovs, iovsLen, undefined);
+    },
+    fd_readdir(fd, buf, bufLen, cookie) {
+      const e = fds.getDir(fd, R.fd_readdir);
+      m.check(buf, bufLen);
+      // The listing is taken afresh at cookie 0 and kept for the pages after it, so cookies stay stable.
+      if (cookie === 0n || e.listing === undefined) e.listing = e.fs.readdir(e.handle);
+      const listing = e.listing;
+      let used = 0;
+      const scratch = new Uint8Array(DIRENT.SIZE);
+      const scratchView = new DataView(scratch.buffer);
+      for (let i = Number(cookie); i < listing.length && used < bufLen; i++) {
+        const entry = listing[i]!;
+        const name = encoder.encode(entry.name);
+        writeDirent(scratchView, 0, { d_next: BigInt(i + 1), d_ino: entry.ino, d_namlen: name.length, d_type: Filetype[entry.type] });
+        // An entry that does not fit is written as far as it goes: a full buffer tells the guest to retry larger.
+        const head = Math.min(DIRENT.SIZE, bufLen - used);
+        m.u8.set(scratch.subarray(0, head), buf + used);
+        used += head;
+        const tail = Math.min(name.length, bufLen - used);
+        m.u8.set(name.subarray(0, tail), buf + used);
+        used += tail;
+      }
+      return used;
+    },
+    fd_renumber(fd, to) {
+      const replaced = fds.renumber(fd, to);
+      if (replaced) closeEntry(replaced);
+    },
+    fd_seek(fd, offset, whence) {
+      const needed = offset === 0n && whence === Whence.cur ? R.fd_tell : R.fd_seek;
+      const e = seekable(fd, needed);
+      if (e.isDir) throw new WasiError('isdir');
+      return e.fs.seek(e.handle, offset, WhenceNames[whence]!);
+    },
+    fd_sync(fd) {
+      const e = fds.getFs(fd, R.fd_sync);
+      e.fs.sync(e.handle);
+    },
+    fd_tell(fd) {
+      const e = seekable(fd, R.fd_tell);
+      if (e.isDir) throw new WasiError('isdir');
+      return e.fs.seek(e.handle, 0n, 'cur');
+    },
+    fd_write(fd, iovs, iovsLen) {
+      return writeFrom(fds.get(fd, R.fd_write), iovs, iovsLen, undefined);
+    },
+  };
+}
+
+/** `fstflags` to the backend's times: each of atim/mtim is a value, `now`, or left alone. */
+export function setTimes(atim: bigint, mtim: bigint, flags: number) {
+  const pick = (value: bigint, set: number, now: number) => {
+    if (flags & set && flags & now) throw new WasiError('inval');
+    return flags & now ? ('now' as const) : flags & set ? value : undefined;
+  };
+  return { atim: pick(atim, Fstflags.atim, Fstflags.atim_now), mtim: pick(mtim, Fstflags.mtim, Fstflags.mtim_now) };
+}

@@ -1,0 +1,102 @@
+import { WasiOptionError } from './errors.js';
+import type { FileSystem } from './fs/types.js';
+import type { ClockSource } from './kernel.js';
+
+/** A WASI version by name; `'unstable'` is node:wasi's name for `'snapshot0'`. */
+export type WasiVersion = 'preview1' | 'snapshot0' | 'unstable' | 'ephemeral' | 'auto';
+
+/** A preopened directory: a host path (Node), or a filesystem whose root is the directory. */
+export type PreopenTarget = string | FileSystem | { fs: FileSystem; readOnly?: boolean } | { path: string; readOnly?: boolean };
+
+/** Options of `new WASI()`: node:wasi's, and more. */
+export interface WasiOptions {
+  /** Which WASI the module imports. Default `'auto'`: whatever the module imports. */
+  version?: WasiVersion;
+  /** The guest's argv, exactly as given (argv[0] included). Default `[]`. */
+  args?: readonly string[];
+  /** The guest's environment, exactly as given; nothing from the host is added. Default `{}`. */
+  env?: Readonly<Record<string, string>>;
+  /** Guest path -> directory. */
+  preopens?: Readonly<Record<string, PreopenTarget>>;
+  /** `start()` returns the exit code instead of ending the process. Default `true`. */
+  returnOnExit?: boolean;
+  /** stdin: a host fd, bytes, a string, or a callback giving the next bytes (null at end). Default: host fd 0. */
+  stdin?: number | Uint8Array | string | (() => Uint8Array | string | null);
+  /** stdout: a host fd or a callback receiving every byte written. Default: host fd 1. */
+  stdout?: number | ((bytes: Uint8Array) => void);
+  /** stderr: a host fd or a callback receiving every byte written. Default: host fd 2. */
+  stderr?: number | ((bytes: Uint8Array) => void);
+  /** A time source for deterministic runs. Default: the host's clocks. */
+  clock?: ClockSource;
+  /** A random source (fills the array). Default: the host's CSPRNG. */
+  random?: (into: Uint8Array) => void;
+  /** Most fds open at once, stdio and preopens included (`nfile` beyond). Default 1024. */
+  maxOpenFiles?: number;
+  /** Called after every syscall with its decoded arguments and result. */
+  trace?: (call: TraceEvent) => void;
+}
+
+/** One syscall, as given to `options.trace`. */
+export interface TraceEvent {
+  readonly module: string;
+  readonly name: string;
+  /** Core wasm arguments by their ABI names (`fd`, `iovs`, `iovs_len`, `retptr0`). */
+  readonly args: Readonly<Record<string, number | bigint>>;
+  /** The errno returned, by name (`'success'`, `'badf'`), or undefined for calls that return none. */
+  readonly errno: string | undefined;
+}
+
+const fail = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', option: string, message: string): never => {
+  throw new WasiOptionError(code, option, message);
+};
+const received = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `type ${typeof v}`);
+
+export function checkOptions(options: unknown): WasiOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARG_TYPE', 'options', `The "options" argument must be of type object. Received ${received(options)}`);
+  const o = options as Record<string, unknown>;
+  const versions = ['preview1', 'snapshot0', 'unstable', 'ephemeral', 'auto'];
+  if (o.version !== undefined) {
+    if (typeof o.version !== 'string') fail('ERR_INVALID_ARG_TYPE', 'options.version', `The "options.version" property must be of type string. Received ${received(o.version)}`);
+    if (!versions.includes(o.version as string)) fail('ERR_INVALID_ARG_VALUE', 'options.version', `The property 'options.version' must be one of: ${versions.map((v) => `'${v}'`).join(', ')}. Received '${o.version}'`);
+  }
+  if (o.args !== undefined && (!Array.isArray(o.args) || o.args.some((a) => typeof a !== 'string'))) {
+    fail('ERR_INVALID_ARG_TYPE', 'options.args', `The "options.args" property must be an array of strings. Received ${received(o.args)}`);
+  }
+  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (o.env !== undefined) {
+    if (!isRecord(o.env)) fail('ERR_INVALID_ARG_TYPE', 'options.env', `The "options.env" property must be of type object. Received ${received(o.env)}`);
+    for (const [k, v] of Object.entries(o.env as object)) {
+      if (typeof v !== 'string') fail('ERR_INVALID_ARG_TYPE', `options.env.${k}`, `The "options.env.${k}" property must be of type string. Received ${received(v)}`);
+      if (k.includes('=')) fail('ERR_INVALID_ARG_VALUE', `options.env.${k}`, `The environment variable name "${k}" must not contain "="`);
+    }
+  }
+  if (o.preopens !== undefined && !isRecord(o.preopens)) {
+    fail('ERR_INVALID_ARG_TYPE', 'options.preopens', `The "options.preopens" property must be of type object. Received ${received(o.preopens)}`);
+  }
+  if (o.returnOnExit !== undefined && typeof o.returnOnExit !== 'boolean') {
+    fail('ERR_INVALID_ARG_TYPE', 'options.returnOnExit', `The "options.returnOnExit" property must be of type boolean. Received ${received(o.returnOnExit)}`);
+  }
+  const fdOr = (name: string, ok: (v: unknown) => boolean, what: string) => {
+    const v = o[name];
+    if (v === undefined) return;
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}`, `The "options.${name}" property must be a file descriptor (an integer >= 0). Received ${v}`);
+      return;
+    }
+    if (!ok(v)) fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be ${what}. Received ${received(v)}`);
+  };
+  fdOr('stdin', (v) => v instanceof Uint8Array || typeof v === 'string' || typeof v === 'function', 'a file descriptor, a Uint8Array, a string or a function');
+  fdOr('stdout', (v) => typeof v === 'function', 'a file descriptor or a function');
+  fdOr('stderr', (v) => typeof v === 'function', 'a file descriptor or a function');
+  if (o.maxOpenFiles !== undefined && (typeof o.maxOpenFiles !== 'number' || !Number.isInteger(o.maxOpenFiles) || o.maxOpenFiles < 3)) {
+    fail('ERR_INVALID_ARG_VALUE', 'options.maxOpenFiles', `The "options.maxOpenFiles" property must be an integer >= 3. Received ${String(o.maxOpenFiles)}`);
+  }
+  for (const name of ['random', 'trace'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be of type function. Received ${received(o[name])}`);
+  }
+  if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
+    fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
+  }
+  return o as WasiOptions;
+}

@@ -1,0 +1,21 @@
+import type { FileSystem } from './fs/types.js';
+import type { InputSource, OutputSink } from './stdio.js';
+
+/** What the runtime needs from its host (Node or a browser), so the core imports no `node:` module. */
+export interface Platform {
+  /** Monotonic nanoseconds. */
+  monotonicNs(): bigint;
+  /** Nanoseconds since the Unix epoch. */
+  realtimeNs(): bigint;
+  /** CPU time of this process in nanoseconds. */
+  cpuTimeNs(): bigint;
+  /** Resolutions, in nanoseconds, of the clocks above. */
+  readonly resolutionNs: { readonly realtime: bigint; readonly monotonic: bigint; readonly cputime: bigint };
+  randomFill(into: Uint8Array): void;
+  hostInput(fd: number): InputSource;
+  hostOutput(fd: number): OutputSink;
+  /** A filesystem confined to a host directory; undefined where there is none (browsers). */
+  hostFileSystem?(path: string, options: { readOnly: boolean }): FileSystem;
+  /** Ends the host process (for `returnOnExit: false`). */
+  exit(code: number): never;
+}

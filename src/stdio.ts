@@ -1,0 +1,53 @@
+/** Where a guest's stdin bytes come from. `read` fills `into` and returns the count; 0 means end. */
+export interface InputSource {
+  read(into: Uint8Array): number;
+}
+
+/** Where a guest's stdout or stderr bytes go. `write` consumes all of `bytes` before returning. */
+export interface OutputSink {
+  write(bytes: Uint8Array): void;
+}
+
+const encoder = new TextEncoder();
+
+/** stdin from fixed bytes or a string: read in order, then end of file. */
+export function bytesSource(data: Uint8Array | string): InputSource {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  let at = 0;
+  return {
+    read(into) {
+      const n = Math.min(into.length, bytes.length - at);
+      into.set(bytes.subarray(at, at + n));
+      at += n;
+      return n;
+    },
+  };
+}
+
+/** stdin from a synchronous callback returning the next bytes, or null at end of file. */
+export function callbackSource(next: () => Uint8Array | string | null): InputSource {
+  let pending: Uint8Array | null = new Uint8Array(0);
+  let at = 0;
+  return {
+    read(into) {
+      while (pending && at >= pending.length) {
+        const chunk = next();
+        pending = chunk === null ? null : typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+        at = 0;
+      }
+      if (!pending) return 0;
+      const n = Math.min(into.length, pending.length - at);
+      into.set(pending.subarray(at, at + n));
+      at += n;
+      return n;
+    },
+  };
+}
+
+/** stdout/stderr to a callback; each call gets its own copy of the bytes, so nothing is lost or reused. */
+export function callbackSink(write: (bytes: Uint8Array) => void): OutputSink {
+  return { write: (bytes) => write(bytes.slice()) };
+}
+
+export const nullSink: OutputSink = { write() {} };
+export const emptySource: InputSource = { read: () => 0 };

@@ -1,0 +1,35 @@
+import type { GuestMemory } from './abi/memory.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * args or environ, encoded once: every string as UTF-8 with its NUL, back to back, and where each
+ * starts. `*_sizes_get` reads the counts; `*_get` copies the block and writes the pointers.
+ */
+export class StringArray {
+  readonly count: number;
+  readonly bytes: Uint8Array;
+  private readonly offsets: Uint32Array;
+
+  constructor(strings: readonly string[]) {
+    const encoded = strings.map((s) => encoder.encode(s));
+    this.count = encoded.length;
+    this.offsets = new Uint32Array(encoded.length);
+    this.bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
+    let at = 0;
+    encoded.forEach((e, i) => {
+      this.offsets[i] = at;
+      this.bytes.set(e, at);
+      at += e.length + 1; // the NUL is already 0
+    });
+  }
+
+  /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
+  write(m: GuestMemory, ptrs: number, buf: number): void {
+    m.checkAligned(ptrs, this.count * 4, 4);
+    m.check(buf, this.bytes.length);
+    m.u8.set(this.bytes, buf);
+    const view = m.view;
+    for (let i = 0; i < this.count; i++) view.setUint32(ptrs + i * 4, buf + this.offsets[i]!, true);
+  }
+}

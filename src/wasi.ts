@@ -1,0 +1,221 @@
+import { ABI as PREVIEW1_ABI, createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
+import { ErrnoNames } from '../generated/preview1/types.js';
+import { Filetype } from '../generated/preview1/types.js';
+import { GuestMemory } from './abi/memory.js';
+import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
+import { FdTable } from './fd-table.js';
+import type { FileSystem } from './fs/types.js';
+import { preview1Handlers } from './handlers/preview1/index.js';
+import type { ClockName, ClockSource, Kernel } from './kernel.js';
+import { checkOptions, type TraceEvent, type WasiOptions, type WasiVersion } from './options.js';
+import type { Platform } from './platform.js';
+import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
+import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
+import { StringArray } from './string-array.js';
+
+let platform: Platform | undefined;
+
+/** Set once by the entry point (Node or browser) before any WASI is made. */
+export function setPlatform(p: Platform): void {
+  platform = p;
+}
+
+type ImportFunctions = Record<string, (...args: never[]) => unknown>;
+
+/** The import module names of the versions wasi-kit implements, by version. */
+const MODULES = { preview1: ['wasi_snapshot_preview1'] } as const;
+
+const WRITE_RIGHTS_MASK =
+  R.fd_write | R.fd_datasync | R.fd_allocate | R.fd_filestat_set_size | R.fd_filestat_set_times | R.fd_fdstat_set_flags |
+  R.path_create_directory | R.path_create_file | R.path_link_source | R.path_link_target | R.path_rename_source |
+  R.path_rename_target | R.path_filestat_set_size | R.path_filestat_set_times | R.path_symlink | R.path_remove_directory |
+  R.path_unlink_file;
+
+const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
+
+/**
+ * A WASI host for one guest, compatible with `node:wasi`'s `WASI` class: construct with options, pass
+ * `getImportObject()` (or `{ wasi_snapshot_preview1: wasi.wasiImport }`) to `WebAssembly.instantiate`,
+ * then `start(instance)` for a command or `initialize(instance)` for a reactor.
+ */
+export class WASI {
+  /** The raw import functions of the configured version, as node:wasi's `wasiImport`. */
+  readonly wasiImport: ImportFunctions;
+  readonly #memory = new GuestMemory();
+  readonly #kernel: Kernel;
+  readonly #returnOnExit: boolean;
+  readonly #modules: readonly string[];
+  #started = false;
+
+  constructor(options?: WasiOptions) {
+    const o = checkOptions(options);
+    const p = platform;
+    if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
+    const version = o.version ?? 'auto';
+    if (version !== 'preview1' && version !== 'auto') {
+      throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.version', `WASI version '${version}' is not implemented yet; use 'preview1'`);
+    }
+    this.#modules = MODULES.preview1;
+    this.#returnOnExit = o.returnOnExit ?? true;
+    const fds = new FdTable(o.maxOpenFiles ?? 1024);
+    this.#kernel = {
+      memory: this.#memory,
+      args: new StringArray(o.args ?? []),
+      env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
+      fds,
+      clock: o.clock ?? hostClock(p),
+      randomFill: o.random ?? ((into) => p.randomFill(into)),
+      sleepNs: sleeper,
+    };
+    const input = (v: WasiOptions['stdin']): InputSource =>
+      v === undefined ? p.hostInput(0) : typeof v === 'number' ? p.hostInput(v) : typeof v === 'function' ? callbackSource(v) : bytesSource(v);
+    const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
+      v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined) => ({
+      kind: 'stdio' as const,
+      source,
+      sink,
+      filetype: Filetype.character_device,
+      rightsBase: STDIO_RIGHTS,
+      rightsInheriting: 0,
+      fdflags: 0,
+    });
+    fds.set(0, stdio(input(o.stdin), undefined));
+    fds.set(1, stdio(undefined, output(o.stdout, 1)));
+    fds.set(2, stdio(undefined, output(o.stderr, 2)));
+    for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
+      const { fs, readOnly } = this.#preopen(p, guestPath, target);
+      const mask = readOnly ? ~WRITE_RIGHTS_MASK : ~0;
+      fds.insert({
+        kind: 'fs',
+        fs,
+        handle: fs.openRoot(),
+        isDir: true,
+        preopen: guestPath,
+        listing: undefined,
+        filetype: Filetype.directory,
+        rightsBase: DIR_RIGHTS & mask,
+        rightsInheriting: (DIR_RIGHTS | FILE_RIGHTS) & mask,
+        fdflags: 0,
+      });
+    }
+    let imports = createWasiSnapshotPreview1Imports(preview1Handlers(this.#kernel), this.#memory) as ImportFunctions;
+    if (o.trace) imports = traced(imports, 'wasi_snapshot_preview1', o.trace);
+    this.wasiImport = imports;
+  }
+
+  #preopen(p: Platform, guestPath: string, target: unknown): { fs: FileSystem; readOnly: boolean } {
+    const option = `options.preopens['${guestPath}']`;
+    if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'path' in target)) {
+      const { path, readOnly = false } = typeof target === 'string' ? { path: target } : (target as { path: string; readOnly?: boolean });
+      if (!p.hostFileSystem) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', option, `${option}: host directories are not available on this platform; pass a FileSystem`);
+      return { fs: p.hostFileSystem(path, { readOnly }), readOnly };
+    }
+    if (isFileSystem(target)) return { fs: target, readOnly: false };
+    if (typeof target === 'object' && target !== null && isFileSystem((target as { fs?: unknown }).fs)) {
+      const t = target as { fs: FileSystem; readOnly?: boolean };
+      return { fs: t.fs, readOnly: t.readOnly ?? false };
+    }
+    throw new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be a host path, a FileSystem, or { fs | path, readOnly }`);
+  }
+
+  /** The WASI version a compiled module imports (`'preview1'`, ...), or undefined when it imports none. */
+  static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
+    const names = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+    if (names.has('wasi_snapshot_preview1')) return 'preview1';
+    if (names.has('wasi_unstable')) return 'snapshot0';
+    if ([...names].some((n) => n.startsWith('wasi_ephemeral_'))) return 'ephemeral';
+    return undefined;
+  }
+
+  /** `{ wasi_snapshot_preview1: wasiImport }`, ready for `WebAssembly.instantiate`. */
+  getImportObject(): Record<string, ImportFunctions> {
+    return Object.fromEntries(this.#modules.map((m) => [m, this.wasiImport]));
+  }
+
+  /**
+   * Runs a command: calls `_start` and returns its exit code (0 when `_start` returns). With
+   * `returnOnExit: false`, a `proc_exit` ends the host process instead.
+   */
+  start(instance: WebAssembly.Instance): number {
+    const exports = this.#begin(instance);
+    const start = exports._start;
+    if (typeof start !== 'function') throw argType('instance.exports._start', 'function', start);
+    if (exports._initialize !== undefined) throw argType('instance.exports._initialize', 'undefined', exports._initialize);
+    try {
+      (start as () => void)();
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ProcExit)) throw err;
+      if (!this.#returnOnExit) platform!.exit(err.exitCode);
+      return err.exitCode;
+    } finally {
+      this.#closeAll();
+    }
+  }
+
+  /** Prepares a reactor: calls `_initialize` if it exists; the instance's exports can then be called. */
+  initialize(instance: WebAssembly.Instance): void {
+    const exports = this.#begin(instance);
+    if (exports._start !== undefined) throw argType('instance.exports._start', 'undefined', exports._start);
+    const init = exports._initialize;
+    if (init !== undefined && typeof init !== 'function') throw argType('instance.exports._initialize', 'function', init);
+    if (init) (init as () => void)();
+  }
+
+  #begin(instance: WebAssembly.Instance): WebAssembly.Exports {
+    if (typeof instance !== 'object' || instance === null) throw argType('instance', 'object', instance);
+    const exports = instance.exports as WebAssembly.Exports | undefined;
+    if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
+    if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    const memory = exports.memory;
+    if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
+    this.#started = true;
+    this.#memory.bind(memory);
+    return exports;
+  }
+
+  #closeAll(): void {
+    for (const [, e] of this.#kernel.fds.all()) if (e.kind === 'fs') e.fs.close(e.handle);
+  }
+}
+
+function argType(option: string, expected: string, got: unknown): WasiOptionError {
+  const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;
+  return new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be of type ${expected}. Received ${what}`);
+}
+
+function hostClock(p: Platform): ClockSource {
+  return {
+    now: (c: ClockName) => (c === 'realtime' ? p.realtimeNs() : c === 'monotonic' ? p.monotonicNs() : p.cpuTimeNs()),
+    resolution: (c: ClockName) => (c === 'realtime' ? p.resolutionNs.realtime : c === 'monotonic' ? p.resolutionNs.monotonic : p.resolutionNs.cputime),
+  };
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks the thread for `ns` without spinning. */
+function sleeper(ns: bigint): void {
+  const ms = Number(ns) / 1e6;
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** Wraps every import to report each call, decoded by the ABI metadata; untraced imports stay bare. */
+function traced(imports: ImportFunctions, module: string, trace: (e: TraceEvent) => void): ImportFunctions {
+  const out: ImportFunctions = {};
+  for (const f of PREVIEW1_ABI.functions) {
+    const fn = imports[f.name] as (...a: unknown[]) => unknown;
+    const names = f.core.params.map((p) => p.name);
+    out[f.name] = (...args: unknown[]) => {
+      const named: Record<string, number | bigint> = {};
+      names.forEach((n, i) => (named[n] = args[i] as number | bigint));
+      let result: unknown;
+      try {
+        result = fn(...args);
+      } finally {
+        trace({ module, name: f.name, args: named, errno: typeof result === 'number' ? ErrnoNames[result] : undefined });
+      }
+      return result;
+    };
+  }
+  return out;
+}
