@@ -160,8 +160,10 @@ function functionImports(bytes: Uint8Array): Map<string, { params: string[]; res
         const key = `${str()}.${str()}`;
         const kind = bytes[pos++];
         if (kind === 0) out.set(key, sigs[leb()]!);
-        else if (kind === 1) (pos++, limits());
-        else if (kind === 2) limits();
+        else if (kind === 1) {
+          pos++; // reftype
+          limits();
+        } else if (kind === 2) limits();
         else pos += 2;
       }
     }
