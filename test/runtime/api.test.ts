@@ -65,7 +65,7 @@ describe("Node's documentation example", () => {
     const ours = new WASI({ version: 'preview1' }).getImportObject();
     const node = new NodeWASI({ version: 'preview1' }).getImportObject();
     expect(Object.keys(ours)).toEqual(Object.keys(node));
-    expect(Object.keys(ours.wasi_snapshot_preview1!).sort()).toEqual(Object.keys(node.wasi_snapshot_preview1 as object).sort());
+    expect(Object.keys(ours.wasi_snapshot_preview1!).sort()).toEqual(Object.keys((node as Record<string, object>).wasi_snapshot_preview1!).sort());
   });
 });
 

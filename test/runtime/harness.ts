@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { WASI, type WasiOptions } from '../../src/index.js';
 
-type Wabt = Awaited<ReturnType<typeof import('wabt')['default']>>;
+type Wabt = Awaited<ReturnType<typeof import('wabt')>>;
 let wabt: Wabt | undefined;
 
 export async function wat(text: string): Promise<WebAssembly.Module> {
   wabt ??= await (await import('wabt')).default();
   const parsed = wabt.parseWat('test.wat', text);
   try {
-    return new WebAssembly.Module(parsed.toBinary({}).buffer);
+    return new WebAssembly.Module(parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>);
   } finally {
     parsed.destroy();
   }

@@ -141,7 +141,7 @@ let calls = 0;
 const called = new Set<string>();
 const failures: string[] = [];
 
-function runOnce(run: fc.RecordValue<{ memory: Uint8Array; iovLens: number[]; calls: [Fn, (number | bigint)[]][] }>) {
+function runOnce(run: { memory: Uint8Array; iovLens: number[]; calls: [Fn, (number | bigint)[]][] }) {
   const wasi = new WASI({
     version: 'preview1',
     args: ARGS,
