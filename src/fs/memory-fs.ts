@@ -388,7 +388,8 @@ export class MemoryFileSystem implements FileSystem {
     if (target !== undefined && target.getNode() === link.getNode()) return;
     const newParent = this.#linkAt(newBase, to.parts.slice(0, -1));
     if (link.getNode().isDirectory()) {
-      for (let l: Link | undefined = newParent; l !== undefined; l = l.parent) {
+      // memfs makes the volume root its own parent, hence the second stop condition.
+      for (let l: Link | undefined = newParent; l !== undefined; l = l.parent === l ? undefined : l.parent) {
         if (l === link) throw new FsError('inval', 'cannot move a directory into itself');
       }
       if (target !== undefined && childNames(target).length > 0) throw new FsError('notempty');
