@@ -7,7 +7,7 @@ export type Builtin = IntRepr | 's8' | 's16' | 's32' | 's64' | 'f32' | 'f64' | '
 
 export type Type =
   | { readonly kind: 'builtin'; readonly name: Builtin }
-  | { readonly kind: 'ref'; readonly name: string }
+  | { readonly kind: 'ref'; readonly name: string; readonly loc?: Location }
   | { readonly kind: 'string' }
   | { readonly kind: 'pointer'; readonly const: boolean; readonly to: Type }
   | { readonly kind: 'list'; readonly element: Type }

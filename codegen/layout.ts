@@ -91,23 +91,19 @@ export class Layout {
     const r = resolveType(t, this.doc.types);
     if (r.kind !== 'variant') throw new Error(`not a variant: ${JSON.stringify(t)}`);
     const tagSize = REPR_SIZE[r.tagRepr];
-    // As the witx crate does: each case is sized as tag-then-payload on its own, the variant takes the
-    // largest; the payload starts at the strictest payload alignment.
-    let size = tagSize;
-    let align = tagSize;
+    // The C layout wasi-libc uses: the tag, then one union of every payload at the strictest payload
+    // alignment, the whole rounded to the variant's alignment.
     let payloadOffset = tagSize;
+    let payloadSize = 0;
+    let align = tagSize;
     for (const c of r.cases) {
-      let caseSize = tagSize;
-      let caseAlign = tagSize;
-      if (c.type) {
-        const sa = this.sizeAlign(c.type);
-        caseSize = alignTo(caseSize, sa.align) + sa.size;
-        caseAlign = Math.max(caseAlign, sa.align);
-        payloadOffset = alignTo(payloadOffset, sa.align);
-      }
-      size = Math.max(size, alignTo(caseSize, caseAlign));
-      align = Math.max(align, caseAlign);
+      if (!c.type) continue;
+      const sa = this.sizeAlign(c.type);
+      payloadOffset = alignTo(payloadOffset, sa.align);
+      payloadSize = Math.max(payloadSize, sa.size);
+      align = Math.max(align, sa.align);
     }
+    const size = alignTo(payloadOffset + payloadSize, align);
     return { size, align, tagSize, payloadOffset };
   }
 

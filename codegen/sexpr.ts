@@ -64,9 +64,21 @@ export function readSExprs(source: SourceFile): SExpr[] {
       pos = end;
     } else if (c === 40 /* ( */) {
       if (text.charCodeAt(pos + 1) === 59 /* ; */) {
-        const end = text.indexOf(';)', pos + 2);
-        if (end < 0) fail(pos, 'unterminated block comment');
-        pos = end + 2;
+        // Block comments nest, as in the WebAssembly text format.
+        const start = pos;
+        let depth = 0;
+        do {
+          if (pos >= text.length) fail(start, 'unterminated block comment');
+          if (text.startsWith('(;', pos)) {
+            depth++;
+            pos += 2;
+          } else if (text.startsWith(';)', pos)) {
+            depth--;
+            pos += 2;
+          } else {
+            pos++;
+          }
+        } while (depth > 0);
         continue;
       }
       stack.push({ items: [], start: pos, docs: takeDocs() });

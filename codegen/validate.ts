@@ -83,7 +83,7 @@ export function validate(forms: readonly LoadedForm[]): Document {
 }
 
 function parseType(e: SExpr): Type {
-  if (e.kind === 'id') return { kind: 'ref', name: e.name };
+  if (e.kind === 'id') return { kind: 'ref', name: e.name, loc: e.loc };
   if (e.kind === 'atom') {
     if (e.value === 'string') return { kind: 'string' };
     if (BUILTINS.includes(e.value)) return { kind: 'builtin', name: e.value as Builtin };
@@ -229,7 +229,7 @@ function checkType(t: Type, types: ReadonlyMap<string, TypeDef>, at: Location): 
   const where = { loc: at };
   switch (t.kind) {
     case 'ref':
-      if (!types.has(t.name)) fail(where, `unknown type $${t.name}`);
+      if (!types.has(t.name)) fail(t.loc ? { loc: t.loc } : where, `unknown type $${t.name}`);
       return;
     case 'pointer':
       return checkType(t.to, types, at);

@@ -12,7 +12,6 @@ import { writeStmts } from './memory-access.js';
  * results and returns the errno; every failure goes through the one `errnoOf`.
  */
 export async function emitImports(ctx: EmitContext): Promise<GeneratedFile> {
-  const { doc } = ctx;
   const sf = createFile(`${ctx.version}/imports.ts`, ctx.files.join(', '));
   sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../../src/abi/memory.js', namedImports: ['GuestMemory'] });
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/errno-of.js', namedImports: ['errnoOf', 'WasiHostError'] });

@@ -84,7 +84,7 @@ describe('Layout: variants and unions', () => {
   // bytes rounded up to its alignment 8 = 16, at offset 8 -> 24. codegen/layout.ts variant() sizes
   // each case as if its payload started at its own alignment (y at 4: 16 bytes) and takes the
   // largest, 16, while putting every payload at payloadOffset 8: y would end at 20, past the end.
-  it.fails('variant whose largest payload is not the most aligned one (C layout: 24)', () => {
+  it('variant whose largest payload is not the most aligned one (C layout: 24)', () => {
     const v = l4.variant(ref('vmixed'));
     expect(v.payloadOffset).toBe(8);
     expect(v.size).toBe(24);
@@ -202,7 +202,7 @@ describe('lowerFunc: core wasm signatures', () => {
     const g = lower('gives_nothing');
     expect(g).toMatchObject({ params: ['i32'], roles: ['value'], results: ['i32'] });
     expect(g.lowered.outputs).toEqual([]);
-    expect(g.lowered.errorType).toEqual(ref('errno'));
+    expect(g.lowered.errorType).toMatchObject(ref('errno'));
   });
 
   it('a plain scalar result is returned directly', () => {

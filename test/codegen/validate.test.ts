@@ -26,7 +26,7 @@ describe('validate: names and references', () => {
 
   // The error points at the enclosing typename (codegen/validate.ts checkType gets def.loc), not at
   // the reference itself.
-  it.fails('unknown type reference: points at the reference', () => {
+  it('unknown type reference: points at the reference', () => {
     const text = '(typename $ok u8)\n(typename $r\n  (record\n    (field $x $nope)))';
     rejects(text, '$nope', /unknown type \$nope/);
   });

@@ -9,7 +9,9 @@ export const raisedExitCode = (sig: number) => 128 + sig;
 export function procHandlers(): H {
   return {
     proc_exit(code) {
-      throw new ProcExit(code);
+      // The WITX exit code is a u32; start() reports it as a signed 32-bit number, as node:wasi does
+      // (exit(-1) gives -1), so swapping node:wasi for wasi-kit changes no result.
+      throw new ProcExit(code | 0);
     },
     proc_raise(sig) {
       // Never signals the host: every signal, whatever its default action, ends the guest. 0 sends nothing.
