@@ -1,0 +1,190 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryFileSystemFromHostDirectory } from '../../src/fs/memory-fs-from-host.js';
+import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
+import { expectErrno, makeTempDir, readFile, str, text, writeFile } from './helpers.js';
+
+describe('MemoryFileSystem', () => {
+  it('is seeded from paths and gives the same shape back from toFiles', () => {
+    const memory = new MemoryFileSystem({ '/a.txt': 'hi', '/dir/b.bin': new Uint8Array([1, 2]), 'dir/sub/c': '' });
+    const root = memory.openRoot();
+    expect(readFile(memory, root, 'a.txt')).toBe('hi');
+    expect(memory.stat(root, 'dir/sub').filetype).toBe('directory');
+    memory.mkdir(root, 'empty');
+    memory.symlink('a.txt', root, 'link');
+    expect(memory.toFiles()).toEqual({
+      '/a.txt': text('hi'),
+      '/dir/b.bin': new Uint8Array([1, 2]),
+      '/dir/sub/c': new Uint8Array(0),
+    });
+    expect(() => new MemoryFileSystem({ '/x': 'a', '/x/y': 'b' })).toThrow(expect.objectContaining({ errno: 'notdir' }));
+    expect(() => new MemoryFileSystem({ '/../x': 'a' })).toThrow(expect.objectContaining({ errno: 'inval' }));
+  });
+
+  it('returns copies: later writes do not change bytes already read or listed', () => {
+    const memory = new MemoryFileSystem({ '/f': 'abc' });
+    const root = memory.openRoot();
+    const h = memory.open(root, 'f', { read: true, write: true });
+    const before = memory.pread(h, 3, 0n);
+    const files = memory.toFiles();
+    memory.pwrite(h, text('XYZ'), 0n);
+    expect(str(before)).toBe('abc');
+    expect(str(files['/f']!)).toBe('abc');
+  });
+
+  it('keeps timestamps to the nanosecond from its clock', () => {
+    let clock = 1_700_000_000_123_456_789n;
+    const memory = new MemoryFileSystem({}, { now: () => clock });
+    const root = memory.openRoot();
+    writeFile(memory, root, 'f', 'x');
+    expect(memory.stat(root, 'f').mtim).toBe(1_700_000_000_123_456_789n);
+    clock += 7n;
+    const h = memory.open(root, 'f', { write: true });
+    memory.write(h, text('y'));
+    const st = memory.fstat(h);
+    expect(st.mtim).toBe(1_700_000_000_123_456_796n);
+    expect(st.ctim).toBe(1_700_000_000_123_456_796n);
+    expect(st.atim).toBe(1_700_000_000_123_456_789n);
+    clock += 1n;
+    memory.fsetTimes(h, { atim: 'now', mtim: 5n });
+    expect(memory.fstat(h)).toMatchObject({ atim: 1_700_000_000_123_456_797n, mtim: 5n, ctim: 1_700_000_000_123_456_797n });
+  });
+
+  it('enforces maxBytes with nospc and gets the bytes back when a file dies', () => {
+    const memory = new MemoryFileSystem({ '/seed': '12345' }, { maxBytes: 10 });
+    const root = memory.openRoot();
+    expect(memory.usedBytes).toBe(5);
+    const h = memory.open(root, 'f', { write: true, create: true });
+    expect(memory.write(h, text('abcde'))).toBe(5);
+    expectErrno(() => memory.write(h, text('x')), 'nospc');
+    expect(memory.fstat(h).size).toBe(5n);
+    expectErrno(() => memory.ftruncate(h, 11n), 'nospc');
+    expectErrno(() => new MemoryFileSystem({ '/big': 'x'.repeat(11) }, { maxBytes: 10 }), 'nospc');
+    // Overwriting in place needs no room.
+    memory.pwrite(h, text('ABCDE'), 0n);
+    memory.unlink(root, 'seed');
+    expect(memory.usedBytes).toBe(5);
+    // An unlinked but open file still holds its bytes until closed.
+    memory.unlink(root, 'f');
+    expect(memory.usedBytes).toBe(5);
+    memory.close(h);
+    expect(memory.usedBytes).toBe(0);
+    writeFile(memory, root, 'g', 'x'.repeat(10));
+    writeFile(memory, root, 'g', 'y'.repeat(10));
+    expect(memory.usedBytes).toBe(10);
+  });
+
+  it('refuses to grow a file past its size limit with fbig', () => {
+    const memory = new MemoryFileSystem();
+    const root = memory.openRoot();
+    const h = memory.open(root, 'f', { write: true, create: true });
+    expectErrno(() => memory.pwrite(h, text('x'), 2n ** 40n), 'fbig');
+    expectErrno(() => memory.ftruncate(h, 2n ** 40n), 'fbig');
+  });
+
+  it('dir() makes a preopen of a subdirectory that shares the tree but cannot leave it', () => {
+    const memory = new MemoryFileSystem({ '/top.txt': 'top', '/data/in.txt': 'in' });
+    const data = memory.dir('data');
+    const root = data.openRoot();
+    expect(readFile(data, root, 'in.txt')).toBe('in');
+    expectErrno(() => data.stat(root, '../top.txt'), 'perm');
+    writeFile(data, root, 'new.txt', 'made in the view');
+    expect(readFile(memory, memory.openRoot(), 'data/new.txt')).toBe('made in the view');
+    expect(data.toFiles()).toEqual({ '/in.txt': text('in'), '/new.txt': text('made in the view') });
+    // `..` of the view's root is the view's root.
+    const entries = data.readdir(root);
+    expect(entries[1]!.ino).toBe(entries[0]!.ino);
+    expect(data.fstat(root).dev).toBe(memory.fstat(memory.openRoot()).dev);
+    expectErrno(() => memory.dir('top.txt'), 'notdir');
+    expectErrno(() => memory.dir('nope'), 'noent');
+    const readOnly = memory.dir('data', { readOnly: true });
+    expect(readFile(readOnly, readOnly.openRoot(), 'in.txt')).toBe('in');
+    expectErrno(() => readOnly.mkdir(readOnly.openRoot(), 'x'), 'rofs');
+  });
+
+  it('gives separate filesystems separate devices', () => {
+    const a = new MemoryFileSystem();
+    const b = new MemoryFileSystem();
+    expect(a.fstat(a.openRoot()).dev).not.toBe(b.fstat(b.openRoot()).dev);
+  });
+
+  it('appends 256 MiB in 64 KiB writes with geometric growth (linear copying)', () => {
+    const memory = new MemoryFileSystem();
+    const root = memory.openRoot();
+    const h = memory.open(root, 'big', { read: true, write: true, create: true, append: true });
+    const node = memory.volume._core.inodes[Number(memory.fstat(h).ino)]!;
+    const chunk = new Uint8Array(64 * 1024).fill(7);
+    const total = 256 * 1024 * 1024;
+    let buffer = node.buf;
+    let reallocations = 0;
+    let copied = 0;
+    let size = 0;
+    for (let written = 0; written < total; written += chunk.length) {
+      memory.write(h, chunk);
+      if (node.buf !== buffer) {
+        reallocations += 1;
+        copied += size;
+        // Each new buffer is at least twice the old one.
+        expect(node.buf.length).toBeGreaterThanOrEqual(Math.max(2 * buffer.length, chunk.length));
+        buffer = node.buf;
+      }
+      size += chunk.length;
+    }
+    expect(memory.fstat(h).size).toBe(BigInt(total));
+    // Doubling from 64 KiB to 256 MiB: 13 reallocations; an exact-fit store would need 4096.
+    expect(reallocations).toBeLessThanOrEqual(14);
+    // Bytes moved by reallocation stay below the final size: linear, not quadratic.
+    expect(copied).toBeLessThan(total);
+    expect(memory.pread(h, 3, BigInt(total - 3))).toEqual(new Uint8Array([7, 7, 7]));
+    memory.close(h);
+    memory.unlink(root, 'big');
+    expect(memory.usedBytes).toBe(0);
+  });
+
+  it('never imports node: modules, directly or through its own imports', () => {
+    const dir = path.resolve(import.meta.dirname, '../../src/fs');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      const specifiers = [...source.matchAll(/(?:import|export)[^'"]*from\s+'([^']+)'/g)].map((m) => m[1]!);
+      expect(specifiers.length > 0 || file !== 'memory-fs.ts').toBe(true);
+      for (const spec of specifiers) {
+        expect([file, spec.startsWith('node:') || spec.includes('host')]).toEqual([file, false]);
+        if (spec.startsWith('./')) visit(spec.slice(2).replace(/\.js$/, '.ts'));
+      }
+    };
+    visit('memory-fs.ts');
+    expect(seen.size).toBeGreaterThan(3);
+  });
+});
+
+describe('memoryFileSystemFromHostDirectory', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('copies files, directories and symlinks', () => {
+    dir = makeTempDir();
+    fs.mkdirSync(path.join(dir, 'sub/empty'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'alpha');
+    fs.writeFileSync(path.join(dir, 'sub/b.bin'), Buffer.from([0, 255]));
+    fs.symlinkSync('../a.txt', path.join(dir, 'sub/link'));
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'out'));
+    const memory = memoryFileSystemFromHostDirectory(dir);
+    const root = memory.openRoot();
+    expect(memory.toFiles()).toEqual({ '/a.txt': text('alpha'), '/sub/b.bin': new Uint8Array([0, 255]) });
+    expect(memory.stat(root, 'sub/empty').filetype).toBe('directory');
+    expect(readFile(memory, root, 'sub/link')).toBe('alpha');
+    expect(memory.readlink(root, 'out')).toBe('/etc/passwd');
+    expectErrno(() => memory.stat(root, 'out'), 'perm');
+    const readOnly = memoryFileSystemFromHostDirectory(dir, { readOnly: true });
+    expectErrno(() => readOnly.unlink(readOnly.openRoot(), 'a.txt'), 'rofs');
+  });
+
+  it('reports a missing host directory as noent', () => {
+    dir = makeTempDir();
+    expectErrno(() => memoryFileSystemFromHostDirectory(path.join(dir, 'missing')), 'noent');
+  });
+});
