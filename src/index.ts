@@ -14,3 +14,4 @@ export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, Fs
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';
 export { HostFileSystem } from './fs/host-fs.js';
+export { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
