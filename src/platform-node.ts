@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
-import { readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { HostFileSystem } from './fs/host-fs.js';
 import type { Platform } from './platform.js';
 
@@ -48,6 +49,15 @@ export const nodePlatform: Platform = {
       while (at < bytes.length) at += retryAgain(() => writeSync(fd, bytes, at, bytes.length - at));
     },
   }),
+  hostFdKind: (fd) => {
+    if (isatty(fd)) return 'tty';
+    try {
+      const st = fstatSync(fd);
+      return st.isFile() ? 'regular_file' : st.isCharacterDevice() ? 'character_device' : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  },
   hostFileSystem: (path, options) => new HostFileSystem(path, options),
   exit: (code) => process.exit(code),
 };

@@ -14,6 +14,8 @@ export interface Platform {
   randomFill(into: Uint8Array): void;
   hostInput(fd: number): InputSource;
   hostOutput(fd: number): OutputSink;
+  /** What a host fd is: a terminal, or the file type of what it points at (wasi-libc buffers by it). */
+  hostFdKind(fd: number): 'tty' | 'character_device' | 'regular_file' | 'unknown';
   /** A filesystem confined to a host directory; undefined where there is none (browsers). */
   hostFileSystem?(path: string, options: { readOnly: boolean }): FileSystem;
   /** Ends the host process (for `returnOnExit: false`). */

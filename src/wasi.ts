@@ -71,18 +71,23 @@ export class WASI {
       v === undefined ? p.hostInput(0) : typeof v === 'number' ? p.hostInput(v) : typeof v === 'function' ? callbackSource(v) : bytesSource(v);
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined) => ({
-      kind: 'stdio' as const,
-      source,
-      sink,
-      filetype: Filetype.character_device,
-      rightsBase: STDIO_RIGHTS,
-      rightsInheriting: 0,
-      fdflags: 0,
-    });
-    fds.set(0, stdio(input(o.stdin), undefined));
-    fds.set(1, stdio(undefined, output(o.stdout, 1)));
-    fds.set(2, stdio(undefined, output(o.stderr, 2)));
+    // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
+    // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
+      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      return {
+        kind: 'stdio' as const,
+        source,
+        sink,
+        filetype: kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown,
+        rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
+        rightsInheriting: 0,
+        fdflags: 0,
+      };
+    };
+    fds.set(0, stdio(input(o.stdin), undefined, o.stdin, 0));
+    fds.set(1, stdio(undefined, output(o.stdout, 1), o.stdout, 1));
+    fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const { fs, readOnly } = this.#preopen(p, guestPath, target);
       const mask = readOnly ? ~WRITE_RIGHTS_MASK : ~0;
