@@ -4,7 +4,10 @@ import { isatty } from 'node:tty';
 import { HostFileSystem } from './fs/host-fs.js';
 import type { Platform } from './platform.js';
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+const sleepMs = (ms: number) => {
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+};
 
 /** Retries a call that a non-blocking host fd answers with EAGAIN, waiting briefly instead of spinning. */
 function retryAgain<T>(call: () => T): T {
@@ -13,7 +16,7 @@ function retryAgain<T>(call: () => T): T {
       return call();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(sleeper, 0, 0, 1);
+      sleepMs(1);
     }
   }
 }
@@ -30,6 +33,7 @@ export const nodePlatform: Platform = {
     return BigInt(user + system) * 1000n;
   },
   resolutionNs: { realtime: 1n, monotonic: 1n, cputime: 1000n },
+  sleepNs: (ns) => sleepMs(Number(ns) / 1e6),
   randomFill: (into) => {
     randomFillSync(into);
   },

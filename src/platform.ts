@@ -12,6 +12,8 @@ export interface Platform {
   /** Resolutions, in nanoseconds, of the clocks above. */
   readonly resolutionNs: { readonly realtime: bigint; readonly monotonic: bigint; readonly cputime: bigint };
   randomFill(into: Uint8Array): void;
+  /** Blocks the calling thread for `ns` without spinning (where the host allows blocking). */
+  sleepNs(ns: bigint): void;
   hostInput(fd: number): InputSource;
   hostOutput(fd: number): OutputSink;
   /** What a host fd is: a terminal, or the file type of what it points at (wasi-libc buffers by it). */

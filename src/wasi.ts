@@ -1,6 +1,5 @@
 import { ABI as PREVIEW1_ABI, createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
-import { ErrnoNames } from '../generated/preview1/types.js';
-import { Filetype } from '../generated/preview1/types.js';
+import { ErrnoNames, Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable } from './fd-table.js';
@@ -9,7 +8,7 @@ import { preview1Handlers } from './handlers/preview1/index.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
 import { checkOptions, type TraceEvent, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
-import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
+import { DIR_RIGHTS, FILE_RIGHTS, MUTATING_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 
@@ -24,12 +23,6 @@ type ImportFunctions = Record<string, (...args: never[]) => unknown>;
 
 /** The import module names of the versions wasi-kit implements, by version. */
 const MODULES = { preview1: ['wasi_snapshot_preview1'] } as const;
-
-const WRITE_RIGHTS_MASK =
-  R.fd_write | R.fd_datasync | R.fd_allocate | R.fd_filestat_set_size | R.fd_filestat_set_times | R.fd_fdstat_set_flags |
-  R.path_create_directory | R.path_create_file | R.path_link_source | R.path_link_target | R.path_rename_source |
-  R.path_rename_target | R.path_filestat_set_size | R.path_filestat_set_times | R.path_symlink | R.path_remove_directory |
-  R.path_unlink_file;
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
 
@@ -65,7 +58,7 @@ export class WASI {
       fds,
       clock: o.clock ?? hostClock(p),
       randomFill: o.random ?? ((into) => p.randomFill(into)),
-      sleepNs: sleeper,
+      sleepNs: (ns) => p.sleepNs(ns),
     };
     const input = (v: WasiOptions['stdin']): InputSource =>
       v === undefined ? p.hostInput(0) : typeof v === 'number' ? p.hostInput(v) : typeof v === 'function' ? callbackSource(v) : bytesSource(v);
@@ -90,7 +83,7 @@ export class WASI {
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const { fs, readOnly } = this.#preopen(p, guestPath, target);
-      const mask = readOnly ? ~WRITE_RIGHTS_MASK : ~0;
+      const mask = readOnly ? ~MUTATING_RIGHTS : ~0;
       fds.insert({
         kind: 'fs',
         fs,
@@ -195,13 +188,6 @@ function hostClock(p: Platform): ClockSource {
     now: (c: ClockName) => (c === 'realtime' ? p.realtimeNs() : c === 'monotonic' ? p.monotonicNs() : p.cpuTimeNs()),
     resolution: (c: ClockName) => (c === 'realtime' ? p.resolutionNs.realtime : c === 'monotonic' ? p.resolutionNs.monotonic : p.resolutionNs.cputime),
   };
-}
-
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-/** Blocks the thread for `ns` without spinning. */
-function sleeper(ns: bigint): void {
-  const ms = Number(ns) / 1e6;
-  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
 
 /** Wraps every import to report each call, decoded by the ABI metadata; untraced imports stay bare. */

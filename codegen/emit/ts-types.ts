@@ -1,6 +1,5 @@
 import type { Document, Type } from '../ir.js';
 import { pascal } from '../names.js';
-import { resolveType } from '../validate.js';
 
 /**
  * The TypeScript type of a WITX value as handlers see it. 64-bit integers are bigint; pointers are
@@ -35,12 +34,4 @@ export function tsType(t: Type, doc: Document, prefix = ''): string {
     case 'expected':
       throw new Error('(expected) has no TypeScript value type');
   }
-}
-
-/** Whether values of this type are bigint in JS (u64/s64 and 64-bit flags/enums). */
-export function isBig(t: Type, doc: Document): boolean {
-  const r = resolveType(t, doc.types);
-  if (r.kind === 'builtin') return r.name === 'u64' || r.name === 's64';
-  if (r.kind === 'enum' || r.kind === 'flags') return r.repr === 'u64';
-  return false;
 }

@@ -17,16 +17,12 @@ export function fdHandlers(k: Kernel): H {
   const { fds, memory: m } = k;
 
   /** Checks every iovec's buffer before any byte moves, so a bad one fails the call with nothing done. */
-  const checkIovecs = (iovs: number, count: number, size: number) => {
+  const checkIovecs = (iovs: number, count: number, layout: typeof IOVEC | typeof CIOVEC) => {
     const v = m.view;
-    let total = 0;
     for (let i = 0; i < count; i++) {
-      const at = iovs + i * size;
-      const len = v.getUint32(at + 4, true);
-      m.check(v.getUint32(at, true), len);
-      total += len;
+      const at = iovs + i * layout.SIZE;
+      m.check(v.getUint32(at + layout.buf, true), v.getUint32(at + layout.buf_len, true));
     }
-    return total;
   };
 
   const closeEntry = (e: FdEntry) => {
@@ -34,7 +30,7 @@ export function fdHandlers(k: Kernel): H {
   };
 
   const readInto = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
-    checkIovecs(iovs, count, IOVEC.SIZE);
+    checkIovecs(iovs, count, IOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
       const v = m.view;
@@ -58,7 +54,7 @@ export function fdHandlers(k: Kernel): H {
   };
 
   const writeFrom = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
-    checkIovecs(iovs, count, CIOVEC.SIZE);
+    checkIovecs(iovs, count, CIOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
       const v = m.view;
@@ -79,6 +75,10 @@ export function fdHandlers(k: Kernel): H {
     }
     return done;
   };
+
+  // One dirent is built here and copied out, so a partly fitting last entry can be cut to the buffer.
+  const scratch = new Uint8Array(DIRENT.SIZE);
+  const scratchView = new DataView(scratch.buffer);
 
   const seekable = (fd: number, rights: number): FsEntry => {
     const e = fds.get(fd, rights);
@@ -175,8 +175,6 @@ export function fdHandlers(k: Kernel): H {
       if (cookie === 0n || e.listing === undefined) e.listing = e.fs.readdir(e.handle);
       const listing = e.listing;
       let used = 0;
-      const scratch = new Uint8Array(DIRENT.SIZE);
-      const scratchView = new DataView(scratch.buffer);
       for (let i = Number(cookie); i < listing.length && used < bufLen; i++) {
         const entry = listing[i]!;
         const name = encoder.encode(entry.name);
