@@ -1,16 +1,17 @@
-import { ABI as PREVIEW1_ABI, createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
-import { ErrnoNames, Filetype } from '../generated/preview1/types.js';
+import { createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
+import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
-import { checkOptions, type TraceEvent, type WasiOptions, type WasiVersion } from './options.js';
+import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, MUTATING_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
+import { traced, type ImportFunctions } from './trace.js';
 
 let platform: Platform | undefined;
 
@@ -19,7 +20,6 @@ export function setPlatform(p: Platform): void {
   platform = p;
 }
 
-type ImportFunctions = Record<string, (...args: never[]) => unknown>;
 
 /** The import module names of the versions wasi-kit implements, by version. */
 const MODULES = { preview1: ['wasi_snapshot_preview1'] } as const;
@@ -188,25 +188,4 @@ function hostClock(p: Platform): ClockSource {
     now: (c: ClockName) => (c === 'realtime' ? p.realtimeNs() : c === 'monotonic' ? p.monotonicNs() : p.cpuTimeNs()),
     resolution: (c: ClockName) => (c === 'realtime' ? p.resolutionNs.realtime : c === 'monotonic' ? p.resolutionNs.monotonic : p.resolutionNs.cputime),
   };
-}
-
-/** Wraps every import to report each call, decoded by the ABI metadata; untraced imports stay bare. */
-function traced(imports: ImportFunctions, module: string, trace: (e: TraceEvent) => void): ImportFunctions {
-  const out: ImportFunctions = {};
-  for (const f of PREVIEW1_ABI.functions) {
-    const fn = imports[f.name] as (...a: unknown[]) => unknown;
-    const names = f.core.params.map((p) => p.name);
-    out[f.name] = (...args: unknown[]) => {
-      const named: Record<string, number | bigint> = {};
-      names.forEach((n, i) => (named[n] = args[i] as number | bigint));
-      let result: unknown;
-      try {
-        result = fn(...args);
-      } finally {
-        trace({ module, name: f.name, args: named, errno: typeof result === 'number' ? ErrnoNames[result] : undefined });
-      }
-      return result;
-    };
-  }
-  return out;
 }
