@@ -1,6 +1,9 @@
 import { WasiOptionError } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel.js';
+import type { TraceEvent } from './trace.js';
+
+export type { TraceEvent } from './trace.js';
 
 /** A WASI version by name; `'unstable'` is node:wasi's name for `'snapshot0'`. */
 export type WasiVersion = 'preview1' | 'snapshot0' | 'unstable' | 'ephemeral' | 'auto';
@@ -34,16 +37,6 @@ export interface WasiOptions {
   maxOpenFiles?: number;
   /** Called after every syscall with its decoded arguments and result. */
   trace?: (call: TraceEvent) => void;
-}
-
-/** One syscall, as given to `options.trace`. */
-export interface TraceEvent {
-  readonly module: string;
-  readonly name: string;
-  /** Core wasm arguments by their ABI names (`fd`, `iovs`, `iovs_len`, `retptr0`). */
-  readonly args: Readonly<Record<string, number | bigint>>;
-  /** The errno returned, by name (`'success'`, `'badf'`), or undefined for calls that return none. */
-  readonly errno: string | undefined;
 }
 
 const fail = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', option: string, message: string): never => {

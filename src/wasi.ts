@@ -1,5 +1,5 @@
-import { createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
-import { Filetype } from '../generated/preview1/types.js';
+import { ABI as PREVIEW1_ABI, createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
+import { ErrnoNames, Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable } from './fd-table.js';
@@ -98,7 +98,7 @@ export class WASI {
       });
     }
     let imports = createWasiSnapshotPreview1Imports(preview1Handlers(this.#kernel), this.#memory) as ImportFunctions;
-    if (o.trace) imports = traced(imports, 'wasi_snapshot_preview1', o.trace);
+    if (o.trace) imports = traced(imports, PREVIEW1_ABI.functions, ErrnoNames, this.#memory, o.trace);
     this.wasiImport = imports;
   }
 
