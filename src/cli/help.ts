@@ -1,0 +1,27 @@
+export const MAIN_HELP = `Usage: wasi-kit <command> [options]
+
+Commands:
+  run [options] FILE.wasm [--] [ARGS...]   run a WASI command module
+
+Options:
+  -h, --help      show this help (wasi-kit run --help for run's options)
+  -V, --version   print wasi-kit's version
+`;
+
+export const RUN_HELP = `Usage: wasi-kit run [options] FILE.wasm [--] [ARGS...]
+
+Runs a WASI command module with stdin, stdout and stderr passed through and exits with its exit
+code (134 when it traps, 1 when the host fails, 2 for bad options). The guest's argv is FILE.wasm
+then ARGS; it sees only the directories and variables given here.
+
+Options:
+  --dir HOST[::GUEST]      preopen the host directory HOST as GUEST (default: HOST as given); repeatable
+  --mapdir GUEST::HOST     the same, in wasmer's order
+  --env NAME=VALUE         set an environment variable for the guest; repeatable
+  --fs host|memory         host: the guest works on the host directories (default);
+                           memory: each --dir is copied into memory first, the host is left untouched
+  --version VERSION        the WASI version to provide: auto (default: what the module imports),
+                           preview1, snapshot0, ephemeral
+  --trace[=FILE]           print one line per syscall to stderr, or to FILE
+  -h, --help               show this help
+`;

@@ -1,0 +1,110 @@
+/* eslint-disable no-restricted-imports -- the CLI is Node-only */
+import { readFileSync, statSync } from 'node:fs';
+import { WASI, WasiHostError, WasiOptionError, memoryFileSystemFromHostDirectory, type PreopenTarget, type WasiOptions } from '../index.js';
+import type { RunConfig } from './args.js';
+import { TraceSink } from './trace-sink.js';
+import { HostError } from './usage-error.js';
+
+/** The exit status of a guest that traps, as wasmtime gives on Unix (128 + SIGABRT). */
+export const TRAP_EXIT = 134;
+
+/** Writes the CLI's own one-line messages (never the guest's output). */
+export type Report = (line: string) => void;
+
+/**
+ * Runs the module as a WASI command on the host's stdio and returns the process exit status: the
+ * guest's exit code (8 bits, as the OS keeps it), or {@link TRAP_EXIT} after a trap. Host failures
+ * throw {@link HostError}.
+ */
+export function runCommand(config: RunConfig, report: Report): number {
+  const module = compile(config.wasm);
+  const preopens: Record<string, PreopenTarget> = {};
+  for (const { host, guest } of config.dirs) {
+    checkDirectory(host);
+    preopens[guest] = config.fs === 'memory' ? memoryFileSystemFromHostDirectory(host) : host;
+  }
+  const sink = config.trace ? new TraceSink(config.trace) : undefined;
+  try {
+    const options: WasiOptions = {
+      version: config.version,
+      args: [config.wasm, ...config.guestArgs],
+      env: config.env,
+      preopens,
+      stdin: 0,
+      stdout: 1,
+      stderr: 2,
+      returnOnExit: true,
+    };
+    if (sink) options.trace = sink.event;
+    let wasi: WASI;
+    try {
+      wasi = new WASI(options);
+    } catch (err) {
+      if (err instanceof WasiOptionError) throw new HostError(err.message);
+      throw err;
+    }
+    const imports = wasi.getImportObject() as Record<string, Record<string, unknown>>;
+    const missing = WebAssembly.Module.imports(module)
+      .filter((i) => imports[i.module]?.[i.name] === undefined)
+      .map((i) => `${i.module}.${i.name}`);
+    if (missing.length > 0) {
+      throw new HostError(`${config.wasm} needs imports that wasi-kit does not provide (${missing.length}): ${missing.join(', ')}`);
+    }
+    if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function')) {
+      throw new HostError(`${config.wasm} is not a WASI command: it exports no _start function`);
+    }
+    try {
+      const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+      return wasi.start(instance) & 0xff;
+    } catch (err) {
+      const trap = trapMessage(err);
+      if (trap !== undefined) {
+        report(`trap: ${trap}`);
+        return TRAP_EXIT;
+      }
+      if (err instanceof WebAssembly.LinkError) throw new HostError(`${config.wasm}: ${err.message}`);
+      if (err instanceof WasiOptionError) throw new HostError(`${config.wasm}: ${err.message}`);
+      if (err instanceof WasiHostError) throw new HostError(err.message.replace(/^wasi-kit: /, ''));
+      throw err;
+    }
+  } finally {
+    sink?.close();
+  }
+}
+
+/** What a trap says, or undefined when `err` is no trap. V8 reports wasm stack exhaustion as a RangeError. */
+function trapMessage(err: unknown): string | undefined {
+  if (err instanceof WebAssembly.RuntimeError) return err.message;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'call stack exhausted';
+  return undefined;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+function compile(path: string): WebAssembly.Module {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HostError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`);
+  }
+  if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) throw new HostError(`${path} is not a WebAssembly module`);
+  // A component's header has layer 1 where a core module has 0 (bytes 6-7).
+  if (bytes[6] === 1 && bytes[7] === 0) throw new HostError(`${path} is a WebAssembly component; wasi-kit runs core modules (WASI preview1 and older)`);
+  try {
+    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new HostError(`${path} is not a valid WebAssembly module: ${(err as Error).message}`);
+  }
+}
+
+function checkDirectory(host: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(host).isDirectory();
+  } catch {
+    throw new HostError(`--dir ${host}: no such directory`);
+  }
+  if (!isDir) throw new HostError(`--dir ${host}: not a directory`);
+}

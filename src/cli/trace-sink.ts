@@ -1,0 +1,75 @@
+/* eslint-disable no-restricted-imports -- the CLI is Node-only */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
+import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
+import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
+import type { TraceEvent } from '../options.js';
+import { formatDuration, formatTraceEvent, type AbiTypes } from '../trace-format.js';
+import { HostError } from './usage-error.js';
+
+/** Each import module's types, so an event is decoded by the version it belongs to. */
+const TYPES_BY_MODULE = new Map<string, AbiTypes>(
+  [PREVIEW1, SNAPSHOT0, EPHEMERAL].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
+);
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes trace lines to a host fd as they happen (stderr), or buffered to a file. */
+export class TraceSink {
+  readonly #fd: number;
+  readonly #ownsFd: boolean;
+  #buffered = '';
+  #calls = 0;
+  #errors = 0;
+  #ns = 0;
+
+  constructor(to: { to: 'stderr' } | { to: 'file'; path: string }) {
+    if (to.to === 'stderr') {
+      this.#fd = 2;
+      this.#ownsFd = false;
+    } else {
+      try {
+        this.#fd = openSync(to.path, 'w');
+      } catch (err) {
+        throw new HostError(`cannot write the trace to ${to.path}: ${(err as Error).message}`);
+      }
+      this.#ownsFd = true;
+    }
+  }
+
+  readonly event = (e: TraceEvent): void => {
+    const types = TYPES_BY_MODULE.get(e.module);
+    this.#calls++;
+    if (e.errno !== undefined && e.errno !== 'success') this.#errors++;
+    this.#ns += e.durationNs;
+    this.#line(types ? formatTraceEvent(e, types) : `${e.module}.${e.name}(?)`);
+  };
+
+  /** Ends the trace with a count of calls and their total time, and closes a trace file. */
+  close(): void {
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    this.#line(`# ${plural(this.#calls, 'syscall')}, ${plural(this.#errors, 'error')}, ${formatDuration(this.#ns)} in the host`);
+    this.#flush();
+    if (this.#ownsFd) closeSync(this.#fd);
+  }
+
+  #line(line: string): void {
+    // On stderr, lines interleave with the guest's own stderr in order; a file is written in blocks.
+    this.#buffered += `${line}\n`;
+    if (!this.#ownsFd || this.#buffered.length > 1 << 16) this.#flush();
+  }
+
+  #flush(): void {
+    const bytes = Buffer.from(this.#buffered);
+    this.#buffered = '';
+    let at = 0;
+    while (at < bytes.length) {
+      try {
+        at += writeSync(this.#fd, bytes, at, bytes.length - at);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(pause, 0, 0, 1); // a non-blocking stderr that is full: wait for it to drain
+      }
+    }
+  }
+}
