@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { VERSIONS, verifiedRoots, type VersionId } from '../witx/versions.js';
+import { VERSIONS, preview1Name, verifiedRoots, type VersionId } from '../witx/versions.js';
 import type { EmitContext } from './emit/context.js';
 import { createFile, finish, type GeneratedFile } from './emit/file.js';
+import { emitAdapter } from './emit/adapter.js';
 import { emitHandlers } from './emit/handlers.js';
 import { emitImports } from './emit/imports.js';
 import { emitLayout } from './emit/layout.js';
@@ -44,12 +45,22 @@ export async function generateVersion(id: VersionId, witxRoot: string): Promise<
     await emitImports(ctx),
     ...(await emitMetadata(ctx)),
   ];
+  const spec = VERSIONS[id];
+  if (spec.renames !== undefined) {
+    const { file } = await emitAdapter(ctx, {
+      preview1: readVersion('preview1', witxRoot).doc,
+      preview1Name: (module, func) => preview1Name(id, module, func),
+      renames: spec.renames,
+      handWritten: spec.handWritten ?? [],
+    });
+    out.push(file);
+  }
   const index = createFile(`${id}/index.ts`, files.join(', '));
   index.addStatements(`export * from './types.js';
     export * as layout from './layout.js';
     export type * from './handlers.js';
     export * from './imports.js';
-    export { ABI } from './metadata.js';`);
+    export { ABI } from './metadata.js';${spec.renames !== undefined ? "\nexport * from './adapter.js';" : ''}`);
   out.push(await finish(`${id}/index.ts`, index));
   return out;
 }

@@ -1,17 +1,16 @@
-import { ABI as PREVIEW1_ABI, createWasiSnapshotPreview1Imports } from '../generated/preview1/index.js';
-import { ErrnoNames, Filetype } from '../generated/preview1/types.js';
+import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import { preview1Handlers } from './handlers/preview1/index.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
 import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, MUTATING_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
-import { traced, type ImportFunctions } from './trace.js';
+import type { ImportFunctions } from './trace.js';
+import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 
 let platform: Platform | undefined;
 
@@ -21,9 +20,6 @@ export function setPlatform(p: Platform): void {
 }
 
 
-/** The import module names of the versions wasi-kit implements, by version. */
-const MODULES = { preview1: ['wasi_snapshot_preview1'] } as const;
-
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
 
 /**
@@ -32,12 +28,11 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
  * then `start(instance)` for a command or `initialize(instance)` for a reactor.
  */
 export class WASI {
-  /** The raw import functions of the configured version, as node:wasi's `wasiImport`. */
-  readonly wasiImport: ImportFunctions;
+  readonly #wasiImport: ImportFunctions | undefined;
   readonly #memory = new GuestMemory();
   readonly #kernel: Kernel;
   readonly #returnOnExit: boolean;
-  readonly #modules: readonly string[];
+  readonly #imports: ImportModules;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -45,10 +40,7 @@ export class WASI {
     const p = platform;
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
-    if (version !== 'preview1' && version !== 'auto') {
-      throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.version', `WASI version '${version}' is not implemented yet; use 'preview1'`);
-    }
-    this.#modules = MODULES.preview1;
+    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral'] : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     this.#kernel = {
@@ -97,9 +89,21 @@ export class WASI {
         fdflags: 0,
       });
     }
-    let imports = createWasiSnapshotPreview1Imports(preview1Handlers(this.#kernel), this.#memory) as ImportFunctions;
-    if (o.trace) imports = traced(imports, PREVIEW1_ABI.functions, ErrnoNames, this.#memory, o.trace);
-    this.wasiImport = imports;
+    const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
+    this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
+    // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
+    // single module (the ephemeral phase has ten, reached through getImportObject()).
+    const primary = byVersion[versions[0]!];
+    const names = Object.keys(primary);
+    this.#wasiImport = names.length === 1 ? primary[names[0]!] : undefined;
+  }
+
+  /** The raw import functions of the configured version's module, as node:wasi's `wasiImport`. */
+  get wasiImport(): ImportFunctions {
+    if (!this.#wasiImport) {
+      throw new WasiStateError('ERR_WASI_NO_SINGLE_MODULE', 'the ephemeral phase imports from ten modules: use getImportObject()');
+    }
+    return this.#wasiImport;
   }
 
   #preopen(p: Platform, guestPath: string, target: unknown): { fs: FileSystem; readOnly: boolean } {
@@ -117,18 +121,21 @@ export class WASI {
     throw new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be a host path, a FileSystem, or { fs | path, readOnly }`);
   }
 
-  /** The WASI version a compiled module imports (`'preview1'`, ...), or undefined when it imports none. */
+  /**
+   * The WASI version a compiled module imports (`'preview1'`, `'snapshot0'`, `'ephemeral'`), the first
+   * found when it imports several, or undefined when it imports none.
+   */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
-    const names = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
-    if (names.has('wasi_snapshot_preview1')) return 'preview1';
-    if (names.has('wasi_unstable')) return 'snapshot0';
-    if ([...names].some((n) => n.startsWith('wasi_ephemeral_'))) return 'ephemeral';
-    return undefined;
+    const found = new Set(WebAssembly.Module.imports(module).map((i) => versionOfModuleName(i.module)));
+    return (['preview1', 'snapshot0', 'ephemeral'] as const).find((v) => found.has(v));
   }
 
-  /** `{ wasi_snapshot_preview1: wasiImport }`, ready for `WebAssembly.instantiate`. */
+  /**
+   * `{ module: functions }` for every import module of the configured version (all three under
+   * `'auto'`, so a module importing from several versions is served by one instance).
+   */
   getImportObject(): Record<string, ImportFunctions> {
-    return Object.fromEntries(this.#modules.map((m) => [m, this.wasiImport]));
+    return { ...this.#imports };
   }
 
   /**

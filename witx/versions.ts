@@ -16,6 +16,18 @@ export interface VersionSpec {
   readonly modules: Readonly<Record<string, string>>;
   /** Every input file (relative to `folder`) and its expected sha256, from the root's SOURCES.md. */
   readonly sha256: Readonly<Record<string, string>>;
+  /**
+   * For versions served through preview1's handlers: names this version spells differently from
+   * preview1, as `type.member` -> preview1 member (`errno.access` -> `acces`).
+   */
+  readonly renames?: Readonly<Record<string, string>>;
+  /** Functions whose memory format is not in their signature (bytes laid out as records), adapted by hand. */
+  readonly handWritten?: readonly string[];
+}
+
+/** The name of the preview1 function a function of another version corresponds to. */
+export function preview1Name(version: VersionId, module: string, func: string): string {
+  return version === 'ephemeral' ? `${module.replace('wasi_ephemeral_', '')}_${func}` : func;
 }
 
 const EPHEMERAL_AREAS = ['args', 'clock', 'environ', 'fd', 'path', 'poll', 'proc', 'random', 'sched', 'sock'] as const;
@@ -36,6 +48,8 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     folder: 'snapshot0',
     roots: ['wasi_unstable.witx'],
     modules: { wasi_unstable: 'wasi_unstable' },
+    renames: {},
+    handWritten: [],
     sha256: {
       'typenames.witx': 'cb92b0b6427e84040cc12bc016ae3aa45af72a19ecb9bf5fc6a9e84a623fbb0a',
       'wasi_unstable.witx': 'c341fc67eeb0cd21c410ff71080289516e0382b9598295181f72fdb70f6ea0cd',
@@ -46,6 +60,9 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     folder: 'ephemeral',
     roots: EPHEMERAL_AREAS.map((a) => `wasi_ephemeral_${a}.witx`),
     modules: Object.fromEntries(EPHEMERAL_AREAS.map((a) => [`wasi_ephemeral_${a}`, `wasi_ephemeral_${a}`])),
+    renames: { 'errno.access': 'acces', 'oflags.create': 'creat', 'subscription_fd_readwrite.fd': 'file_descriptor' },
+    // fd_readdir writes dirents (reordered in ephemeral) into a plain byte buffer.
+    handWritten: ['wasi_ephemeral_fd.readdir'],
     sha256: {
       'typenames.witx': 'dfedee6d869acf5292c776aedfd144f9c138b805352ebbbec200882165275868',
       'wasi_ephemeral_args.witx': 'c1b1d92ca9067ba5128d33f2545682a29a35e23e462a246bf9ce9ed66bf4c026',

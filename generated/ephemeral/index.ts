@@ -4,3 +4,4 @@ export * as layout from './layout.js';
 export type * from './handlers.js';
 export * from './imports.js';
 export { ABI } from './metadata.js';
+export * from './adapter.js';

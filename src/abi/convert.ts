@@ -1,3 +1,4 @@
+import { WasiError } from './errno-of.js';
 import { GuestError } from './guest-error.js';
 
 // Range checks for raw wasm arguments, used by the generated import shims. A value that does not fit
@@ -18,3 +19,8 @@ export const enumValue = (x: number, count: number): number => ((x >>> 0) < coun
 export const enum64 = (x: bigint, count: bigint): bigint => (x >= 0n && x < count ? x : bad('enum value', x));
 export const flags = (x: number, all: number): number => ((x & ~all) === 0 ? x >>> 0 : bad('set of flags', x));
 export const flags64 = (x: bigint, all: bigint): bigint => u64(x) & all;
+/** A u64 shown to an older version as u32 (e.g. a link count): one that does not fit is `overflow`. */
+export const narrowU32 = (x: bigint): number => {
+  if (x > 0xffffffffn) throw new WasiError('overflow', `${x} does not fit in 32 bits`);
+  return Number(x);
+};

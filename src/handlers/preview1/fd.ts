@@ -1,6 +1,6 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
-import { Fdflags, Filetype, Fstflags, Whence, WhenceNames } from '../../../generated/preview1/types.js';
+import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { FdEntry, FsEntry } from '../../fd-table.js';
 import type { Kernel } from '../../kernel.js';
@@ -75,10 +75,6 @@ export function fdHandlers(k: Kernel): H {
     }
     return done;
   };
-
-  // One dirent is built here and copied out, so a partly fitting last entry can be cut to the buffer.
-  const scratch = new Uint8Array(DIRENT.SIZE);
-  const scratchView = new DataView(scratch.buffer);
 
   const seekable = (fd: number, rights: number): FsEntry => {
     const e = fds.get(fd, rights);
@@ -168,27 +164,7 @@ export function fdHandlers(k: Kernel): H {
     fd_read(fd, iovs, iovsLen) {
       return readInto(fds.get(fd, R.fd_read), iovs, iovsLen, undefined);
     },
-    fd_readdir(fd, buf, bufLen, cookie) {
-      const e = fds.getDir(fd, R.fd_readdir);
-      m.check(buf, bufLen);
-      // The listing is taken afresh at cookie 0 and kept for the pages after it, so cookies stay stable.
-      if (cookie === 0n || e.listing === undefined) e.listing = e.fs.readdir(e.handle);
-      const listing = e.listing;
-      let used = 0;
-      for (let i = Number(cookie); i < listing.length && used < bufLen; i++) {
-        const entry = listing[i]!;
-        const name = encoder.encode(entry.name);
-        writeDirent(scratchView, 0, { d_next: BigInt(i + 1), d_ino: entry.ino, d_namlen: name.length, d_type: Filetype[entry.type] });
-        // An entry that does not fit is written as far as it goes: a full buffer tells the guest to retry larger.
-        const head = Math.min(DIRENT.SIZE, bufLen - used);
-        m.u8.set(scratch.subarray(0, head), buf + used);
-        used += head;
-        const tail = Math.min(name.length, bufLen - used);
-        m.u8.set(name.subarray(0, tail), buf + used);
-        used += tail;
-      }
-      return used;
-    },
+    fd_readdir: (fd, buf, bufLen, cookie) => readdir(k, fd, buf, bufLen, cookie, DIRENT.SIZE, writeDirent),
     fd_renumber(fd, to) {
       const replaced = fds.renumber(fd, to);
       if (replaced) closeEntry(replaced);
@@ -212,6 +188,44 @@ export function fdHandlers(k: Kernel): H {
       return writeFrom(fds.get(fd, R.fd_write), iovs, iovsLen, undefined);
     },
   };
+}
+
+// One dirent is built here and copied out, so a partly fitting last entry can be cut to the buffer.
+const scratch = new Uint8Array(64);
+const scratchView = new DataView(scratch.buffer);
+
+/**
+ * `fd_readdir` for any version's dirent layout (`size`, `write`): `.` and `..` first, stable cookies
+ * (the listing is taken afresh at cookie 0 and kept for the pages after it), and a last entry that
+ * does not fit written as far as it goes, so a full buffer tells the guest to retry larger.
+ */
+export function readdir(
+  k: Kernel,
+  fd: number,
+  buf: number,
+  bufLen: number,
+  cookie: bigint,
+  size: number,
+  write: (v: DataView, p: number, d: Dirent) => void,
+): number {
+  const e = k.fds.getDir(fd, R.fd_readdir);
+  const m = k.memory;
+  m.check(buf, bufLen);
+  if (cookie === 0n || e.listing === undefined) e.listing = e.fs.readdir(e.handle);
+  const listing = e.listing;
+  let used = 0;
+  for (let i = Number(cookie); i < listing.length && used < bufLen; i++) {
+    const entry = listing[i]!;
+    const name = encoder.encode(entry.name);
+    write(scratchView, 0, { d_next: BigInt(i + 1), d_ino: entry.ino, d_namlen: name.length, d_type: Filetype[entry.type] });
+    const head = Math.min(size, bufLen - used);
+    m.u8.set(scratch.subarray(0, head), buf + used);
+    used += head;
+    const tail = Math.min(name.length, bufLen - used);
+    m.u8.set(name.subarray(0, tail), buf + used);
+    used += tail;
+  }
+  return used;
 }
 
 /** `fstflags` to the backend's times: each of atim/mtim is a value, `now`, or left alone. */

@@ -1,0 +1,70 @@
+import * as ephemeral from '../generated/ephemeral/index.js';
+import type { AbiJson } from './abi/abi-json.js';
+import type { GuestMemory } from './abi/memory.js';
+import * as preview1 from '../generated/preview1/index.js';
+import * as snapshot0 from '../generated/snapshot0/index.js';
+import { ephemeralHandWritten } from './handlers/ephemeral.js';
+import { preview1Handlers } from './handlers/preview1/index.js';
+import { snapshot0HandWritten } from './handlers/snapshot0.js';
+import type { Kernel } from './kernel.js';
+import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
+
+/** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
+export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral';
+
+/** Import module -> raw functions. */
+export type ImportModules = Record<string, ImportFunctions>;
+
+const ABIS: Record<VersionId, AbiJson> = { preview1: preview1.ABI, snapshot0: snapshot0.ABI, ephemeral: ephemeral.ABI };
+const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
+  preview1: preview1.ErrnoNames,
+  snapshot0: snapshot0.ErrnoNames,
+  ephemeral: ephemeral.ErrnoNames,
+};
+
+/**
+ * The import modules of the given versions, every one served by the single preview1 implementation
+ * over one kernel: snapshot0 and ephemeral through their generated adapters and small hand-written files.
+ */
+export function importModules(versions: readonly VersionId[], k: Kernel, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
+  const p1 = preview1Handlers(k);
+  const out = {} as Record<VersionId, ImportModules>;
+  for (const v of versions) {
+    let mods: ImportModules;
+    if (v === 'preview1') {
+      mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
+    } else if (v === 'snapshot0') {
+      mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
+    } else {
+      const hand = ephemeralHandWritten(k, p1);
+      const e = ephemeral;
+      mods = {
+        wasi_ephemeral_args: e.createWasiEphemeralArgsImports(e.adaptWasiEphemeralArgs(p1, {}), m),
+        wasi_ephemeral_clock: e.createWasiEphemeralClockImports(e.adaptWasiEphemeralClock(p1, {}), m),
+        wasi_ephemeral_environ: e.createWasiEphemeralEnvironImports(e.adaptWasiEphemeralEnviron(p1, {}), m),
+        wasi_ephemeral_fd: e.createWasiEphemeralFdImports(e.adaptWasiEphemeralFd(p1, hand.fd), m),
+        wasi_ephemeral_path: e.createWasiEphemeralPathImports(e.adaptWasiEphemeralPath(p1, hand.path), m),
+        wasi_ephemeral_poll: e.createWasiEphemeralPollImports(e.adaptWasiEphemeralPoll(p1, hand.poll), m),
+        wasi_ephemeral_proc: e.createWasiEphemeralProcImports(e.adaptWasiEphemeralProc(p1, {}), m),
+        wasi_ephemeral_random: e.createWasiEphemeralRandomImports(e.adaptWasiEphemeralRandom(p1, {}), m),
+        wasi_ephemeral_sched: e.createWasiEphemeralSchedImports(e.adaptWasiEphemeralSched(p1, {}), m),
+        wasi_ephemeral_sock: e.createWasiEphemeralSockImports(e.adaptWasiEphemeralSock(p1, {}), m),
+      };
+    }
+    if (trace) {
+      for (const [name, fns] of Object.entries(mods)) {
+        mods[name] = traced(fns, ABIS[v].functions.filter((f) => f.module === name), ERRNO_NAMES[v], m, trace);
+      }
+    }
+    out[v] = mods;
+  }
+  return out;
+}
+
+/** The version a module's import names belong to, if any. */
+export function versionOfModuleName(name: string): VersionId | undefined {
+  if (name === 'wasi_snapshot_preview1') return 'preview1';
+  if (name === 'wasi_unstable') return 'snapshot0';
+  if (name.startsWith('wasi_ephemeral_')) return 'ephemeral';
+  return undefined;
+}
