@@ -1,0 +1,41 @@
+// Bundles wasi-kit's browser entry (src/browser.ts) into one ES module for the demo page and the browser
+// tests. memfs, under the in-memory filesystem, loads a few Node built-ins; ./node-shims stands in for
+// them (a Uint8Array Buffer, an EventEmitter, POSIX paths), so the bundle imports no `node:` module.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+const nodeShims = {
+  name: 'node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(buffer|events|stream|url|path)$/ }, (args) => ({ path: here(`./node-shims/${args.path.replace(/^node:/, '')}.js`) }));
+    b.onResolve({ filter: /^node:/ }, (args) => ({ errors: [{ text: `${args.path} is a Node built-in, imported from ${args.importer}; the browser build has none` }] }));
+  },
+};
+
+/** Node built-ins the bundle still names: what a browser could not load (must be empty). */
+export function nodeImportsIn(code) {
+  return [...code.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](node:[^"']+|(?:fs|os|child_process|crypto|tty|worker_threads)(?:\/[^"']*)?)["']/g)].map((m) => m[1]);
+}
+
+/** The browser entry as one ES module (source text). Throws when anything Node-only would end up in it. */
+export async function buildBrowserBundle({ minify = false } = {}) {
+  const result = await build({
+    entryPoints: [here('../../src/browser.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify,
+    write: false,
+    logLevel: 'silent',
+    plugins: [nodeShims],
+    define: { global: 'globalThis' },
+    sourcemap: 'inline',
+  });
+  const code = result.outputFiles[0].text;
+  const found = nodeImportsIn(code);
+  if (found.length > 0) throw new Error(`the browser bundle imports Node built-ins: ${[...new Set(found)].join(', ')}`);
+  return code;
+}
