@@ -21,14 +21,6 @@ export const DIR_RIGHTS = rights(
   'fd_filestat_set_times', 'path_symlink', 'path_remove_directory', 'path_unlink_file',
 );
 
-/** Every right that changes a file or directory: what a read-only preopen withholds. */
-export const MUTATING_RIGHTS = rights(
-  'fd_write', 'fd_datasync', 'fd_allocate', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_fdstat_set_flags',
-  'path_create_directory', 'path_create_file', 'path_link_source', 'path_link_target', 'path_rename_source',
-  'path_rename_target', 'path_filestat_set_size', 'path_filestat_set_times', 'path_symlink', 'path_remove_directory',
-  'path_unlink_file',
-);
-
 export const STDIO_RIGHTS = rights('fd_read', 'fd_write', 'fd_fdstat_set_flags', 'fd_filestat_get', 'poll_fd_readwrite');
 
 export const toBig = (r: number): bigint => BigInt(r >>> 0);

@@ -6,7 +6,8 @@ import type { FileSystem } from './fs/types.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
 import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
-import { DIR_RIGHTS, FILE_RIGHTS, MUTATING_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
+import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
+import { readOnly } from './fs/read-only.js';
 import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
@@ -74,8 +75,7 @@ export class WASI {
     fds.set(1, stdio(undefined, output(o.stdout, 1), o.stdout, 1));
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
-      const { fs, readOnly } = this.#preopen(p, guestPath, target);
-      const mask = readOnly ? ~MUTATING_RIGHTS : ~0;
+      const fs = this.#preopen(p, guestPath, target);
       fds.insert({
         kind: 'fs',
         fs,
@@ -84,8 +84,8 @@ export class WASI {
         preopen: guestPath,
         listing: undefined,
         filetype: Filetype.directory,
-        rightsBase: DIR_RIGHTS & mask,
-        rightsInheriting: (DIR_RIGHTS | FILE_RIGHTS) & mask,
+        rightsBase: DIR_RIGHTS,
+        rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
         fdflags: 0,
       });
     }
@@ -106,17 +106,18 @@ export class WASI {
     return this.#wasiImport;
   }
 
-  #preopen(p: Platform, guestPath: string, target: unknown): { fs: FileSystem; readOnly: boolean } {
+  /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
+  #preopen(p: Platform, guestPath: string, target: unknown): FileSystem {
     const option = `options.preopens['${guestPath}']`;
     if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'path' in target)) {
       const { path, readOnly = false } = typeof target === 'string' ? { path: target } : (target as { path: string; readOnly?: boolean });
       if (!p.hostFileSystem) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', option, `${option}: host directories are not available on this platform; pass a FileSystem`);
-      return { fs: p.hostFileSystem(path, { readOnly }), readOnly };
+      return p.hostFileSystem(path, { readOnly });
     }
-    if (isFileSystem(target)) return { fs: target, readOnly: false };
+    if (isFileSystem(target)) return target;
     if (typeof target === 'object' && target !== null && isFileSystem((target as { fs?: unknown }).fs)) {
       const t = target as { fs: FileSystem; readOnly?: boolean };
-      return { fs: t.fs, readOnly: t.readOnly ?? false };
+      return t.readOnly ? readOnly(t.fs) : t.fs;
     }
     throw new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be a host path, a FileSystem, or { fs | path, readOnly }`);
   }

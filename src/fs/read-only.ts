@@ -1,0 +1,42 @@
+import { FsError } from './errors.js';
+import { opensForWriting } from './posix-rules.js';
+import type { FileSystem, OpenFlags } from './types.js';
+
+const refuse = (): never => {
+  throw new FsError('rofs');
+};
+
+/**
+ * Any filesystem, read-only: every call that would change it fails with `rofs`, as a read-only
+ * mount does; reading, listing and stat'ing pass through.
+ */
+export function readOnly(fs: FileSystem): FileSystem {
+  return {
+    openRoot: () => fs.openRoot(),
+    open: (dir, path, flags: OpenFlags) => (opensForWriting(flags) ? refuse() : fs.open(dir, path, flags)),
+    close: (h) => fs.close(h),
+    stat: (dir, path) => fs.stat(dir, path),
+    lstat: (dir, path) => fs.lstat(dir, path),
+    fstat: (h) => fs.fstat(h),
+    read: (h, length) => fs.read(h, length),
+    pread: (h, length, offset) => fs.pread(h, length, offset),
+    write: refuse,
+    pwrite: refuse,
+    seek: (h, offset, whence) => fs.seek(h, offset, whence),
+    truncate: refuse,
+    ftruncate: refuse,
+    allocate: refuse,
+    sync: (h) => fs.sync(h),
+    datasync: (h) => fs.datasync(h),
+    setTimes: refuse,
+    fsetTimes: refuse,
+    readdir: (h) => fs.readdir(h),
+    mkdir: refuse,
+    rmdir: refuse,
+    unlink: refuse,
+    rename: refuse,
+    link: refuse,
+    symlink: refuse,
+    readlink: (dir, path) => fs.readlink(dir, path),
+  };
+}
