@@ -157,12 +157,12 @@ function setStatus(text, failed = false) {
 }
 
 async function run() {
-  const wasm = program.wasm ?? (await (await fetch(`programs/${program.name}.wasm`)).arrayBuffer());
   for (const id of ['stdout', 'stderr', 'trace']) $(id).textContent = '';
   $('trace-count').textContent = '';
   $('run').disabled = true;
   $('stop').disabled = false;
   setStatus('running…');
+  const wasm = program.wasm ?? (await (await fetch(`programs/${program.name}.wasm`)).arrayBuffer());
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   const before = files;
   worker ??= new Worker('worker.js', { type: 'module' });
