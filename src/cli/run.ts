@@ -24,25 +24,9 @@ export function runCommand(config: RunConfig, report: Report): number {
     preopens[guest] = config.fs === 'memory' ? memoryFileSystemFromHostDirectory(host) : host;
   }
   const sink = config.trace ? new TraceSink(config.trace) : undefined;
+  let trap: string | undefined;
   try {
-    const options: WasiOptions = {
-      version: config.version,
-      args: [config.wasm, ...config.guestArgs],
-      env: config.env,
-      preopens,
-      stdin: 0,
-      stdout: 1,
-      stderr: 2,
-      returnOnExit: true,
-    };
-    if (sink) options.trace = sink.event;
-    let wasi: WASI;
-    try {
-      wasi = new WASI(options);
-    } catch (err) {
-      if (err instanceof WasiOptionError) throw new HostError(err.message);
-      throw err;
-    }
+    const wasi = makeWasi(config, preopens, sink);
     const imports = wasi.getImportObject() as Record<string, Record<string, unknown>>;
     const missing = WebAssembly.Module.imports(module)
       .filter((i) => imports[i.module]?.[i.name] === undefined)
@@ -57,18 +41,37 @@ export function runCommand(config: RunConfig, report: Report): number {
       const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
       return wasi.start(instance) & 0xff;
     } catch (err) {
-      const trap = trapMessage(err);
-      if (trap !== undefined) {
-        report(`trap: ${trap}`);
-        return TRAP_EXIT;
-      }
+      trap = trapMessage(err);
+      if (trap !== undefined) return TRAP_EXIT;
       if (err instanceof WebAssembly.LinkError) throw new HostError(`${config.wasm}: ${err.message}`);
       if (err instanceof WasiOptionError) throw new HostError(`${config.wasm}: ${err.message}`);
       if (err instanceof WasiHostError) throw new HostError(err.message.replace(/^wasi-kit: /, ''));
       throw err;
     }
   } finally {
+    // The trace ends before the CLI's own last word.
     sink?.close();
+    if (trap !== undefined) report(`trap: ${trap}`);
+  }
+}
+
+function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, sink: TraceSink | undefined): WASI {
+  const options: WasiOptions = {
+    version: config.version,
+    args: [config.wasm, ...config.guestArgs],
+    env: config.env,
+    preopens,
+    stdin: 0,
+    stdout: 1,
+    stderr: 2,
+    returnOnExit: true,
+  };
+  if (sink) options.trace = sink.event;
+  try {
+    return new WASI(options);
+  } catch (err) {
+    if (err instanceof WasiOptionError) throw new HostError(err.message);
+    throw err;
   }
 }
 
