@@ -9,7 +9,10 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const nodeShims = {
   name: 'node-shims',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(buffer|events|stream|url|path)$/ }, (args) => ({ path: here(`./node-shims/${args.path.replace(/^node:/, '')}.js`) }));
+    // Only dependencies get shims: wasi-kit's own browser code must not name a built-in at all.
+    b.onResolve({ filter: /^(node:)?(buffer|events|stream|url|path)$/ }, (args) =>
+      args.importer.includes('/node_modules/') ? { path: here(`./node-shims/${args.path.replace(/^node:/, '')}.js`) } : undefined,
+    );
     b.onResolve({ filter: /^node:/ }, (args) => ({ errors: [{ text: `${args.path} is a Node built-in, imported from ${args.importer}; the browser build has none` }] }));
   },
 };
