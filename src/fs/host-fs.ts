@@ -41,7 +41,16 @@ export type HostFileSystemOptions = FileSystemLimits;
 
 type Entry =
   | { kind: 'directory'; fd: number; parts: string[] }
-  | { kind: 'file'; fd: number; readable: boolean; writable: boolean; append: boolean; position: bigint };
+  | {
+      kind: 'file';
+      fd: number;
+      readable: boolean;
+      writable: boolean;
+      append: boolean;
+      /** Opened with O_APPEND: the kernel appends, and without fcntl it cannot be turned off. */
+      osAppend: boolean;
+      position: bigint;
+    };
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
@@ -111,6 +120,7 @@ export class HostFileSystem implements FileSystem {
       readable: Boolean(flags.read),
       writable,
       append: Boolean(flags.append),
+      osAppend: Boolean(flags.append),
       position: 0n,
     });
   }
@@ -144,8 +154,21 @@ export class HostFileSystem implements FileSystem {
     return this.#readAt(this.#file(handle, 'read').fd, length, offset);
   }
 
+  setAppend(handle: Handle, append: boolean): void {
+    const entry = this.#file(handle);
+    if (!append && entry.osAppend) throw new FsError('notsup', 'O_APPEND cannot be cleared: Node has no fcntl');
+    entry.append = append;
+  }
+
   write(handle: Handle, data: Uint8Array): number {
     const entry = this.#file(handle, 'write');
+    if (entry.append && !entry.osAppend) {
+      // Append turned on after open: write at the current end (not atomic against other processes).
+      const at = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
+      const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, this.#length(at)));
+      entry.position = at + BigInt(written);
+      return written;
+    }
     if (entry.append) {
       // O_APPEND puts the bytes at the end atomically; our position then follows them there.
       const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, null));
@@ -161,7 +184,8 @@ export class HostFileSystem implements FileSystem {
 
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
     const entry = this.#file(handle, 'write');
-    const position = entry.append ? null : this.#length(offset);
+    const end = entry.append && !entry.osAppend ? hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size : undefined;
+    const position = entry.osAppend ? null : this.#length(end ?? offset);
     return hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, position));
   }
 

@@ -335,6 +335,10 @@ export class MemoryFileSystem implements FileSystem {
     this.#setTimes(this.#handles.get(handle).node, times);
   }
 
+  setAppend(handle: Handle, append: boolean): void {
+    this.#file(handle).append = append;
+  }
+
   readdir(handle: Handle): DirEntry[] {
     const entry = this.#handles.get(handle);
     if (entry.kind !== 'directory') throw new FsError('notdir');

@@ -31,6 +31,8 @@ export function readOnly(fs: FileSystem): FileSystem {
     setTimes: refuse,
     fsetTimes: refuse,
     readdir: (h) => fs.readdir(h),
+    // Append only matters to writes, which are refused anyway.
+    ...(fs.setAppend ? { setAppend: (h: number, append: boolean) => fs.setAppend!(h, append) } : {}),
     mkdir: refuse,
     rmdir: refuse,
     unlink: refuse,

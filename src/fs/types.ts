@@ -142,6 +142,12 @@ export interface FileSystem {
    */
   readdir(handle: Handle): DirEntry[];
 
+  /**
+   * Turns append mode of an open file on or off (`fd_fdstat_set_flags`). Optional: a backend without
+   * it answers `notsup`.
+   */
+  setAppend?(handle: Handle, append: boolean): void;
+
   mkdir(dir: Handle, path: string): void;
   rmdir(dir: Handle, path: string): void;
   /** Removes a non-directory (a symlink itself, never its target); a directory gives `isdir`. */

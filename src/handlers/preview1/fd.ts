@@ -110,10 +110,11 @@ export function fdHandlers(k: Kernel): H {
     },
     fd_fdstat_set_flags(fd, flags) {
       const e = fds.get(fd, R.fd_fdstat_set_flags);
-      // Append mode is fixed when a file is opened (the backends honour it per open file); the other
-      // flags only describe how this host already behaves (synchronous, blocking).
+      // Append is the backend's to change; the other flags describe how this host already behaves
+      // (synchronous writes, blocking calls).
       if ((flags & Fdflags.append) !== (e.fdflags & Fdflags.append) && e.kind === 'fs' && !e.isDir) {
-        throw new WasiError('notsup', 'changing append mode after open');
+        if (!e.fs.setAppend) throw new WasiError('notsup', 'this filesystem cannot change append mode');
+        e.fs.setAppend(e.handle, (flags & Fdflags.append) !== 0);
       }
       e.fdflags = flags;
     },
