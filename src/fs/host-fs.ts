@@ -143,15 +143,15 @@ export class HostFileSystem implements FileSystem {
     return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
   }
 
-  read(handle: Handle, length: number): Uint8Array {
+  read(handle: Handle, into: Uint8Array): number {
     const entry = this.#file(handle, 'read');
-    const bytes = this.#readAt(entry.fd, length, entry.position);
-    entry.position += BigInt(bytes.length);
-    return bytes;
+    const n = this.#readAt(entry.fd, into, entry.position);
+    entry.position += BigInt(n);
+    return n;
   }
 
-  pread(handle: Handle, length: number, offset: bigint): Uint8Array {
-    return this.#readAt(this.#file(handle, 'read').fd, length, offset);
+  pread(handle: Handle, into: Uint8Array, offset: bigint): number {
+    return this.#readAt(this.#file(handle, 'read').fd, into, offset);
   }
 
   setAppend(handle: Handle, append: boolean): void {
@@ -380,11 +380,9 @@ export class HostFileSystem implements FileSystem {
     return Number(size);
   }
 
-  #readAt(fd: number, length: number, offset: bigint): Uint8Array {
-    if (length <= 0) return new Uint8Array(0);
-    const buffer = new Uint8Array(length);
-    const count = hostCall(() => fs.readSync(fd, buffer, 0, length, offset));
-    return count === length ? buffer : buffer.slice(0, count);
+  #readAt(fd: number, into: Uint8Array, offset: bigint): number {
+    if (into.length === 0) return 0;
+    return hostCall(() => fs.readSync(fd, into, 0, into.length, offset));
   }
 
   #timesFor(times: SetTimes, current: () => fs.BigIntStats): [number, number] {

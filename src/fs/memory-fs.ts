@@ -260,15 +260,15 @@ export class MemoryFileSystem implements FileSystem {
     return this.#statOf(this.#handles.get(handle).node);
   }
 
-  read(handle: Handle, length: number): Uint8Array {
+  read(handle: Handle, into: Uint8Array): number {
     const entry = this.#file(handle, 'read');
-    const bytes = this.#readAt(entry.node, length, entry.position);
-    entry.position += BigInt(bytes.length);
-    return bytes;
+    const n = this.#readAt(entry.node, into, entry.position);
+    entry.position += BigInt(n);
+    return n;
   }
 
-  pread(handle: Handle, length: number, offset: bigint): Uint8Array {
-    return this.#readAt(this.#file(handle, 'read').node, length, offset);
+  pread(handle: Handle, into: Uint8Array, offset: bigint): number {
+    return this.#readAt(this.#file(handle, 'read').node, into, offset);
   }
 
   write(handle: Handle, data: Uint8Array): number {
@@ -548,14 +548,14 @@ export class MemoryFileSystem implements FileSystem {
     this.#store.modified(node);
   }
 
-  #readAt(node: INode, length: number, offset: bigint): Uint8Array {
+  #readAt(node: INode, into: Uint8Array, offset: bigint): number {
     const size = node.getSize();
-    if (offset >= BigInt(size) || length <= 0) return new Uint8Array(0);
+    if (offset >= BigInt(size) || into.length === 0) return 0;
     const start = Number(offset);
-    // A copy: a view would change under the caller with the next write.
-    const bytes = new Uint8Array(node.buf.subarray(start, Math.min(size, start + length)));
+    const end = Math.min(size, start + into.length);
+    into.set(node.buf.subarray(start, end));
     this.#store.timesOf(node).atim = this.#store.now();
-    return bytes;
+    return end - start;
   }
 
   #writeAt(node: INode, data: Uint8Array, offset: bigint): void {

@@ -112,10 +112,13 @@ export interface FileSystem {
   lstat(dir: Handle, path: string): FileStat;
   fstat(handle: Handle): FileStat;
 
-  /** Reads up to `length` bytes at the position and advances it; a short or empty result means end of file. */
-  read(handle: Handle, length: number): Uint8Array;
-  /** Reads up to `length` bytes at `offset`; the position is unchanged. */
-  pread(handle: Handle, length: number, offset: bigint): Uint8Array;
+  /**
+   * Fills `into` from the position and advances it; returns the count, short or 0 at end of file.
+   * The caller's buffer (guest memory, say) is filled directly: no copy in between.
+   */
+  read(handle: Handle, into: Uint8Array): number;
+  /** Fills `into` from `offset`; the position is unchanged. Returns the count. */
+  pread(handle: Handle, into: Uint8Array, offset: bigint): number;
   /** Writes at the position (or at the end in append mode), advances it, returns bytes written. */
   write(handle: Handle, data: Uint8Array): number;
   /** Writes at `offset` (or at the end in append mode); the position is unchanged. */

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { FsError, type FsErrno } from '../../src/fs/errors.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
-import type { FileSystem, FileSystemLimits } from '../../src/fs/types.js';
+import type { FileSystem, FileSystemLimits, Handle } from '../../src/fs/types.js';
 
 export interface Backend {
   name: string;
@@ -82,11 +82,23 @@ export function readFile(fsys: FileSystem, dir: number, p: string): string {
   try {
     let out = '';
     for (;;) {
-      const chunk = fsys.read(h, 4096);
+      const chunk = readN(fsys, h, 4096);
       if (chunk.length === 0) return out;
       out += str(chunk);
     }
   } finally {
     fsys.close(h);
   }
+}
+
+/** Reads up to `n` bytes at the position (a fresh buffer for tests; the interface fills the caller's). */
+export function readN(fsys: FileSystem, h: Handle, n: number): Uint8Array {
+  const into = new Uint8Array(n);
+  return into.slice(0, fsys.read(h, into));
+}
+
+/** Reads up to `n` bytes at `offset`. */
+export function preadN(fsys: FileSystem, h: Handle, n: number, offset: bigint): Uint8Array {
+  const into = new Uint8Array(n);
+  return into.slice(0, fsys.pread(h, into, offset));
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryFileSystemFromHostDirectory } from '../../src/fs/memory-fs-from-host.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
-import { expectErrno, makeTempDir, readFile, str, text, writeFile } from './helpers.js';
+import { expectErrno, makeTempDir, readFile, str, text, writeFile, preadN } from './helpers.js';
 
 describe('MemoryFileSystem', () => {
   it('is seeded from paths and gives the same shape back from toFiles', () => {
@@ -26,7 +26,7 @@ describe('MemoryFileSystem', () => {
     const memory = new MemoryFileSystem({ '/f': 'abc' });
     const root = memory.openRoot();
     const h = memory.open(root, 'f', { read: true, write: true });
-    const before = memory.pread(h, 3, 0n);
+    const before = preadN(memory, h, 3, 0n);
     const files = memory.toFiles();
     memory.pwrite(h, text('XYZ'), 0n);
     expect(str(before)).toBe('abc');
@@ -136,7 +136,7 @@ describe('MemoryFileSystem', () => {
     expect(reallocations).toBeLessThanOrEqual(14);
     // Bytes moved by reallocation stay below the final size: linear, not quadratic.
     expect(copied).toBeLessThan(total);
-    expect(memory.pread(h, 3, BigInt(total - 3))).toEqual(new Uint8Array([7, 7, 7]));
+    expect(preadN(memory, h, 3, BigInt(total - 3))).toEqual(new Uint8Array([7, 7, 7]));
     memory.close(h);
     memory.unlink(root, 'big');
     expect(memory.usedBytes).toBe(0);

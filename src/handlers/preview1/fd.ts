@@ -43,9 +43,8 @@ export function fdHandlers(k: Kernel): H {
         n = e.source.read(m.u8.subarray(buf, buf + len));
       } else {
         if (e.isDir) throw new WasiError('isdir');
-        const data = offset === undefined ? e.fs.read(e.handle, len) : e.fs.pread(e.handle, len, offset + BigInt(done));
-        m.u8.set(data, buf);
-        n = data.length;
+        const into = m.u8.subarray(buf, buf + len);
+        n = offset === undefined ? e.fs.read(e.handle, into) : e.fs.pread(e.handle, into, offset + BigInt(done));
       }
       done += n;
       if (n < len) break;
