@@ -267,6 +267,43 @@ describe(program('fd-stat'), () => {
   });
 });
 
+// The demo programs of examples/browser; expectations from their sources' header comments.
+describe(program('wc'), () => {
+  it('counts lines, words and bytes per file and in total, as POSIX wc', () => {
+    const mem = new MemoryFileSystem({ '/a.txt': 'one two\nthree\n', '/b.txt': 'four five six' });
+    const r = runWasiKit('wc', { args: ['/sandbox/a.txt', '/sandbox/b.txt'], preopens: { '/sandbox': mem } });
+    expect(text(r.stdout)).toBe('2 3 14 /sandbox/a.txt\n0 3 13 /sandbox/b.txt\n2 6 27 total\n');
+    expect(r.exitCode).toBe(0);
+  });
+  it('a missing file is reported on stderr, the others still counted, exit 1', () => {
+    const mem = new MemoryFileSystem({ '/a.txt': 'x y\n' });
+    const r = runWasiKit('wc', { args: ['/sandbox/nope', '/sandbox/a.txt'], preopens: { '/sandbox': mem } });
+    expect(text(r.stderr)).toMatch(/^wc: \/sandbox\/nope: .+\n$/);
+    expect(text(r.stdout)).toContain('1 2 4 /sandbox/a.txt\n');
+    expect(r.exitCode).toBe(1);
+  });
+});
+
+describe(program('lined'), () => {
+  it('edits a file with commands from stdin and writes it back', () => {
+    const mem = new MemoryFileSystem({ '/f.txt': 'alpha\ngamma\n' });
+    const r = runWasiKit('lined', { args: ['/sandbox/f.txt'], preopens: { '/sandbox': mem }, stdin: 'i 2 beta\na delta\nd 1\np\nw\nq\n' });
+    expect(text(r.stdout)).toBe('1: beta\n2: gamma\n3: delta\nwrote 17 bytes\n');
+    expect(new TextDecoder().decode(mem.toFiles()['/f.txt'])).toBe('beta\ngamma\ndelta\n');
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe(program('write-file'), () => {
+  it('writes its arguments and $NOTE as lines', () => {
+    const mem = new MemoryFileSystem({});
+    const r = runWasiKit('write-file', { args: ['/sandbox/out.txt', 'a', 'bc'], env: { NOTE: 'n' }, preopens: { '/sandbox': mem } });
+    expect(new TextDecoder().decode(mem.toFiles()['/out.txt'])).toBe('a\nbc\nn\n');
+    expect(text(r.stdout)).toBe('wrote 7 bytes to /sandbox/out.txt\n');
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 it('tests every program in test/programs', () => {
   const present = programNames().filter((n) => !EXCLUDED.has(n));
   expect([...tested].sort()).toEqual(present);
