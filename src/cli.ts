@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the CLI is Node-only */
 /**
  * `wasi-kit run [options] file.wasm [--] [args...]`: runs a WASI command on the host's stdio. Exit
  * status: the guest's exit code; 134 on a trap; 1 when the host fails (unreadable file, not a

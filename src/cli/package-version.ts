@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the CLI is Node-only */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

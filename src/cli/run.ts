@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the CLI is Node-only */
 import { readFileSync, statSync } from 'node:fs';
 import { WASI, WasiHostError, WasiOptionError, memoryFileSystemFromHostDirectory, type PreopenTarget, type WasiOptions } from '../index.js';
 import type { RunConfig } from './args.js';

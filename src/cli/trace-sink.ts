@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the CLI is Node-only */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
 import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
