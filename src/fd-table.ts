@@ -1,5 +1,6 @@
 import { WasiError } from './abi/errno-of.js';
 import type { DirEntry, FileSystem, Handle } from './fs/types.js';
+import type { GuestSocket } from './sockets/types.js';
 import type { InputSource, OutputSink } from './stdio.js';
 
 interface EntryBase {
@@ -16,6 +17,8 @@ export interface StdioEntry extends EntryBase {
   readonly kind: 'stdio';
   readonly source: InputSource | undefined;
   readonly sink: OutputSink | undefined;
+  /** Set on socket fds: what the sock_* calls and poll_oneoff act on. */
+  readonly socket?: GuestSocket;
 }
 
 export interface FsEntry extends EntryBase {
@@ -77,25 +80,35 @@ export class FdTable {
     this.open++;
   }
 
-  /** Removes `fd` and returns what it held (`badf` when it holds nothing). */
+  /**
+   * Removes `fd` and returns what it held (`badf` when it holds nothing). A socket is closed here,
+   * since the fd is its only owner; files are closed by the caller.
+   */
   remove(fd: number): FdEntry {
+    const e = this.detach(fd);
+    closeSocket(e);
+    return e;
+  }
+
+  /** Moves `from` onto `to`, returning what `to` held so the caller can close it (a socket is closed here). */
+  renumber(from: number, to: number): FdEntry | undefined {
+    const e = this.entries[from];
+    if (e === undefined || this.entries[to] === undefined) throw new WasiError('badf');
+    if (from === to) return undefined;
+    const replaced = this.entries[to]!;
+    this.entries[to] = e;
+    this.detach(from);
+    closeSocket(replaced);
+    return replaced;
+  }
+
+  private detach(fd: number): FdEntry {
     const e = this.entries[fd];
     if (e === undefined) throw new WasiError('badf');
     this.entries[fd] = undefined;
     this.open--;
     while (this.entries.length && this.entries[this.entries.length - 1] === undefined) this.entries.pop();
     return e;
-  }
-
-  /** Moves `from` onto `to`, returning what `to` held so the caller can close it. */
-  renumber(from: number, to: number): FdEntry | undefined {
-    const e = this.entries[from];
-    if (e === undefined || this.entries[to] === undefined) throw new WasiError('badf');
-    if (from === to) return undefined;
-    const replaced = this.entries[to];
-    this.entries[to] = e;
-    this.remove(from);
-    return replaced;
   }
 
   /** Every open entry, for closing at exit. */
@@ -105,4 +118,10 @@ export class FdTable {
       if (e) yield [fd, e];
     }
   }
+}
+
+function closeSocket(e: FdEntry): void {
+  if (e.kind !== 'stdio' || !e.socket) return;
+  if (e.socket.kind === 'listener') e.socket.listener.close();
+  else e.socket.conn.close();
 }

@@ -1,6 +1,14 @@
 import { WasiOptionError } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel.js';
+import type { SocketListener } from './sockets/types.js';
+import { isSocketListener } from './sockets/types.js';
+import { SharedStdin } from './stdin/shared-stdin.js';
+
+/** A Node readable stream, as `options.stdin` takes it (one over a file descriptor: `process.stdin`, a pipe, a tty). */
+export interface StdinStream {
+  readonly readable: boolean;
+}
 import type { TraceEvent } from './trace.js';
 
 export type { TraceEvent } from './trace.js';
@@ -23,8 +31,12 @@ export interface WasiOptions {
   preopens?: Readonly<Record<string, PreopenTarget>>;
   /** `start()` returns the exit code instead of ending the process. Default `true`. */
   returnOnExit?: boolean;
-  /** stdin: a host fd, bytes, a string, or a callback giving the next bytes (null at end). Default: host fd 0. */
-  stdin?: number | Uint8Array | string | (() => Uint8Array | string | null);
+  /**
+   * stdin: a host fd, bytes, a string, a callback giving the next bytes (null at end), a `SharedStdin`
+   * fed from another thread, or (Node) a stream over a file descriptor such as `process.stdin`, read
+   * by a worker so the guest can block on it. Default: host fd 0.
+   */
+  stdin?: number | Uint8Array | string | (() => Uint8Array | string | null) | SharedStdin | StdinStream;
   /** stdout: a host fd or a callback receiving every byte written. Default: host fd 1. */
   stdout?: number | ((bytes: Uint8Array) => void);
   /** stderr: a host fd or a callback receiving every byte written. Default: host fd 2. */
@@ -33,6 +45,11 @@ export interface WasiOptions {
   clock?: ClockSource;
   /** A random source (fills the array). Default: the host's CSPRNG. */
   random?: (into: Uint8Array) => void;
+  /**
+   * Listening sockets given to the guest as fds, numbered after the preopened directories in this
+   * order (Node: from `listenTcp()`). The guest's `sock_accept` takes their connections.
+   */
+  preopenSockets?: readonly SocketListener[];
   /** Most fds open at once, stdio and preopens included (`nfile` beyond). Default 1024. */
   maxOpenFiles?: number;
   /** Called after every syscall with its decoded arguments and result. */
@@ -79,7 +96,13 @@ export function checkOptions(options: unknown): WasiOptions {
     }
     if (!ok(v)) fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be ${what}. Received ${received(v)}`);
   };
-  fdOr('stdin', (v) => v instanceof Uint8Array || typeof v === 'string' || typeof v === 'function', 'a file descriptor, a Uint8Array, a string or a function');
+  fdOr('stdin', (v) => v instanceof Uint8Array || typeof v === 'string' || typeof v === 'function' || v instanceof SharedStdin || (isRecord(v) && typeof (v as StdinStream).readable === 'boolean'), 'a file descriptor, a Uint8Array, a string, a function, a SharedStdin or a stream');
+  if (o.preopenSockets !== undefined) {
+    if (!Array.isArray(o.preopenSockets)) fail('ERR_INVALID_ARG_TYPE', 'options.preopenSockets', `The "options.preopenSockets" property must be an array of socket listeners. Received ${received(o.preopenSockets)}`);
+    (o.preopenSockets as unknown[]).forEach((l, i) => {
+      if (!isSocketListener(l)) fail('ERR_INVALID_ARG_TYPE', `options.preopenSockets[${i}]`, `The "options.preopenSockets[${i}]" element must be a socket listener (from listenTcp()). Received ${received(l)}`);
+    });
+  }
   fdOr('stdout', (v) => typeof v === 'function', 'a file descriptor or a function');
   fdOr('stderr', (v) => typeof v === 'function', 'a file descriptor or a function');
   if (o.maxOpenFiles !== undefined && (typeof o.maxOpenFiles !== 'number' || !Number.isInteger(o.maxOpenFiles) || o.maxOpenFiles < 3)) {

@@ -20,6 +20,8 @@ export interface Platform {
   hostFdKind(fd: number): 'tty' | 'character_device' | 'regular_file' | 'unknown';
   /** A filesystem confined to a host directory; undefined where there is none (browsers). */
   hostFileSystem?(path: string, options: { readOnly: boolean }): FileSystem;
+  /** stdin from an asynchronous stream (Node: one over a file descriptor, read by a worker); absent where there is none. */
+  streamInput?(stream: object): InputSource;
   /** Ends the host process (for `returnOnExit: false`). */
   exit(code: number): never;
 }

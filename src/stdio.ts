@@ -1,6 +1,25 @@
-/** Where a guest's stdin bytes come from. `read` fills `into` and returns the count; 0 means end. */
+/** Blocks the calling thread until something it watches may have changed, or `timeoutMs` has passed. */
+export interface Waiter {
+  wait(timeoutMs: number): void;
+}
+
+/** What `poll_oneoff` reports for a ready fd: bytes available, end of stream, or a failure. */
+export interface Readiness {
+  nbytes: bigint;
+  hangup: boolean;
+  /** An errno name when the stream has failed. */
+  error?: string;
+}
+
+/**
+ * Where a guest's stdin bytes come from. `read` fills `into` and returns the count; 0 means end.
+ * A source that can be waiting for bytes (a stream fed by another thread) says so through
+ * `readiness` (undefined: a read would block) and `waiter`; a source without them is always ready.
+ */
 export interface InputSource {
   read(into: Uint8Array): number;
+  readiness?(): Readiness | undefined;
+  readonly waiter?: Waiter;
 }
 
 /** Where a guest's stdout or stderr bytes go. `write` consumes all of `bytes` before returning. */
@@ -21,6 +40,7 @@ export function bytesSource(data: Uint8Array | string): InputSource {
       at += n;
       return n;
     },
+    readiness: () => ({ nbytes: BigInt(bytes.length - at), hangup: at >= bytes.length }),
   };
 }
 

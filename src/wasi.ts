@@ -8,7 +8,9 @@ import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
-import { bytesSource, callbackSink, callbackSource, type InputSource, type OutputSink } from './stdio.js';
+import { listenerEntry } from './sockets/entries.js';
+import { stdinSource } from './stdin/index.js';
+import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
@@ -53,8 +55,6 @@ export class WASI {
       randomFill: o.random ?? ((into) => p.randomFill(into)),
       sleepNs: (ns) => p.sleepNs(ns),
     };
-    const input = (v: WasiOptions['stdin']): InputSource =>
-      v === undefined ? p.hostInput(0) : typeof v === 'number' ? p.hostInput(v) : typeof v === 'function' ? callbackSource(v) : bytesSource(v);
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
@@ -71,7 +71,7 @@ export class WASI {
         fdflags: 0,
       };
     };
-    fds.set(0, stdio(input(o.stdin), undefined, o.stdin, 0));
+    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin, 0));
     fds.set(1, stdio(undefined, output(o.stdout, 1), o.stdout, 1));
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
@@ -89,6 +89,7 @@ export class WASI {
         fdflags: 0,
       });
     }
+    for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
     this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's

@@ -1,62 +1,105 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../generated/preview1/layout.js';
-import { ClockidNames, Errno, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
+import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
+import type { FdEntry } from '../../fd-table.js';
 import type { Kernel } from '../../kernel.js';
 import { R } from '../../rights.js';
+import { connectionReadiness } from '../../sockets/entries.js';
+import type { Readiness, Waiter } from '../../stdio.js';
+
+/** With several independent waiters, each is waited on for at most this long in turn (bounded, not spinning). */
+const SLICE_MS = 10;
+
+const errnoOf = (name: string): Errno => (Errno as Record<string, number>)[name] as Errno ?? Errno.io;
+
+/** An fd subscription's state now: ready (with readiness), or not yet (with what to wait on). */
+function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Waiter } {
+  if (e.kind === 'fs') {
+    if (!read || e.isDir) return { ready: { nbytes: 0n, hangup: false } };
+    // A file is always ready; nbytes is what lies between the position and the end.
+    const size = e.fs.fstat(e.handle).size;
+    const pos = e.fs.seek(e.handle, 0n, 'cur');
+    return { ready: { nbytes: size > pos ? size - pos : 0n, hangup: false } };
+  }
+  const sock = e.socket;
+  if (sock?.kind === 'listener') {
+    // A listener is "readable" when a connection waits; it is never writable (Linux sets no POLLOUT).
+    if (!read) return { ready: { nbytes: 0n, hangup: false, error: 'inval' } };
+    const n = sock.listener.pending();
+    return n > 0 ? { ready: { nbytes: BigInt(n), hangup: false } } : { waiter: sock.listener.waiter };
+  }
+  if (sock?.kind === 'connection') {
+    if (!read) {
+      const s = sock.conn.state();
+      return { ready: { nbytes: 0n, hangup: s.error !== undefined, error: s.error } };
+    }
+    const r = connectionReadiness(sock.conn);
+    return r ? { ready: r } : { waiter: sock.conn.waiter };
+  }
+  if (read && e.source?.readiness && e.source.waiter) {
+    const r = e.source.readiness();
+    return r ? { ready: r } : { waiter: e.source.waiter };
+  }
+  // Synchronous stdio (bytes, callbacks, host fds) answers at once.
+  return { ready: { nbytes: 0n, hangup: false } };
+}
 
 /**
- * `poll_oneoff` over clocks and fds. Every fd this host has answers at once (files, synchronous stdio),
- * so fd subscriptions are ready immediately; with none ready, the call sleeps until the first clock.
- * Takes decoded subscriptions so every version's layout can share it.
+ * `poll_oneoff` over any mix of clocks and fds: returns every subscription ready now; when none is,
+ * blocks (Atomics.wait through the waiters, or the platform's sleep for clocks alone) until an fd
+ * may have changed or the earliest clock fires, and looks again. Takes decoded subscriptions so every
+ * version's layout can share it.
  */
 export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
   const { fds, clock } = k;
   if (subs.length === 0) throw new WasiError('inval');
-  const events: Event[] = [];
-  let firstDeadline: bigint | undefined;
-  const deadlines: (bigint | undefined)[] = [];
-  subs.forEach((s, index) => {
-    if (s.u.tag === 'clock') {
-      const c = s.u.value;
-      const name = ClockidNames[c.id]!;
-      const now = clock.now(name);
-      const end = c.flags & Subclockflags.subscription_clock_abstime ? c.timeout : now + c.timeout;
-      // Deadlines are kept on the monotonic clock, which is what the host can sleep on.
-      const at = clock.now('monotonic') + (end > now ? end - now : 0n);
-      deadlines[index] = at;
-      if (firstDeadline === undefined || at < firstDeadline) firstDeadline = at;
-      return;
-    }
-    const fd = s.u.value.file_descriptor;
-    const type = s.u.tag === 'fd_read' ? Eventtype.fd_read : Eventtype.fd_write;
-    let error: number = Errno.success;
-    let nbytes = 0n;
-    try {
-      const e = fds.get(fd, R.poll_fd_readwrite);
-      if (type === Eventtype.fd_read && e.kind === 'fs' && !e.isDir) {
-        const size = e.fs.fstat(e.handle).size;
-        const pos = e.fs.seek(e.handle, 0n, 'cur');
-        nbytes = size > pos ? size - pos : 0n;
+  const startMono = clock.now('monotonic');
+  // Deadlines are kept on the monotonic clock, which is what the host can wait on. A CPU-time clock
+  // is taken as a duration from now: a waiting thread uses no CPU, so its own clock would never get there.
+  // `precision` is a hint; waits are as precise as Atomics.wait.
+  const deadlines = subs.map((s) => {
+    if (s.u.tag !== 'clock') return undefined;
+    const c = s.u.value;
+    const name = ClockidNames[c.id];
+    if (name === undefined) throw new WasiError('inval', `unknown clock ${c.id}`);
+    const now = name === 'monotonic' ? startMono : clock.now(name);
+    const end = c.flags & Subclockflags.subscription_clock_abstime ? c.timeout : now + c.timeout;
+    return startMono + (end > now ? end - now : 0n);
+  });
+  for (;;) {
+    const events: Event[] = [];
+    const waiters = new Set<Waiter>();
+    subs.forEach((s) => {
+      if (s.u.tag === 'clock') return;
+      const type = s.u.tag === 'fd_read' ? Eventtype.fd_read : Eventtype.fd_write;
+      const event = (error: Errno, r: Readiness = { nbytes: 0n, hangup: false }) =>
+        events.push({ userdata: s.userdata, error, type, fd_readwrite: { nbytes: r.nbytes, flags: r.hangup ? Eventrwflags.fd_readwrite_hangup : 0 } });
+      let state: ReturnType<typeof fdState>;
+      try {
+        state = fdState(fds.get(s.u.value.file_descriptor, R.poll_fd_readwrite), type === Eventtype.fd_read);
+      } catch (err) {
+        if (!(err instanceof WasiError)) throw err;
+        event(errnoOf(err.errno));
+        return;
       }
-    } catch (err) {
-      if (!(err instanceof WasiError)) throw err;
-      error = Errno[err.errno as keyof typeof Errno];
-    }
-    events.push({ userdata: s.userdata, error: error as Errno, type, fd_readwrite: { nbytes, flags: 0 } });
-  });
-  if (events.length === 0 && firstDeadline !== undefined) {
+      if ('ready' in state) event(state.ready.error === undefined ? Errno.success : errnoOf(state.ready.error), state.ready);
+      else waiters.add(state.waiter);
+    });
     const now = clock.now('monotonic');
-    if (firstDeadline > now) k.sleepNs(firstDeadline - now);
+    let first: bigint | undefined;
+    subs.forEach((s, i) => {
+      const at = deadlines[i];
+      if (at === undefined) return;
+      if (at <= now) events.push({ userdata: s.userdata, error: Errno.success, type: Eventtype.clock, fd_readwrite: { nbytes: 0n, flags: 0 } });
+      else if (first === undefined || at < first) first = at;
+    });
+    if (events.length > 0) return events;
+    const timeoutMs = first === undefined ? Infinity : Number(first - now) / 1e6;
+    if (waiters.size === 0) k.sleepNs(first! - now);
+    else if (waiters.size === 1) [...waiters][0]!.wait(timeoutMs);
+    else for (const w of waiters) w.wait(Math.min(timeoutMs, SLICE_MS));
   }
-  const now = clock.now('monotonic');
-  subs.forEach((s, index) => {
-    const at = deadlines[index];
-    if (s.u.tag === 'clock' && at !== undefined && at <= now) {
-      events.push({ userdata: s.userdata, error: Errno.success, type: Eventtype.clock, fd_readwrite: { nbytes: 0n, flags: 0 } });
-    }
-  });
-  return events;
 }
 
 export function pollHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {

@@ -1,0 +1,78 @@
+import { Fdflags, Filetype } from '../../generated/preview1/types.js';
+import { WasiError } from '../abi/errno-of.js';
+import type { StdioEntry } from '../fd-table.js';
+import { R } from '../rights.js';
+import type { InputSource, OutputSink, Readiness } from '../stdio.js';
+import type { SocketConnection, SocketListener } from './types.js';
+
+// fdstat_set_flags is kept so the guest can turn `nonblock` on and off (fcntl O_NONBLOCK).
+export const LISTENER_RIGHTS = (R.sock_accept | R.poll_fd_readwrite | R.fd_fdstat_set_flags | R.fd_filestat_get) >>> 0;
+export const CONNECTION_RIGHTS = (R.fd_read | R.fd_write | R.poll_fd_readwrite | R.sock_shutdown | R.fd_fdstat_set_flags | R.fd_filestat_get) >>> 0;
+
+/**
+ * Waits until `conn` holds at least `want` bytes, has ended or has failed: `again` at once when
+ * `nonblocking` and nothing is there. Blocks on the connection's waiter, never spinning.
+ */
+export function awaitReadable(conn: SocketConnection, want: number, nonblocking: boolean): void {
+  for (;;) {
+    const s = conn.state();
+    if (s.buffered >= want || s.ended || s.error !== undefined) return;
+    if (nonblocking && s.buffered === 0) throw new WasiError('again');
+    if (nonblocking) return;
+    conn.waiter.wait(Infinity);
+  }
+}
+
+/** Readiness of a connection for reading, as poll_oneoff reports it; undefined while a read would block. */
+export function connectionReadiness(conn: SocketConnection): Readiness | undefined {
+  const s = conn.state();
+  if (s.buffered > 0) return { nbytes: BigInt(s.buffered), hangup: false };
+  if (s.error !== undefined) return { nbytes: 0n, hangup: true, error: s.error };
+  if (s.ended) return { nbytes: 0n, hangup: true };
+  return undefined;
+}
+
+/** fd_read on a connection is recv without flags: blocks for the first byte, then takes what is there. */
+export function connectionSource(conn: SocketConnection, nonblocking: () => boolean = () => false): InputSource {
+  return {
+    read(into) {
+      awaitReadable(conn, 1, nonblocking());
+      const s = conn.state();
+      if (s.buffered === 0 && s.error !== undefined) throw new WasiError(s.error);
+      const bytes = conn.take(into.length, true);
+      into.set(bytes);
+      return bytes.length;
+    },
+    readiness: () => connectionReadiness(conn),
+    waiter: conn.waiter,
+  };
+}
+
+export function listenerEntry(listener: SocketListener): StdioEntry {
+  return {
+    kind: 'stdio',
+    source: undefined,
+    sink: undefined,
+    socket: { kind: 'listener', listener },
+    filetype: Filetype.socket_stream,
+    rightsBase: LISTENER_RIGHTS,
+    rightsInheriting: CONNECTION_RIGHTS,
+    fdflags: 0,
+  };
+}
+
+/** The fd of an accepted connection; fd_read and fd_write on it are recv and send. */
+export function connectionEntry(conn: SocketConnection, fdflags: number): StdioEntry {
+  const sink: OutputSink = { write: (bytes) => conn.send(bytes) };
+  const entry: StdioEntry = {
+    kind: 'stdio',
+    source: connectionSource(conn, () => (entry.fdflags & Fdflags.nonblock) !== 0),
+    sink,
+    socket: { kind: 'connection', conn },
+    filetype: Filetype.socket_stream,
+    rightsBase: CONNECTION_RIGHTS,
+    rightsInheriting: 0,
+    fdflags,
+  };
+  return entry;
+}

@@ -1,0 +1,95 @@
+/**
+ * The source of the Node I/O worker (run with `new Worker(source, { eval: true })`, so it loads the
+ * same way from `src/` under tsx and from `dist/`). It owns the asynchronous side, net servers and
+ * sockets and stdin streams, and forwards every event to the guest's thread: a message on the port,
+ * then a bump of the shared cell so a guest blocked in Atomics.wait wakes and drains the port with
+ * receiveMessageOnPort. Commands come back on the same port.
+ */
+export const IO_WORKER_SOURCE = String.raw`
+'use strict';
+const { workerData } = require('node:worker_threads');
+const net = require('node:net');
+const fs = require('node:fs');
+const tty = require('node:tty');
+const { port, cell } = workerData;
+const wake = new Int32Array(cell);
+const live = new Map();
+// Ids the worker gives accepted connections; the guest side numbers its own requests from 1.
+let nextId = 0x40000000;
+
+function post(msg, transfer) {
+  port.postMessage(msg, transfer || []);
+  Atomics.add(wake, 0, 1);
+  Atomics.notify(wake, 0);
+}
+
+function wire(id, stream) {
+  live.set(id, stream);
+  stream.on('data', (chunk) => {
+    const bytes = new Uint8Array(chunk);
+    post({ t: 'data', id, bytes }, [bytes.buffer]);
+  });
+  stream.on('end', () => post({ t: 'end', id }));
+  stream.on('error', (e) => post({ t: 'error', id, code: e.code || 'EIO' }));
+  stream.on('close', () => {
+    live.delete(id);
+    post({ t: 'end', id });
+  });
+}
+
+function openInput(fd) {
+  const st = fs.fstatSync(fd);
+  if (st.isFIFO() || st.isSocket()) return new net.Socket({ fd, readable: true, writable: false });
+  if (tty.isatty(fd)) return new tty.ReadStream(fd);
+  return fs.createReadStream('', { fd, autoClose: false });
+}
+
+const commands = {
+  listen(m) {
+    const server = net.createServer({ allowHalfOpen: true });
+    live.set(m.id, server);
+    server.on('connection', (socket) => {
+      const id = nextId++;
+      socket.setNoDelay(true);
+      post({ t: 'conn', id: m.id, conn: id });
+      wire(id, socket);
+    });
+    server.on('error', (e) => post({ t: 'error', id: m.id, code: e.code || 'EIO', message: e.message }));
+    server.listen({ host: m.host, port: m.port, backlog: m.backlog }, () => {
+      const a = server.address();
+      post({ t: 'listening', id: m.id, host: a.address, port: a.port });
+    });
+  },
+  input(m) {
+    try {
+      wire(m.id, openInput(m.fd));
+    } catch (e) {
+      post({ t: 'error', id: m.id, code: e.code || 'EIO' });
+    }
+  },
+  send(m) {
+    const s = live.get(m.id);
+    if (s && !s.destroyed && s.writable) s.write(m.bytes);
+  },
+  end(m) {
+    const s = live.get(m.id);
+    if (s && !s.destroyed) s.end();
+  },
+  pause(m) {
+    const s = live.get(m.id);
+    if (s && !s.destroyed) s.pause();
+  },
+  close(m) {
+    const r = live.get(m.id);
+    live.delete(m.id);
+    if (!r) return;
+    if (r instanceof net.Server) r.close();
+    // Like close(2) on a socket: what was sent still goes out, then the connection ends.
+    else if (r instanceof net.Socket && r.writable) r.end(() => r.destroy());
+    else r.destroy();
+  },
+};
+
+port.on('message', (m) => commands[m.t](m));
+process.on('uncaughtException', (e) => post({ t: 'fatal', message: String((e && e.stack) || e) }));
+`;
