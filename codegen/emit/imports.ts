@@ -14,7 +14,7 @@ import { writeStmts } from './memory-access.js';
 export async function emitImports(ctx: EmitContext): Promise<GeneratedFile> {
   const sf = createFile(`${ctx.version}/imports.ts`, ctx.files.join(', '));
   sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../../src/abi/memory.js', namedImports: ['GuestMemory'] });
-  sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/errno-of.js', namedImports: ['errnoOf', 'WasiHostError'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/errno-of.js', namedImports: ['errnoOf', 'trapOf', 'WasiHostError'] });
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/convert.js', namespaceImport: 'C' });
   sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './handlers.js', namespaceImport: 'H' });
   sf.addImportDeclaration({ moduleSpecifier: './layout.js', namespaceImport: 'L' });
@@ -127,7 +127,7 @@ function shim(f: Func, ctx: EmitContext): string {
     body.push(success);
   }
   const returnType = f.noreturn ? 'void' : lowered.results.length ? (lowered.results[0] === 'i64' ? 'bigint' : 'number') : 'void';
-  const catchBody = errType ? `return errnoOf(e, '${f.name}', Errno);` : `errnoOf(e, '${f.name}', Errno);\n      throw new WasiHostError('${f.name}', e);`;
+  const catchBody = errType ? `return errnoOf(e, '${f.name}', Errno);` : `throw trapOf(e, '${f.name}');`;
   return `${f.name}(${rawParams.join(', ')}): ${returnType} {
     try {
       ${body.join('\n')}

@@ -46,3 +46,15 @@ export function errnoOf(err: unknown, syscall: string, errnos: Readonly<Record<s
   if (err instanceof Unwind || err instanceof WasiHostError) throw err;
   throw new WasiHostError(syscall, err);
 }
+
+/**
+ * For calls that return no errno (`proc_exit`): bad guest input cannot be answered, so it traps, as
+ * an invalid argument does in wasmtime; anything else is handled as in `errnoOf`.
+ */
+export function trapOf(err: unknown, syscall: string): Error {
+  if (err instanceof WasiError || err instanceof FsError || err instanceof GuestError) {
+    return new WebAssembly.RuntimeError(`${syscall}: ${err.message}`);
+  }
+  if (err instanceof Unwind || err instanceof WasiHostError) return err;
+  return new WasiHostError(syscall, err);
+}
