@@ -110,7 +110,8 @@ class IoBridge implements Waiter {
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    const worker = new Worker(IO_WORKER_SOURCE, { eval: true, workerData: { port: port2, cell: this.#cell.buffer }, transferList: [port2] });
+    // No execArgv: a preload such as `--import tsx` would make the worker's start wait on this (blocked) thread.
+    const worker = new Worker(IO_WORKER_SOURCE, { eval: true, execArgv: [], workerData: { port: port2, cell: this.#cell.buffer }, transferList: [port2] });
     worker.unref();
   }
 

@@ -37,9 +37,10 @@ function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Wa
     const r = connectionReadiness(sock.conn);
     return r ? { ready: r } : { waiter: sock.conn.waiter };
   }
-  if (read && e.source?.readiness && e.source.waiter) {
+  if (read && e.source?.readiness) {
     const r = e.source.readiness();
-    return r ? { ready: r } : { waiter: e.source.waiter };
+    if (r) return { ready: r };
+    if (e.source.waiter) return { waiter: e.source.waiter };
   }
   // Synchronous stdio (bytes, callbacks, host fds) answers at once.
   return { ready: { nbytes: 0n, hangup: false } };
