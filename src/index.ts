@@ -3,6 +3,8 @@
  * @packageDocumentation
  */
 import { nodePlatform } from './platform-node.js';
+import { MemoryFileSystem as CoreMemoryFileSystem, type MemoryFileSystemOptions } from './fs/memory-fs.js';
+import { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
 import { setPlatform } from './wasi.js';
 
 setPlatform(nodePlatform);
@@ -12,6 +14,17 @@ export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent } from './opti
 export type { ClockSource, ClockName } from './kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
-export { MemoryFileSystem } from './fs/memory-fs.js';
 export { HostFileSystem } from './fs/host-fs.js';
-export { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
+export { memoryFileSystemFromHostDirectory };
+export type { MemoryFileSystemOptions };
+
+/**
+ * The in-memory filesystem (see `MemoryFileSystem` of the core), with what only Node can add:
+ * `MemoryFileSystem.fromHostDirectory(path)` copies a host directory tree into memory.
+ */
+export class MemoryFileSystem extends CoreMemoryFileSystem {
+  /** A new in-memory filesystem holding a copy of the host directory `path` (files, directories, symlinks). */
+  static fromHostDirectory(path: string, options?: MemoryFileSystemOptions): CoreMemoryFileSystem {
+    return memoryFileSystemFromHostDirectory(path, options);
+  }
+}
