@@ -26,7 +26,15 @@ export function access(name: string): string {
   return IDENT.test(name) ? `.${name}` : `['${name}']`;
 }
 
-const RESERVED = new Set(['in', 'out', 'new', 'default', 'function', 'delete', 'class', 'var', 'let', 'const', 'return', 'this']);
+// Every word that cannot name a parameter in a strict-mode module (ES reserved words, strict-mode future
+// reserved words, and `arguments`/`eval`), plus `out`, which generated code keeps for itself.
+const RESERVED = new Set([
+  ...['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum'],
+  ...['export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null'],
+  ...['return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with'],
+  ...['implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield', 'await'],
+  ...['arguments', 'eval', 'out'],
+]);
 
 /** A parameter name that is a valid identifier (`in` -> `in_`). */
 export function param(name: string): string {
