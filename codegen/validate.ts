@@ -37,8 +37,16 @@ function smallestRepr(count: number): IntRepr {
   return count <= 0xff ? 'u8' : count <= 0xffff ? 'u16' : 'u32';
 }
 
+export interface ValidateOptions {
+  /**
+   * Types whose enum cases and flags fill the placeholders of `(typename hidden ...)` enums and flags
+   * (WASIX restates preview1's with one `$hidden` member): same name, same kind, same repr.
+   */
+  readonly hiddenFrom?: ReadonlyMap<string, TypeDef>;
+}
+
 /** Turns loaded forms into a validated Document: every name defined once and every reference known. */
-export function validate(forms: readonly LoadedForm[]): Document {
+export function validate(forms: readonly LoadedForm[], options: ValidateOptions = {}): Document {
   const types = new Map<string, TypeDef>();
   const constantForms: SList[] = [];
   const moduleForms: SList[] = [];
@@ -49,14 +57,17 @@ export function validate(forms: readonly LoadedForm[]): Document {
     const list = form as SList;
     if (h === 'typename') {
       let i = 1;
-      if (list.items[1]?.kind === 'atom' && list.items[1].value === 'hidden') i++; // WASIX marks some as hidden
+      const hidden = list.items[1]?.kind === 'atom' && list.items[1].value === 'hidden'; // WASIX marks some as hidden
+      if (hidden) i++;
       const id = expectId(list.items[i], list, 'a type name');
       const prev = types.get(id.name);
       if (prev) fail(id, `duplicate type name $${id.name} (first defined at ${prev.loc.file}:${prev.loc.line}:${prev.loc.column})`);
       const body = list.items[i + 1];
       if (!body) fail(list, `typename $${id.name} has no type`);
       noMore(list.items, i + 2, `typename $${id.name}`);
-      types.set(id.name, { name: id.name, type: parseType(body!), docs: list.docs, loc: id.loc });
+      let type = parseType(body!);
+      if (hidden && options.hiddenFrom && (type.kind === 'enum' || type.kind === 'flags')) type = hiddenMembers(type, id, options.hiddenFrom);
+      types.set(id.name, { name: id.name, type, docs: list.docs, loc: id.loc });
     } else if (witxAnnotation(form) === 'const') {
       constantForms.push(list);
     } else if (h === 'module') {
@@ -80,6 +91,20 @@ export function validate(forms: readonly LoadedForm[]): Document {
     doc.modules.push(mod);
   }
   return doc;
+}
+
+/** A hidden enum or flags with the members of the same-named type it stands for; its own repr is kept. */
+function hiddenMembers(
+  t: Extract<Type, { kind: 'enum' | 'flags' }>,
+  id: { name: string; loc: Location },
+  from: ReadonlyMap<string, TypeDef>,
+): Type {
+  const ref = from.get(id.name);
+  const r = ref && resolveType(ref.type, from);
+  if (!r || r.kind !== t.kind || r.repr !== t.repr) {
+    return fail(id, `hidden ${t.kind} $${id.name} has no ${t.repr} ${t.kind} of that name to take its members from`);
+  }
+  return r.kind === 'enum' ? { kind: 'enum', repr: t.repr, cases: r.cases } : { kind: 'flags', repr: t.repr, flags: (r as typeof t & { kind: 'flags' }).flags };
 }
 
 function parseType(e: SExpr): Type {
