@@ -19,7 +19,7 @@ export function readVersion(id: VersionId, witxRoot: string): { doc: Document; f
   const spec = VERSIONS[id];
   const roots = verifiedRoots(spec, witxRoot);
   const forms = loadWitx(roots, (p) => readFileSync(p, 'utf8'));
-  const doc = validate(forms);
+  const doc = validate(forms, { hiddenFrom: spec.hiddenFrom && readVersion(spec.hiddenFrom, witxRoot).doc.types });
   const files = [...new Set(forms.map((f) => relative(witxRoot, f.file)))];
   for (const m of doc.modules) {
     if (!(m.name in spec.modules)) throw new Error(`${id}: WITX module $${m.name} is not listed in witx/versions.ts`);
@@ -33,7 +33,7 @@ export async function generateVersion(id: VersionId, witxRoot: string): Promise<
   const ctx: EmitContext = {
     version: id,
     doc,
-    layout: new Layout(doc, 4),
+    layout: new Layout(doc, VERSIONS[id].pointerSize),
     modules: VERSIONS[id].modules,
     files,
     rel: (p) => relative(witxRoot, p),

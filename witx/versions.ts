@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The WASI versions wasi-kit generates bindings for. */
-export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral';
+export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix';
 
 export interface VersionSpec {
   readonly id: VersionId;
@@ -23,6 +23,13 @@ export interface VersionSpec {
   readonly renames?: Readonly<Record<string, string>>;
   /** Functions whose memory format is not in their signature (bytes laid out as records), adapted by hand. */
   readonly handWritten?: readonly string[];
+  /** Bytes of the builtin `usize` and of pointers: 4 for wasm32 (every version here), 8 for `wasix_64v1`. */
+  readonly pointerSize: 4 | 8;
+  /**
+   * The version whose enum and flags members fill this version's `(typename hidden ...)` placeholders:
+   * WASIX restates preview1's types with a single `$hidden` member and leaves their members to WASI.
+   */
+  readonly hiddenFrom?: VersionId;
 }
 
 /** The name of the preview1 function a function of another version corresponds to. */
@@ -38,6 +45,7 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     folder: 'preview1',
     roots: ['wasi_snapshot_preview1.witx'],
     modules: { wasi_snapshot_preview1: 'wasi_snapshot_preview1' },
+    pointerSize: 4,
     sha256: {
       'typenames.witx': '980ef8a0f8d345f65d0c7ce07f01981174712ae0c6c44b3c250cbb2b0c752dc5',
       'wasi_snapshot_preview1.witx': '30e31a9b830d3fad998701fc9439a5506af4dbb8f01202854c8af46d436de679',
@@ -48,6 +56,7 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     folder: 'snapshot0',
     roots: ['wasi_unstable.witx'],
     modules: { wasi_unstable: 'wasi_unstable' },
+    pointerSize: 4,
     renames: {},
     handWritten: [],
     sha256: {
@@ -60,6 +69,7 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     folder: 'ephemeral',
     roots: EPHEMERAL_AREAS.map((a) => `wasi_ephemeral_${a}.witx`),
     modules: Object.fromEntries(EPHEMERAL_AREAS.map((a) => [`wasi_ephemeral_${a}`, `wasi_ephemeral_${a}`])),
+    pointerSize: 4,
     renames: { 'errno.access': 'acces', 'oflags.create': 'creat', 'subscription_fd_readwrite.fd': 'file_descriptor' },
     // fd_readdir writes dirents (reordered in ephemeral) into a plain byte buffer.
     handWritten: ['wasi_ephemeral_fd.readdir'],
@@ -75,6 +85,20 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
       'wasi_ephemeral_random.witx': 'cd3d2e597a55ba11f3e2afff9b8ce947594028885f30c671a9fa4237c1f0f388',
       'wasi_ephemeral_sched.witx': 'c06749978d0ec36858ada2f251e0904b290966ec2852e8ac5e26b24f27c0b9f3',
       'wasi_ephemeral_sock.witx': '0e1459420ce40554f083a53514456527d602380f895424a394f8f20947645a4d',
+    },
+  },
+  // WASIX v1 for wasm32: the WITX module is `$wasix_module_name`, imported as `wasix_32v1` where `usize`
+  // is 4 bytes. `wasix_64v1` would be the same files with `pointerSize: 8`.
+  wasix: {
+    id: 'wasix',
+    folder: 'wasix',
+    roots: ['wasix_v1.witx'],
+    modules: { wasix_module_name: 'wasix_32v1' },
+    pointerSize: 4,
+    hiddenFrom: 'preview1',
+    sha256: {
+      'typenames.witx': '741e671464111feafc5654d0a6906637c95826b6d5aba8289d76ab69a399efa8',
+      'wasix_v1.witx': '815da0bb599acd65ac5bfb42d79dfb15144a53042681722e5bfa240beae60aec',
     },
   },
 };
