@@ -120,6 +120,14 @@ export class FdTable {
   }
 }
 
+/** Closes what every fd holds (files, directories, sockets), for the end of a run. */
+export function closeAll(table: FdTable): void {
+  for (const [, e] of table.all()) {
+    if (e.kind === 'fs') e.fs.close(e.handle);
+    else closeSocket(e);
+  }
+}
+
 function closeSocket(e: FdEntry): void {
   if (e.kind !== 'stdio' || !e.socket) return;
   if (e.socket.kind === 'listener') e.socket.listener.close();

@@ -1,7 +1,7 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
-import { FdTable } from './fd-table.js';
+import { FdTable, closeAll } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
 import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
@@ -183,7 +183,7 @@ export class WASI {
   }
 
   #closeAll(): void {
-    for (const [, e] of this.#kernel.fds.all()) if (e.kind === 'fs') e.fs.close(e.handle);
+    closeAll(this.#kernel.fds);
   }
 }
 

@@ -43,7 +43,7 @@ describe('sock_* on preopened sockets (in-memory listener)', () => {
     const v = w.view();
     expect(w.fdstat(SOCK)).toMatchObject({ errno: 0, filetype: FILETYPE.socket_stream });
     expect(w.call('sock_accept', SOCK, 0xff, 100)).toBe(ERRNO.inval); // only nonblock is a valid flag
-    expect(w.call('sock_accept', SOCK, FDFLAGS.nonblock, 100)).toBe(0);
+    expect(w.call('sock_accept', SOCK, FDFLAGS.nonblock!, 100)).toBe(0);
     const fd = v.getUint32(100, true);
     expect(w.fdstat(fd)).toMatchObject({ filetype: FILETYPE.socket_stream, flags: FDFLAGS.nonblock });
     // Two iovecs of 5 and 3 bytes at 200 and 300, peeked first.
@@ -76,7 +76,7 @@ describe('sock_* on preopened sockets (in-memory listener)', () => {
     expect(w.call('sock_accept', 42, 0, 100)).toBe(ERRNO.badf);
     expect(w.call('sock_recv', SOCK, 400, 0, 0, 500, 504)).toBe(ERRNO.notconn);
     expect(w.call('sock_send', 1, 400, 0, 0, 500)).toBe(ERRNO.notsock);
-    expect(w.call('fd_fdstat_set_flags', SOCK, FDFLAGS.nonblock)).toBe(0);
+    expect(w.call('fd_fdstat_set_flags', SOCK, FDFLAGS.nonblock!)).toBe(0);
     expect(w.call('sock_accept', SOCK, 0, 100)).toBe(ERRNO.again);
     expect(l.log).toEqual([]); // non-blocking: no wait
   });

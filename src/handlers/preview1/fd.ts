@@ -40,6 +40,8 @@ export function fdHandlers(k: Kernel): H {
       let n: number;
       if (e.kind === 'stdio') {
         if (!e.source) throw new WasiError('badf');
+        // Like readv: once some bytes are in, a stream that would block ends the call instead.
+        if (done > 0 && e.source.readiness && e.source.readiness() === undefined) break;
         n = e.source.read(m.u8.subarray(buf, buf + len));
       } else {
         if (e.isDir) throw new WasiError('isdir');
