@@ -4,6 +4,7 @@ import { isatty } from 'node:tty';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { WasiError } from './abi/errno-of.js';
 import { WasiOptionError } from './errors.js';
+import { rethrowAsFsError } from './fs/errno-from-node.js';
 import { HostFileSystem } from './fs/host-fs.js';
 import type { Platform } from './platform.js';
 import { connectionSource } from './sockets/entries.js';
@@ -50,14 +51,21 @@ export const nodePlatform: Platform = {
         return retryAgain(() => readSync(fd, into, 0, into.length, null));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
-        throw err;
+        return rethrowAsFsError(err);
       }
     },
   }),
   hostOutput: (fd) => ({
     write: (bytes) => {
-      let at = 0;
-      while (at < bytes.length) at += retryAgain(() => writeSync(fd, bytes, at, bytes.length - at));
+      // A reader gone (EPIPE) and the like are the guest's to handle, as errnos (`pipe`).
+      for (let at = 0; at < bytes.length; ) {
+        try {
+          at += writeSync(fd, bytes, at, bytes.length - at);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
+          else rethrowAsFsError(err);
+        }
+      }
     },
   }),
   hostFdKind: (fd) => {
