@@ -1,8 +1,9 @@
 // `npm run bench`: runs the shared benchmark suite (../shared/bench, see its README) with wasi-kit's
 // built package beside node:wasi and the other JS hosts. shared/ is read-only, so the suite is copied
 // to bench/.work/ and its anchor implementations installed there.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +21,26 @@ run('npm', ['run', '-s', 'build'], repo);
 const args = process.argv.slice(2);
 const adapters = ['node', 'raw', 'browser_wasi_shim', 'wasm-util', `module:${join(repo, 'dist', 'index.js')}`];
 const hasAdapter = args.includes('--adapter');
-run('node', ['run.mjs', ...(hasAdapter ? [] : ['--adapter', adapters.join(',')]), ...args], work);
+const runner = spawnSync('node', ['run.mjs', ...(hasAdapter ? [] : ['--adapter', adapters.join(',')]), ...args], {
+  cwd: work,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  maxBuffer: 64 << 20,
+});
+process.stdout.write(runner.stdout);
+if (runner.status !== 0) process.exit(runner.status ?? 1);
+
+// The tables, with what they were measured on, go to bench/RESULTS.md.
+const version = (dir, name) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+const tables = runner.stdout.slice(runner.stdout.indexOf('| benchmark'));
+const results = `# Benchmark results
+
+\`npm run bench -- ${args.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'},
+${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}; wasi-kit ${JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version}, browser_wasi_shim
+${version(work, '@bjorn3/browser_wasi_shim')}, @tybys/wasm-util ${version(work, '@tybys/wasm-util')}. Medians in ms, ratio to
+node:wasi in parentheses (lower is better); every adapter ran side by side in one invocation (see
+../shared/bench/README.md). \`module:…/dist/index.js\` is wasi-kit.
+
+${tables}`;
+writeFileSync(join(repo, 'bench', 'RESULTS.md'), results);
+console.log('wrote bench/RESULTS.md');
