@@ -3,24 +3,35 @@ import type { AbiJson } from './abi/abi-json.js';
 import type { GuestMemory } from './abi/memory.js';
 import * as preview1 from '../generated/preview1/index.js';
 import * as snapshot0 from '../generated/snapshot0/index.js';
+import * as wasix from '../generated/wasix/index.js';
 import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
+import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import type { Kernel } from './kernel.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
 /** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
-export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral';
+export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix';
 
 /** Import module -> raw functions. */
 export type ImportModules = Record<string, ImportFunctions>;
 
-const ABIS: Record<VersionId, AbiJson> = { preview1: preview1.ABI, snapshot0: snapshot0.ABI, ephemeral: ephemeral.ABI };
+const ABIS: Record<VersionId, AbiJson> = { preview1: preview1.ABI, snapshot0: snapshot0.ABI, ephemeral: ephemeral.ABI, wasix: wasix.ABI };
 const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
   preview1: preview1.ErrnoNames,
   snapshot0: snapshot0.ErrnoNames,
   ephemeral: ephemeral.ErrnoNames,
+  wasix: wasix.ErrnoNames,
 };
+
+/**
+ * `wasix_32v1` carries preview1's functions as well as its 86 extensions. They are preview1's own
+ * shims: WASIX restates preview1's types with the same layouts and only appends members (errnos,
+ * filetypes, rights), so every value preview1 writes means the same there; the one renumbered type a
+ * preview1 function takes is `signal`, converted for `proc_raise` (test/codegen/wasix.test.ts).
+ */
+const WASIX_P1_ABI = preview1.ABI.functions.map((f) => ({ ...f, module: 'wasix_32v1' }));
 
 /**
  * The import modules of the given versions, every one served by the single preview1 implementation
@@ -35,6 +46,9 @@ export function importModules(versions: readonly VersionId[], k: Kernel, m: Gues
       mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
     } else if (v === 'snapshot0') {
       mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
+    } else if (v === 'wasix') {
+      const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
+      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise), ...wasix.createWasix32v1Imports(wasixHandlers(k), m) } };
     } else {
       const hand = ephemeralHandWritten(k, p1);
       const e = ephemeral;
@@ -53,7 +67,8 @@ export function importModules(versions: readonly VersionId[], k: Kernel, m: Gues
     }
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {
-        mods[name] = traced(fns, ABIS[v].functions.filter((f) => f.module === name), ERRNO_NAMES[v], m, trace);
+        const abi = [...ABIS[v].functions.filter((f) => f.module === name), ...(v === 'wasix' ? WASIX_P1_ABI : [])];
+        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace);
       }
     }
     out[v] = mods;
@@ -66,5 +81,6 @@ export function versionOfModuleName(name: string): VersionId | undefined {
   if (name === 'wasi_snapshot_preview1') return 'preview1';
   if (name === 'wasi_unstable') return 'snapshot0';
   if (name.startsWith('wasi_ephemeral_')) return 'ephemeral';
+  if (name === 'wasix_32v1') return 'wasix';
   return undefined;
 }

@@ -43,7 +43,7 @@ export class WASI {
     const p = platform;
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
-    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral'] : [version === 'unstable' ? 'snapshot0' : version];
+    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     this.#kernel = {
@@ -124,16 +124,16 @@ export class WASI {
   }
 
   /**
-   * The WASI version a compiled module imports (`'preview1'`, `'snapshot0'`, `'ephemeral'`), the first
+   * The WASI version a compiled module imports (`'preview1'`, `'snapshot0'`, `'ephemeral'`, `'wasix'`), the first
    * found when it imports several, or undefined when it imports none.
    */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
     const found = new Set(WebAssembly.Module.imports(module).map((i) => versionOfModuleName(i.module)));
-    return (['preview1', 'snapshot0', 'ephemeral'] as const).find((v) => found.has(v));
+    return (['preview1', 'snapshot0', 'ephemeral', 'wasix'] as const).find((v) => found.has(v));
   }
 
   /**
-   * `{ module: functions }` for every import module of the configured version (all three under
+   * `{ module: functions }` for every import module of the configured version (all four under
    * `'auto'`, so a module importing from several versions is served by one instance).
    */
   getImportObject(): Record<string, ImportFunctions> {

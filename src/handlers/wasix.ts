@@ -1,0 +1,148 @@
+import { Signal as P1Signal } from '../../generated/preview1/types.js';
+import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
+import { Errno, SignalNames } from '../../generated/wasix/types.js';
+import { WasiError } from '../abi/errno-of.js';
+import { ProcExit } from '../errors.js';
+import type { Kernel } from '../kernel.js';
+
+// The 86 WASIX extensions of `wasix_32v1` (the preview1 functions in that namespace are preview1's own).
+// Only what is exact with a single-threaded, single-process kernel is implemented; everything else
+// answers `notsup` before it reads or writes guest memory. The README's WASIX table says the same.
+
+/** The extensions implemented here. */
+type Implemented = 'callback_signal' | 'proc_id' | 'thread_exit' | 'thread_id' | 'thread_sleep';
+
+const THREADS = 'not yet: threads come later';
+const PROCESSES = 'not yet: processes come later';
+const SOCKETS = "not yet: WASIX sockets come later (preview1's sock_* on preopened listeners work)";
+const NETWORK = 'not yet: virtual network ports come with WASIX sockets';
+const FDS = 'not yet: duplicated descriptors, pipes and event fds need shared open-file state in the fd table';
+const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
+const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
+
+/** Why each other extension answers `notsup`. */
+export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
+  clock_time_set: 'the clocks are read-only (Wasmer instead keeps a per-instance offset that clock_time_get adds)',
+  fd_dup: FDS,
+  fd_dup2: FDS,
+  fd_event: FDS,
+  fd_pipe: FDS,
+  tty_get: 'not yet: the kernel keeps no terminal state',
+  tty_set: 'not yet: the kernel keeps no terminal state',
+  getcwd: 'not yet: no working directory (paths resolve against preopens)',
+  chdir: 'not yet: no working directory (paths resolve against preopens)',
+  thread_spawn_v2: THREADS,
+  thread_join: THREADS,
+  thread_parallelism: 'not yet: the platform layer does not report host parallelism (threads come later)',
+  thread_signal: THREADS,
+  futex_wait: THREADS,
+  futex_wake: THREADS,
+  futex_wake_all: THREADS,
+  stack_checkpoint: STACK,
+  stack_restore: `${STACK}; returns no errno, so it traps`,
+  path_open2: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
+  fd_fdflags_get: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
+  fd_fdflags_set: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
+  proc_raise_interval: 'not yet: signals come with processes',
+  proc_fork: PROCESSES,
+  proc_exec: `${PROCESSES}; returns no errno, so it traps`,
+  proc_exec2: `${PROCESSES}; returns no errno, so it traps`,
+  proc_exec3: PROCESSES,
+  proc_spawn: PROCESSES,
+  proc_spawn2: PROCESSES,
+  proc_parent: PROCESSES,
+  proc_join: PROCESSES,
+  proc_signal: PROCESSES,
+  proc_signals_get: 'not yet: signals come with processes',
+  proc_signals_sizes_get: 'not yet: signals come with processes',
+  proc_snapshot: 'no snapshots of guest state',
+  port_bridge: NETWORK,
+  port_unbridge: NETWORK,
+  port_dhcp_acquire: NETWORK,
+  port_addr_add: NETWORK,
+  port_addr_remove: NETWORK,
+  port_addr_clear: NETWORK,
+  port_mac: NETWORK,
+  port_addr_list: NETWORK,
+  port_gateway_set: NETWORK,
+  port_route_add: NETWORK,
+  port_route_remove: NETWORK,
+  port_route_clear: NETWORK,
+  port_route_list: NETWORK,
+  sock_status: SOCKETS,
+  sock_addr_local: SOCKETS,
+  sock_addr_peer: SOCKETS,
+  sock_open: SOCKETS,
+  sock_pair: SOCKETS,
+  sock_set_opt_flag: SOCKETS,
+  sock_get_opt_flag: SOCKETS,
+  sock_set_opt_time: SOCKETS,
+  sock_get_opt_time: SOCKETS,
+  sock_set_opt_size: SOCKETS,
+  sock_get_opt_size: SOCKETS,
+  sock_join_multicast_v4: SOCKETS,
+  sock_leave_multicast_v4: SOCKETS,
+  sock_join_multicast_v6: SOCKETS,
+  sock_leave_multicast_v6: SOCKETS,
+  sock_bind: SOCKETS,
+  sock_listen: SOCKETS,
+  sock_accept_v2: SOCKETS,
+  sock_connect: SOCKETS,
+  sock_recv_from: SOCKETS,
+  sock_send_to: SOCKETS,
+  sock_send_file: SOCKETS,
+  resolve: 'not yet: name resolution comes with WASIX sockets',
+  epoll_create: 'not yet: epoll comes with WASIX sockets',
+  epoll_ctl: 'not yet: epoll comes with WASIX sockets',
+  epoll_wait: 'not yet: epoll comes with WASIX sockets',
+  dl_invalid_handle: DYNAMIC,
+  dlopen: DYNAMIC,
+  dlsym: DYNAMIC,
+  call_dynamic: DYNAMIC,
+  closure_prepare: DYNAMIC,
+  closure_allocate: DYNAMIC,
+  closure_free: DYNAMIC,
+  reflect_signature: DYNAMIC,
+};
+
+/** The id of the one process and of its one (main) thread: Wasmer numbers processes from 1, and a main thread's id is its process's. */
+export const WASIX_PID = 1;
+
+/** The extensions of `wasix_32v1` over one kernel. */
+export function wasixHandlers(k: Kernel): Wasix32v1 {
+  const refused = Object.fromEntries(
+    Object.entries(WASIX_NOTSUP).map(([name, why]) => [
+      name,
+      () => {
+        throw new WasiError('notsup', `${name}: ${why}`);
+      },
+    ]),
+  ) as unknown as Omit<Wasix32v1, Implemented>;
+  return {
+    ...refused,
+    // No signal is ever delivered, so a registered callback is never called.
+    callback_signal() {},
+    proc_id: () => WASIX_PID,
+    thread_id: () => WASIX_PID,
+    thread_sleep(duration) {
+      k.sleepNs(duration);
+    },
+    // The main thread is the only thread: exiting it ends the process with `rval`, as the WITX says.
+    thread_exit(rval) {
+      throw new ProcExit(rval | 0);
+    },
+  };
+}
+
+/**
+ * preview1's raw `proc_raise` under WASIX's signal numbers, converted by name: WASIX inserts `stkflt`
+ * at 16, so every later signal is one higher than in preview1. `stkflt` has no preview1 equivalent.
+ */
+export function wasixProcRaise(p1ProcRaise: (sig: number) => number): (sig: number) => number {
+  return (sig) => {
+    const name = SignalNames[sig >>> 0];
+    if (name === undefined) return p1ProcRaise(sig); // out of range: preview1's shim answers inval
+    const p1 = (P1Signal as Readonly<Record<string, number>>)[name];
+    return p1 === undefined ? Errno.notsup : p1ProcRaise(p1);
+  };
+}
