@@ -21,7 +21,7 @@ Options:
   --fs host|memory         host: the guest works on the host directories (default);
                            memory: each --dir is copied into memory first, the host is left untouched
   --version VERSION        the WASI version to provide: auto (default: what the module imports),
-                           preview1, snapshot0, ephemeral
+                           preview1, snapshot0, ephemeral, wasix
   --trace[=FILE]           print one line per syscall to stderr, or to FILE
   -h, --help               show this help
 `;
