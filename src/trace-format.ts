@@ -13,17 +13,11 @@
  * out-pointers; nothing for a call that does not return (`proc_exit`), `(threw)` for one that failed
  * inside the host. Then the wall time of the call.
  */
-import type { AbiFunction, AbiType, AbiTypeDef } from './abi/abi-json.js';
+import type { AbiType, AbiTypeDef } from './abi/abi-json.js';
+import type { TraceEvent } from './trace.js';
 
 /** The parts of a trace event the formatter reads (a `TraceEvent` has them all). */
-export interface TraceLineEvent {
-  readonly name: string;
-  readonly args: Readonly<Record<string, number | bigint>>;
-  readonly errno: string | undefined;
-  readonly abi: AbiFunction;
-  readonly memory: Uint8Array;
-  readonly durationNs: number;
-}
+export type TraceLineEvent = Omit<TraceEvent, 'module'>;
 
 export type AbiTypes = Readonly<Record<string, AbiTypeDef>>;
 

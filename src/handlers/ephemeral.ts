@@ -17,7 +17,7 @@ import { Permissions, type Event, type Filestat } from '../../generated/ephemera
 import { WasiError } from '../abi/errno-of.js';
 import type { Kernel } from '../kernel.js';
 import { readdir } from './preview1/fd.js';
-import { pollEvents } from './preview1/poll.js';
+import { pollOneoff, type PollLayout } from './preview1/poll.js';
 
 // What the ephemeral phase adds in meaning, not layout: per-file `permissions`, and `event`'s union.
 // None of the filesystems here has permission bits, so every file reads as readable and writable,
@@ -35,8 +35,14 @@ function event(e: P1.Event): Event {
   return { userdata: e.userdata, error, u: { tag: e.type === P1Eventtype.fd_read ? 'fd_read' : 'fd_write', value: e.fd_readwrite } };
 }
 
+const POLL_LAYOUT: PollLayout = {
+  subscription: SUBSCRIPTION,
+  event: EVENT,
+  readSubscription: (v, p) => SubscriptionToP1(readSubscription(v, p)),
+  writeEvent: (v, p, e) => writeEvent(v, p, event(e)),
+};
+
 export function ephemeralHandWritten(k: Kernel, p1: WasiSnapshotPreview1) {
-  const m = k.memory;
   const fd: WasiEphemeralFdHandWritten = {
     filestat_get: (f) => filestat(p1.fd_filestat_get(f)),
     permissions_set(f) {
@@ -56,15 +62,7 @@ export function ephemeralHandWritten(k: Kernel, p1: WasiSnapshotPreview1) {
       p1.path_open(f, dirflags, p, OflagsToP1(oflags), RightsToP1(base), RightsToP1(inheriting), fdflags),
   };
   const poll: WasiEphemeralPollHandWritten = {
-    oneoff(inPtr, outPtr, count) {
-      if (count === 0) throw new WasiError('inval');
-      m.checkArray(inPtr, count, SUBSCRIPTION.SIZE, SUBSCRIPTION.ALIGN);
-      m.checkArray(outPtr, count, EVENT.SIZE, EVENT.ALIGN);
-      const subs = Array.from({ length: count }, (_, i) => SubscriptionToP1(readSubscription(m.view, inPtr + i * SUBSCRIPTION.SIZE)));
-      const events = pollEvents(k, subs);
-      events.forEach((e, i) => writeEvent(m.view, outPtr + i * EVENT.SIZE, event(e)));
-      return events.length;
-    },
+    oneoff: (inPtr, outPtr, count) => pollOneoff(k, POLL_LAYOUT, inPtr, outPtr, count),
   };
   return { fd, path, poll };
 }

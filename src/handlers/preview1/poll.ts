@@ -103,17 +103,29 @@ export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
   }
 }
 
-export function pollHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
+/** How one version lays out its subscriptions and events, for `pollOneoff`. */
+export interface PollLayout {
+  readonly subscription: { readonly SIZE: number; readonly ALIGN: number };
+  readonly event: { readonly SIZE: number; readonly ALIGN: number };
+  readSubscription(v: DataView, p: number): Subscription;
+  writeEvent(v: DataView, p: number, e: Event): void;
+}
+
+/** `poll_oneoff` of any version: both arrays checked before anything happens, then `pollEvents`. */
+export function pollOneoff(k: Kernel, layout: PollLayout, inPtr: number, outPtr: number, count: number): number {
   const m = k.memory;
-  return {
-    poll_oneoff(inPtr, outPtr, count) {
-      if (count === 0) throw new WasiError('inval');
-      m.checkArray(inPtr, count, SUBSCRIPTION.SIZE, SUBSCRIPTION.ALIGN);
-      m.checkArray(outPtr, count, EVENT.SIZE, EVENT.ALIGN);
-      const subs = Array.from({ length: count }, (_, i) => readSubscription(m.view, inPtr + i * SUBSCRIPTION.SIZE));
-      const events = pollEvents(k, subs);
-      events.forEach((e, i) => writeEvent(m.view, outPtr + i * EVENT.SIZE, e));
-      return events.length;
-    },
-  };
+  if (count === 0) throw new WasiError('inval');
+  const { subscription: sub, event } = layout;
+  m.checkArray(inPtr, count, sub.SIZE, sub.ALIGN);
+  m.checkArray(outPtr, count, event.SIZE, event.ALIGN);
+  const subs = Array.from({ length: count }, (_, i) => layout.readSubscription(m.view, inPtr + i * sub.SIZE));
+  const events = pollEvents(k, subs);
+  events.forEach((e, i) => layout.writeEvent(m.view, outPtr + i * event.SIZE, e));
+  return events.length;
+}
+
+const PREVIEW1: PollLayout = { subscription: SUBSCRIPTION, event: EVENT, readSubscription, writeEvent };
+
+export function pollHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
+  return { poll_oneoff: (inPtr, outPtr, count) => pollOneoff(k, PREVIEW1, inPtr, outPtr, count) };
 }
