@@ -9,8 +9,12 @@ interface EntryBase {
   /** Rights as 32-bit numbers (see rights.ts). */
   rightsBase: number;
   rightsInheriting: number;
-  /** preview1 `fdflags` bits. */
+  /** preview1 `fdflags` bits; a duplicate shares them with its original (they belong to the open file, as in POSIX). */
   fdflags: number;
+  /** WASIX `fdflagsext` bits (close-on-exec): this fd's own, never shared with a duplicate. */
+  fdflagsext?: number;
+  /** Set once the fd has been duplicated: how many fds refer to this open file, which is closed with the last. */
+  shared?: { refs: number };
 }
 
 export interface StdioEntry extends EntryBase {
@@ -19,6 +23,8 @@ export interface StdioEntry extends EntryBase {
   readonly sink: OutputSink | undefined;
   /** Set on socket fds: what the sock_* calls and poll_oneoff act on. */
   readonly socket?: GuestSocket;
+  /** Called when the last fd referring to this stream is closed (a pipe end, an event fd). */
+  readonly onClose?: () => void;
 }
 
 export interface FsEntry extends EntryBase {
@@ -64,12 +70,39 @@ export class FdTable {
   }
 
   insert(entry: FdEntry): number {
+    return this.insertFrom(entry, 0);
+  }
+
+  /** Inserts `entry` at the lowest free fd not below `min` (F_DUPFD); `min` must be below the open-file limit. */
+  insertFrom(entry: FdEntry, min: number): number {
     if (this.open >= this.maxOpen) throw new WasiError('nfile');
-    let fd = this.entries.indexOf(undefined);
-    if (fd < 0) fd = this.entries.length;
+    if (min >= this.maxOpen) throw new WasiError('inval', `fd ${min} is past the limit of ${this.maxOpen} open files`);
+    let fd = this.entries.indexOf(undefined, min);
+    if (fd < 0) fd = Math.max(this.entries.length, min);
+    while (this.entries.length < fd) this.entries.push(undefined);
     this.entries[fd] = entry;
     this.open++;
     return fd;
+  }
+
+  /**
+   * A new fd (the lowest free one not below `min`) for the open file of `fd`: same backend handle,
+   * position, stream and `fdflags`; its own rights (copied) and `fdflagsext`.
+   */
+  dup(fd: number, min: number, fdflagsext: number): number {
+    const e = this.get(fd, 0);
+    const shared = (e.shared ??= { refs: 1 });
+    const copy: FdEntry = { ...e, fdflagsext, shared };
+    Object.defineProperty(copy, 'fdflags', {
+      enumerable: true,
+      get: () => e.fdflags,
+      set: (v: number) => {
+        e.fdflags = v;
+      },
+    });
+    const to = this.insertFrom(copy, min);
+    shared.refs++;
+    return to;
   }
 
   /** Places `entry` at `fd`, which must be free (used for stdio and preopens). */
@@ -80,26 +113,20 @@ export class FdTable {
     this.open++;
   }
 
-  /**
-   * Removes `fd` and returns what it held (`badf` when it holds nothing). A socket is closed here,
-   * since the fd is its only owner; files are closed by the caller.
-   */
-  remove(fd: number): FdEntry {
-    const e = this.detach(fd);
-    closeSocket(e);
-    return e;
+  /** Closes `fd` (`badf` when it holds nothing); what it refers to is closed with the last fd referring to it. */
+  close(fd: number): void {
+    release(this.detach(fd));
   }
 
-  /** Moves `from` onto `to`, returning what `to` held so the caller can close it (a socket is closed here). */
-  renumber(from: number, to: number): FdEntry | undefined {
+  /** Moves `from` onto `to`, closing what `to` held (as `close` would). */
+  renumber(from: number, to: number): void {
     const e = this.entries[from];
     if (e === undefined || this.entries[to] === undefined) throw new WasiError('badf');
-    if (from === to) return undefined;
+    if (from === to) return;
     const replaced = this.entries[to]!;
     this.entries[to] = e;
     this.detach(from);
-    closeSocket(replaced);
-    return replaced;
+    release(replaced);
   }
 
   private detach(fd: number): FdEntry {
@@ -120,16 +147,20 @@ export class FdTable {
   }
 }
 
-/** Closes what every fd holds (files, directories, sockets), for the end of a run. */
+/** Closes what every fd holds (files, directories, sockets, pipes), for the end of a run. */
 export function closeAll(table: FdTable): void {
-  for (const [, e] of table.all()) {
-    if (e.kind === 'fs') e.fs.close(e.handle);
-    else closeSocket(e);
-  }
+  for (const [, e] of table.all()) release(e);
 }
 
-function closeSocket(e: FdEntry): void {
-  if (e.kind !== 'stdio' || !e.socket) return;
+/** Drops one fd's reference to what it holds, closing it when no other fd refers to it. */
+function release(e: FdEntry): void {
+  if (e.shared && --e.shared.refs > 0) return;
+  if (e.kind === 'fs') {
+    e.fs.close(e.handle);
+    return;
+  }
+  e.onClose?.();
+  if (!e.socket) return;
   if (e.socket.kind === 'listener') e.socket.listener.close();
   else e.socket.conn.close();
 }

@@ -4,33 +4,42 @@ import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { ProcExit } from '../errors.js';
 import type { Kernel } from '../kernel.js';
+import { wasixCwdHandlers } from './wasix/cwd.js';
+import { wasixFdHandlers } from './wasix/fds.js';
+import { wasixTtyHandlers } from './wasix/tty.js';
 
 // The 86 WASIX extensions of `wasix_32v1` (the preview1 functions in that namespace are preview1's own).
 // Only what is exact with a single-threaded, single-process kernel is implemented; everything else
 // answers `notsup` before it reads or writes guest memory. The README's WASIX table says the same.
 
 /** The extensions implemented here. */
-type Implemented = 'callback_signal' | 'proc_id' | 'thread_exit' | 'thread_id' | 'thread_sleep';
+type Implemented =
+  | 'callback_signal'
+  | 'chdir'
+  | 'fd_dup'
+  | 'fd_dup2'
+  | 'fd_event'
+  | 'fd_fdflags_get'
+  | 'fd_fdflags_set'
+  | 'fd_pipe'
+  | 'getcwd'
+  | 'proc_id'
+  | 'thread_exit'
+  | 'thread_id'
+  | 'thread_sleep'
+  | 'tty_get'
+  | 'tty_set';
 
 const THREADS = 'not yet: threads come later';
 const PROCESSES = 'not yet: processes come later';
 const SOCKETS = "not yet: WASIX sockets come later (preview1's sock_* on preopened listeners work)";
 const NETWORK = 'not yet: virtual network ports come with WASIX sockets';
-const FDS = 'not yet: duplicated descriptors, pipes and event fds need shared open-file state in the fd table';
 const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
   clock_time_set: 'the clocks are read-only (Wasmer instead keeps a per-instance offset that clock_time_get adds)',
-  fd_dup: FDS,
-  fd_dup2: FDS,
-  fd_event: FDS,
-  fd_pipe: FDS,
-  tty_get: 'not yet: the kernel keeps no terminal state',
-  tty_set: 'not yet: the kernel keeps no terminal state',
-  getcwd: 'not yet: no working directory (paths resolve against preopens)',
-  chdir: 'not yet: no working directory (paths resolve against preopens)',
   thread_spawn_v2: THREADS,
   thread_join: THREADS,
   thread_parallelism: 'not yet: the platform layer does not report host parallelism (threads come later)',
@@ -40,9 +49,7 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   futex_wake_all: THREADS,
   stack_checkpoint: STACK,
   stack_restore: `${STACK}; returns no errno, so it traps`,
-  path_open2: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
-  fd_fdflags_get: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
-  fd_fdflags_set: 'not yet: fdflagsext (close-on-exec) needs per-descriptor flags in the fd table',
+  path_open2: 'not yet: preview1 path_open with fdflagsext comes later',
   proc_raise_interval: 'not yet: signals come with processes',
   proc_fork: PROCESSES,
   proc_exec: `${PROCESSES}; returns no errno, so it traps`,
@@ -120,6 +127,9 @@ export function wasixHandlers(k: Kernel): Wasix32v1 {
   ) as unknown as Omit<Wasix32v1, Implemented>;
   return {
     ...refused,
+    ...wasixFdHandlers(k),
+    ...wasixCwdHandlers(k),
+    ...wasixTtyHandlers(k),
     // No signal is ever delivered, so a registered callback is never called.
     callback_signal() {},
     proc_id: () => WASIX_PID,

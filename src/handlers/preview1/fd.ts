@@ -25,10 +25,6 @@ export function fdHandlers(k: Kernel): H {
     }
   };
 
-  const closeEntry = (e: FdEntry) => {
-    if (e.kind === 'fs') e.fs.close(e.handle);
-  };
-
   const readInto = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
     checkIovecs(iovs, count, IOVEC);
     let done = 0;
@@ -94,7 +90,7 @@ export function fdHandlers(k: Kernel): H {
       e.fs.allocate(e.handle, offset, len);
     },
     fd_close(fd) {
-      closeEntry(fds.remove(fd));
+      fds.close(fd);
     },
     fd_datasync(fd) {
       const e = fds.getFs(fd, R.fd_datasync);
@@ -168,8 +164,7 @@ export function fdHandlers(k: Kernel): H {
     },
     fd_readdir: (fd, buf, bufLen, cookie) => readdir(k, fd, buf, bufLen, cookie, DIRENT.SIZE, writeDirent),
     fd_renumber(fd, to) {
-      const replaced = fds.renumber(fd, to);
-      if (replaced) closeEntry(replaced);
+      fds.renumber(fd, to);
     },
     fd_seek(fd, offset, whence) {
       const needed = offset === 0n && whence === Whence.cur ? R.fd_tell : R.fd_seek;

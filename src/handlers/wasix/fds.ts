@@ -1,0 +1,90 @@
+import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
+import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/wasix/types.js';
+import { WasiError } from '../../abi/errno-of.js';
+import type { StdioEntry } from '../../fd-table.js';
+import type { Kernel } from '../../kernel.js';
+import { createPipe } from '../../pipe.js';
+import { STDIO_RIGHTS } from '../../rights.js';
+import type { Readiness, Waiter } from '../../stdio.js';
+import { EventCounter } from './event-counter.js';
+
+type FdCalls = 'fd_dup' | 'fd_dup2' | 'fd_fdflags_get' | 'fd_fdflags_set' | 'fd_pipe' | 'fd_event';
+
+/** What a pipe end or event fd does: read (undefined when it would wait), write (false when it would wait). */
+interface Stream {
+  read(into: Uint8Array): number | undefined;
+  write(bytes: Uint8Array): boolean;
+  readiness(): Readiness | undefined;
+  close?(): void;
+}
+
+/**
+ * The fd extensions: duplicates (sharing the open file through the fd table's reference count),
+ * close-on-exec flags, pipes and event fds. Pipes and event fds are stdio entries, so preview1's
+ * fd_read, fd_write, fd_close and poll_oneoff serve them unchanged.
+ */
+export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
+  const { fds } = k;
+
+  // Nothing but the guest's one thread can fill an empty pipe or counter, so while it waits nothing
+  // changes: a poll with a deadline just sleeps to it, one without could never return.
+  const idle: Waiter = {
+    wait(timeoutMs) {
+      if (!Number.isFinite(timeoutMs)) throw new WasiError('deadlk', 'poll_oneoff would wait forever: only this thread could make the fd ready');
+      k.sleepNs(BigInt(Math.ceil(timeoutMs * 1e6)));
+    },
+  };
+
+  /** `again` when nonblocking; else `deadlk`, since a blocking call could never complete (see the README). */
+  const wouldWait = (e: StdioEntry, what: string) =>
+    e.fdflags & Fdflags.nonblock ? new WasiError('again') : new WasiError('deadlk', `${what} would wait forever: no other thread can change it`);
+
+  const streamEntry = (s: Stream, what: string): StdioEntry => {
+    const e: StdioEntry = {
+      kind: 'stdio',
+      filetype: Filetype.unknown,
+      rightsBase: STDIO_RIGHTS,
+      rightsInheriting: 0,
+      fdflags: 0,
+      source: {
+        read(into) {
+          const n = s.read(into);
+          if (n === undefined) throw wouldWait(e, `reading an empty ${what}`);
+          return n;
+        },
+        readiness: () => s.readiness(),
+        waiter: idle,
+      },
+      sink: {
+        write(bytes) {
+          if (!s.write(bytes)) throw wouldWait(e, `writing to a full ${what}`);
+        },
+      },
+      onClose: s.close ? () => s.close!() : undefined,
+    };
+    return e;
+  };
+
+  return {
+    fd_dup: (fd) => fds.dup(fd, 0, 0),
+    fd_dup2: (fd, min, cloexec) => fds.dup(fd, min, cloexec ? Fdflagsext.cloexec : 0),
+    fd_fdflags_get: (fd) => fds.get(fd, 0).fdflagsext ?? 0,
+    fd_fdflags_set(fd, flags) {
+      fds.get(fd, 0).fdflagsext = flags;
+    },
+    fd_pipe() {
+      const ends = createPipe().map((p) => streamEntry({ ...p, write: (b) => (p.write(b), true) }, 'pipe'));
+      const a = fds.insert(ends[0]!);
+      try {
+        return [a, fds.insert(ends[1]!)];
+      } catch (err) {
+        fds.close(a);
+        throw err;
+      }
+    },
+    fd_event(initial, flags) {
+      const counter = new EventCounter(initial, (flags & Eventfdflags.Semaphore) !== 0);
+      return fds.insert(streamEntry({ read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
+    },
+  };
+}
