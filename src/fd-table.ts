@@ -87,12 +87,13 @@ export class FdTable {
 
   /**
    * A new fd (the lowest free one not below `min`) for the open file of `fd`: same backend handle,
-   * position, stream and `fdflags`; its own rights (copied) and `fdflagsext`.
+   * position, stream and `fdflags`; its own rights (copied) and `fdflagsext`; never a preopen.
    */
   dup(fd: number, min: number, fdflagsext: number): number {
     const e = this.get(fd, 0);
     const shared = (e.shared ??= { refs: 1 });
-    const copy: FdEntry = { ...e, fdflagsext, shared };
+    // A duplicate of a preopened directory is not itself a preopen: fd_prestat_get lists what the host gave.
+    const copy: FdEntry = e.kind === 'fs' ? { ...e, preopen: undefined, fdflagsext, shared } : { ...e, fdflagsext, shared };
     Object.defineProperty(copy, 'fdflags', {
       enumerable: true,
       get: () => e.fdflags,

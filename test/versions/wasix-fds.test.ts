@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryFileSystem } from '../../src/index.js';
-import { ALL_RIGHTS } from '../runtime/harness.js';
+import { MemoryFileSystem, WASI } from '../../src/index.js';
+import { ALL_RIGHTS, wat } from '../runtime/harness.js';
 import { WITX_DIR, guest, type Sig } from './guest.js';
 
 /** Case names of a WASIX enum, in order, read from typenames.witx by regex. */
@@ -34,6 +34,8 @@ const SIGS: Sig[] = [
   [W, 'fd_fdstat_set_flags', 'i32 i32'],
   [W, 'poll_oneoff', 'i32 i32 i32 i32'],
   [W, 'path_open', 'i32 i32 i32 i32 i32 i64 i64 i32 i32'],
+  [W, 'fd_prestat_get', 'i32 i32'],
+  [W, 'fd_readdir', 'i32 i32 i32 i64 i32'],
 ];
 
 async function wasixGuest(options: Parameters<typeof guest>[2] = {}) {
@@ -110,6 +112,18 @@ describe('fd_dup and fd_dup2', () => {
     expect(g.read(dup, 10)).toEqual([0, 'ef']);
     expect(g.call('fd_close', dup)).toBe(0);
     expect(g.call('fd_close', dup)).toBe(E.badf);
+  });
+
+  it('a duplicate of a preopened directory is a directory fd, not a preopen', async () => {
+    const g = await wasixGuest({ preopens: { '/m': new MemoryFileSystem({ '/f': 'x' }) } });
+    const [, dup] = g.fdOut('fd_dup', 3);
+    expect(g.call('fd_prestat_get', 3, 16)).toBe(0);
+    expect(g.call('fd_prestat_get', dup, 16)).toBe(E.badf);
+    expect(g.call('fd_readdir', dup, 2048, 1024, 0n, 16)).toBe(0);
+    expect(g.u32(16)).toBeGreaterThan(0);
+    expect(g.call('fd_close', 3)).toBe(0);
+    const len = g.put(1024, 'f');
+    expect(g.fdOut('path_open', dup, 1, 1024, len, 0, ALL_RIGHTS, ALL_RIGHTS, 0)[0]).toBe(0);
   });
 
   it('fd_dup2 takes the lowest free fd not below min_result_fd and sets close-on-exec on the new fd only', async () => {
@@ -232,6 +246,41 @@ describe('fd_pipe', () => {
     expect(g.call('fd_pipe', 16, 20)).toBe(E.nfile); // fds 0-2 and one end: the second end fails
     expect(g.fdOut('fd_dup', 1)).toEqual([0, 3]); // the first end was given back
     expect(g.call('fd_pipe', 16, 21)).toBe(E.inval);
+  });
+});
+
+describe('a program', () => {
+  it('dups stdout, sends "ping" through a pipe and writes what came out to the duplicate', async () => {
+    // Memory: 0/4 the pipe's ends, 8 the dup, 16 iovec, 24 count, 100 "ping", 200 read buffer.
+    const m = await wat(`(module
+      (import "wasix_32v1" "fd_pipe" (func $pipe (param i32 i32) (result i32)))
+      (import "wasix_32v1" "fd_dup" (func $dup (param i32 i32) (result i32)))
+      (import "wasix_32v1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasix_32v1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+      (import "wasix_32v1" "fd_close" (func $close (param i32) (result i32)))
+      (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 100) "ping")
+      (func $check (param i32) (if (local.get 0) (then (call $exit (i32.add (i32.const 100) (local.get 0))))))
+      (func (export "_start")
+        (call $check (call $pipe (i32.const 0) (i32.const 4)))
+        (call $check (call $dup (i32.const 1) (i32.const 8)))
+        (call $check (call $close (i32.const 1)))
+        (i32.store (i32.const 16) (i32.const 100))
+        (i32.store (i32.const 20) (i32.const 4))
+        (call $check (call $write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))
+        (call $check (call $close (i32.load (i32.const 0))))
+        (i32.store (i32.const 16) (i32.const 200))
+        (i32.store (i32.const 20) (i32.const 64))
+        (call $check (call $read (i32.load (i32.const 4)) (i32.const 16) (i32.const 1) (i32.const 24)))
+        (i32.store (i32.const 20) (i32.load (i32.const 24)))
+        (call $check (call $write (i32.load (i32.const 8)) (i32.const 16) (i32.const 1) (i32.const 24)))
+        (call $exit (i32.load (i32.const 8)))))`);
+    const out: Uint8Array[] = [];
+    const wasi = new WASI({ version: 'wasix', stdout: (b) => void out.push(Uint8Array.from(b)) });
+    const instance = new WebAssembly.Instance(m, wasi.getImportObject() as WebAssembly.Imports);
+    expect(wasi.start(instance)).toBe(5); // fds 3 and 4 are the pipe, the dup is 5
+    expect(Buffer.concat(out).toString()).toBe('ping');
   });
 });
 
