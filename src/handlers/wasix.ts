@@ -2,10 +2,10 @@ import { Signal as P1Signal } from '../../generated/preview1/types.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import { ProcExit } from '../errors.js';
 import type { Kernel } from '../kernel.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';
 import { wasixFdHandlers } from './wasix/fds.js';
+import { WASIX_PID, wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
 // The 86 WASIX extensions of `wasix_32v1` (the preview1 functions in that namespace are preview1's own).
@@ -24,13 +24,10 @@ type Implemented =
   | 'fd_pipe'
   | 'getcwd'
   | 'proc_id'
-  | 'thread_exit'
-  | 'thread_id'
-  | 'thread_sleep'
+  | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
-const THREADS = 'not yet: threads come later';
 const PROCESSES = 'not yet: processes come later';
 const SOCKETS = "not yet: WASIX sockets come later (preview1's sock_* on preopened listeners work)";
 const NETWORK = 'not yet: virtual network ports come with WASIX sockets';
@@ -40,13 +37,6 @@ const DYNAMIC = "needs the guest's function table and dynamic linking: not suppo
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
   clock_time_set: 'the clocks are read-only (Wasmer instead keeps a per-instance offset that clock_time_get adds)',
-  thread_spawn_v2: THREADS,
-  thread_join: THREADS,
-  thread_parallelism: 'not yet: the platform layer does not report host parallelism (threads come later)',
-  thread_signal: THREADS,
-  futex_wait: THREADS,
-  futex_wake: THREADS,
-  futex_wake_all: THREADS,
   stack_checkpoint: STACK,
   stack_restore: `${STACK}; returns no errno, so it traps`,
   path_open2: 'not yet: preview1 path_open with fdflagsext comes later',
@@ -112,8 +102,7 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   reflect_signature: DYNAMIC,
 };
 
-/** The id of the one process and of its one (main) thread: Wasmer numbers processes from 1, and a main thread's id is its process's. */
-export const WASIX_PID = 1;
+export { WASIX_PID };
 
 /** The extensions of `wasix_32v1` over one kernel. */
 export function wasixHandlers(k: Kernel): Wasix32v1 {
@@ -133,14 +122,7 @@ export function wasixHandlers(k: Kernel): Wasix32v1 {
     // No signal is ever delivered, so a registered callback is never called.
     callback_signal() {},
     proc_id: () => WASIX_PID,
-    thread_id: () => WASIX_PID,
-    thread_sleep(duration) {
-      k.sleepNs(duration);
-    },
-    // The main thread is the only thread: exiting it ends the process with `rval`, as the WITX says.
-    thread_exit(rval) {
-      throw new ProcExit(rval | 0);
-    },
+    ...wasixThreadHandlers(k),
   };
 }
 
