@@ -1,3 +1,4 @@
+import { sleepUntil } from './blocking.js';
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
@@ -53,7 +54,8 @@ export class WASI {
       fds,
       clock: o.clock ?? hostClock(p),
       randomFill: o.random ?? ((into) => p.randomFill(into)),
-      sleepNs: (ns) => p.sleepNs(ns),
+      // Parks instead when the program is threaded (blocking.ts).
+      sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
     };
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);

@@ -1,3 +1,4 @@
+import { waitOn } from '../blocking.js';
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { StdioEntry } from '../fd-table.js';
@@ -19,7 +20,7 @@ export function awaitReadable(conn: SocketConnection, want: number, nonblocking:
     if (s.buffered >= want || s.ended || s.error !== undefined) return;
     if (nonblocking && s.buffered === 0) throw new WasiError('again');
     if (nonblocking) return;
-    conn.waiter.wait(Infinity);
+    waitOn(conn.waiter, Infinity);
   }
 }
 

@@ -1,3 +1,4 @@
+import { waitOn } from '../blocking.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { InputSource, Waiter } from '../stdio.js';
 
@@ -104,7 +105,7 @@ export class SharedStdin {
     };
     return {
       read: (into) => {
-        while (this.available === 0 && !this.ended) waiter.wait(Infinity);
+        while (this.available === 0 && !this.ended) waitOn(waiter, Infinity);
         const r = Atomics.load(this.#h, READ) >>> 0;
         const n = Math.min(into.length, this.available);
         for (let i = 0; i < n; i++) into[i] = this.#data[(r + i) & this.#mask]!;

@@ -1,3 +1,4 @@
+import { callStartMs, waitOn } from '../../blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../generated/preview1/layout.js';
 import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
@@ -55,7 +56,8 @@ function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Wa
 export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
   const { fds, clock } = k;
   if (subs.length === 0) throw new WasiError('inval');
-  const startMono = clock.now('monotonic');
+  // A parked call (threads) is run again from the top: relative timeouts count from its first attempt.
+  const startMono = clock.now('monotonic') - BigInt(Math.round((performance.now() - callStartMs()) * 1e6));
   // Deadlines are kept on the monotonic clock, which is what the host can wait on. A CPU-time clock
   // is taken as a duration from now: a waiting thread uses no CPU, so its own clock would never get there.
   // `precision` is a hint; waits are as precise as Atomics.wait.
@@ -98,8 +100,8 @@ export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
     if (events.length > 0) return events;
     const timeoutMs = first === undefined ? Infinity : Number(first - now) / 1e6;
     if (waiters.size === 0) k.sleepNs(first! - now);
-    else if (waiters.size === 1) [...waiters][0]!.wait(timeoutMs);
-    else for (const w of waiters) w.wait(Math.min(timeoutMs, SLICE_MS));
+    else if (waiters.size === 1) waitOn([...waiters][0]!, timeoutMs);
+    else for (const w of waiters) waitOn(w, Math.min(timeoutMs, SLICE_MS));
   }
 }
 

@@ -1,3 +1,4 @@
+import { waitOn } from '../../blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
@@ -55,7 +56,7 @@ export function sockHandlers(k: Kernel): H {
       let conn = l.accept();
       while (!conn) {
         if (nonblocking(e)) throw new WasiError('again');
-        l.waiter.wait(Infinity);
+        waitOn(l.waiter, Infinity);
         conn = l.accept();
       }
       try {
