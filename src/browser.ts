@@ -4,12 +4,15 @@
  * @packageDocumentation
  */
 import { browserPlatform } from './platform-browser.js';
+import { browserThreadPlatform } from './threads/platform-browser.js';
+import { setThreadPlatform } from './threads/platform.js';
 import { setPlatform } from './wasi.js';
 
 setPlatform(browserPlatform);
+setThreadPlatform(browserThreadPlatform);
 
 export { WASI } from './wasi.js';
-export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent } from './options.js';
+export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
 export type { ClockSource, ClockName } from './kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';

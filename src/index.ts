@@ -5,12 +5,15 @@
 import { nodePlatform } from './platform-node.js';
 import { MemoryFileSystem as CoreMemoryFileSystem, type MemoryFileSystemOptions } from './fs/memory-fs.js';
 import { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
+import { nodeThreadPlatform } from './threads/platform-node.js';
+import { setThreadPlatform } from './threads/platform.js';
 import { setPlatform } from './wasi.js';
 
 setPlatform(nodePlatform);
+setThreadPlatform(nodeThreadPlatform);
 
 export { WASI } from './wasi.js';
-export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent } from './options.js';
+export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
 export type { ClockSource, ClockName } from './kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';

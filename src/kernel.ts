@@ -1,6 +1,7 @@
 import type { GuestMemory } from './abi/memory.js';
 import type { FdTable } from './fd-table.js';
 import type { StringArray } from './string-array.js';
+import type { HostTerminal } from './terminal.js';
 
 /** Clock ids as named in preview1's `$clockid`. */
 export type ClockName = 'realtime' | 'monotonic' | 'process_cputime_id' | 'thread_cputime_id';
@@ -23,4 +24,20 @@ export interface Kernel {
   readonly randomFill: (into: Uint8Array) => void;
   /** Sleeps without spinning; used by poll_oneoff. */
   readonly sleepNs: (ns: bigint) => void;
+  /** The guest instance's exports once it has started: WASIX calls the signal callback the guest names there. */
+  exports?: WebAssembly.Exports;
+  /** The host's terminal, when the platform has one: tty_get reports its size, tty_set its raw mode. */
+  readonly terminal?: HostTerminal;
+  /** Set while `WASI.run` runs a threaded program (src/threads/dispatcher.ts). */
+  threads?: ThreadHost;
+}
+
+/** The kernel's side of a threaded program: the thread table and its workers. */
+export interface ThreadHost {
+  /** Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit. */
+  spawn(startArg: number): number;
+  /** Returns once thread `tid` has ended (or never existed); parks the call (blocking.ts) until then. */
+  join(tid: number): void;
+  /** How many threads the host can run at once. */
+  readonly parallelism: number;
 }

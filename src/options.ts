@@ -54,6 +54,25 @@ export interface WasiOptions {
   maxOpenFiles?: number;
   /** Called after every syscall with its decoded arguments and result. */
   trace?: (call: TraceEvent) => void;
+  /** Threads of a threaded program run by `run()`: see {@link ThreadOptions}. */
+  threads?: ThreadOptions;
+}
+
+/** How `run()` runs a threaded program: every guest thread in its own worker. */
+export interface ThreadOptions {
+  /** Workers started before the guest runs, the main thread's included (more are started as needed). Default 4. */
+  poolSize?: number;
+  /** Guest threads alive at once, the main one included; spawning beyond gives `again`. Default 64. */
+  maxThreads?: number;
+}
+
+/** Options of `run()`. */
+export interface RunOptions {
+  /**
+   * The memory a module imports, when `run()` is given a compiled module (whose import limits it
+   * cannot read); by default it is made from the limits in the module's bytes (shared when declared so).
+   */
+  memory?: WebAssembly.Memory;
 }
 
 const fail = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', option: string, message: string): never => {
@@ -113,6 +132,16 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
     fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
+  }
+  if (o.threads !== undefined) {
+    if (!isRecord(o.threads)) fail('ERR_INVALID_ARG_TYPE', 'options.threads', `The "options.threads" property must be of type object. Received ${received(o.threads)}`);
+    const t = o.threads as Record<string, unknown>;
+    for (const [name, min] of [['poolSize', 1], ['maxThreads', 1]] as const) {
+      const v = t[name];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0x1fffffff)) {
+        fail('ERR_INVALID_ARG_VALUE', `options.threads.${name}`, `The "options.threads.${name}" property must be an integer >= ${min}. Received ${String(v)}`);
+      }
+    }
   }
   return o as WasiOptions;
 }

@@ -84,3 +84,15 @@ export function versionOfModuleName(name: string): VersionId | undefined {
   if (name === 'wasix_32v1') return 'wasix';
   return undefined;
 }
+
+/**
+ * The core wasm parameter types of an import wasi-kit serves (`undefined` for any other), from the
+ * generated ABI data: what a guest thread's worker needs to pass the raw arguments to the kernel.
+ */
+export function coreParamsOf(module: string, name: string): readonly ('i32' | 'i64')[] | undefined {
+  if (module === 'wasi' && name === 'thread-spawn') return ['i32'];
+  const v = versionOfModuleName(module);
+  if (v === undefined) return undefined;
+  const f = ABIS[v].functions.find((x) => x.module === module && x.name === name) ?? (v === 'wasix' ? WASIX_P1_ABI.find((x) => x.name === name) : undefined);
+  return f?.core.params.map((p) => p.type as 'i32' | 'i64');
+}

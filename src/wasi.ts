@@ -5,7 +5,7 @@ import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockName, ClockSource, Kernel } from './kernel.js';
-import { checkOptions, type WasiOptions, type WasiVersion } from './options.js';
+import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import type { Platform } from './platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
@@ -15,6 +15,12 @@ import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { ThreadDispatcher } from './threads/dispatcher.js';
+import { memoryImportOf } from './threads/module-imports.js';
+import { getThreadPlatform } from './threads/platform.js';
+
+/** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
+const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 let platform: Platform | undefined;
 
@@ -36,6 +42,7 @@ export class WASI {
   readonly #memory = new GuestMemory();
   readonly #kernel: Kernel;
   readonly #returnOnExit: boolean;
+  readonly #threads: ThreadOptions;
   readonly #imports: ImportModules;
   #started = false;
 
@@ -46,6 +53,7 @@ export class WASI {
     const version = o.version ?? 'auto';
     const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
+    this.#threads = o.threads ?? {};
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     this.#kernel = {
       memory: this.#memory,
@@ -143,11 +151,74 @@ export class WASI {
   }
 
   /**
+   * Runs a command from its bytes or compiled module, threaded or not, and resolves with its exit
+   * code. A program that imports a shared memory, `wasi.thread-spawn` or WASIX's thread calls runs
+   * every thread (the main one too) in a worker over one shared memory, while the syscalls all run
+   * here, on this thread, whose event loop stays free; it resolves once the program has ended and no
+   * worker is left. Any other program runs here as with `start()`. A memory the module imports is
+   * made from the limits its bytes declare (or given as `options.memory`). Rejects with the trap of
+   * any thread. `returnOnExit` does not apply: the exit code is always the result.
+   */
+  async run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
+    let module: WebAssembly.Module;
+    let bytes: Uint8Array | undefined;
+    if (program instanceof WebAssembly.Module) module = program;
+    else if (program instanceof ArrayBuffer || ArrayBuffer.isView(program)) {
+      bytes = program instanceof ArrayBuffer ? new Uint8Array(program) : new Uint8Array(program.buffer, program.byteOffset, program.byteLength);
+      module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw argType('options', 'object', options);
+    if (options?.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) throw argType('options.memory', 'WebAssembly.Memory', options.memory);
+    const imports = WebAssembly.Module.imports(module);
+    const memoryImport = imports.find((i) => i.kind === 'memory');
+    let memory = options?.memory;
+    if (memoryImport && !memory) {
+      const limits = bytes && memoryImportOf(bytes);
+      if (!limits) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.memory', `The module imports its memory (${memoryImport.module}.${memoryImport.name}); pass the module's bytes, or the memory as options.memory`);
+      memory = new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: limits.shared } as WebAssembly.MemoryDescriptor);
+    }
+    const threaded =
+      (typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer) ||
+      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
+    if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    if (!threaded) {
+      const importObject: WebAssembly.Imports = this.getImportObject();
+      if (memoryImport) importObject[memoryImport.module] = { ...importObject[memoryImport.module], [memoryImport.name]: memory! };
+      return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+    }
+    const tp = getThreadPlatform();
+    const why = tp ? tp.unavailable() : 'this platform has no workers';
+    if (why !== undefined || !tp) throw new WasiStateError('ERR_WASI_NO_THREADS', `wasi-kit: cannot run a threaded program: ${why}`);
+    if (!memoryImport || !memory) {
+      throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'program', 'A threaded program must import its memory (link with --import-memory --shared-memory), so that every thread shares it');
+    }
+    this.#started = true;
+    this.#memory.bind(memory);
+    const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
+      poolSize: this.#threads.poolSize ?? 4,
+      maxThreads: this.#threads.maxThreads ?? 64,
+    });
+    this.#kernel.threads = dispatcher;
+    try {
+      const end = await dispatcher.run();
+      if ('error' in end) throw end.error;
+      return end.exitCode;
+    } finally {
+      this.#kernel.threads = undefined;
+      this.#closeAll();
+    }
+  }
+
+  /**
    * Runs a command: calls `_start` and returns its exit code (0 when `_start` returns). With
    * `returnOnExit: false`, a `proc_exit` ends the host process instead.
    */
   start(instance: WebAssembly.Instance): number {
-    const exports = this.#begin(instance);
+    return this.#start(instance, undefined);
+  }
+
+  #start(instance: WebAssembly.Instance, memory: WebAssembly.Memory | undefined): number {
+    const exports = this.#begin(instance, memory);
     const start = exports._start;
     if (typeof start !== 'function') throw argType('instance.exports._start', 'function', start);
     if (exports._initialize !== undefined) throw argType('instance.exports._initialize', 'undefined', exports._initialize);
@@ -172,12 +243,13 @@ export class WASI {
     if (init) (init as () => void)();
   }
 
-  #begin(instance: WebAssembly.Instance): WebAssembly.Exports {
+  /** `memory`: the memory the instance imports, when it exports none (given by `run()`). */
+  #begin(instance: WebAssembly.Instance, imported?: WebAssembly.Memory): WebAssembly.Exports {
     if (typeof instance !== 'object' || instance === null) throw argType('instance', 'object', instance);
     const exports = instance.exports as WebAssembly.Exports | undefined;
     if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
-    const memory = exports.memory;
+    const memory = exports.memory ?? imported;
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
     this.#memory.bind(memory);

@@ -1,5 +1,9 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
+import { readOptionTimestamp } from '../../../generated/wasix/layout.js';
+import { Bool } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
+import type { GuestMemory } from '../../abi/memory.js';
+import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
 import { ProcExit } from '../../errors.js';
 import type { Kernel } from '../../kernel.js';
 
@@ -16,30 +20,106 @@ export type ThreadCalls =
   | 'futex_wake'
   | 'futex_wake_all';
 
+/**
+ * The calls a guest thread answers itself, in its own worker, without the kernel: they concern only
+ * that thread and the shared memory (waiting on a futex is `Atomics.wait` of that thread).
+ */
+export const THREAD_LOCAL_CALLS = ['futex_wait', 'futex_wake', 'futex_wake_all', 'thread_id', 'thread_exit'] as const;
+export type ThreadLocalCall = (typeof THREAD_LOCAL_CALLS)[number];
+
 /** The id of the one process and of its main thread: Wasmer numbers processes from 1, and a main thread's id is its process's. */
 export const WASIX_PID = 1;
 
-const notYet = (name: string) => () => {
-  throw new WasiError('notsup', `${name}: not yet: threads come later`);
+/** What a thread's own calls act on: its id, the memory, and whether it may block (a worker may, the only thread of `start()` may not wait for others). */
+export interface ThreadSelf {
+  readonly tid: number;
+  readonly memory: GuestMemory;
+  /** Ends this thread (a worker: unwinds it; the only thread: ends the process). */
+  exit(rval: number): never;
+  /** Sleeps `ms`: used only when the memory is not shared, so no other thread can wake the futex. */
+  sleepMs(ms: number): void;
+}
+
+/** Thrown in a worker to unwind a guest thread that called `thread_exit`. */
+export class ThreadExit extends ProcExit {}
+
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+const int32s = (m: GuestMemory): Int32Array<ArrayBufferLike> => {
+  const buffer = m.u8.buffer;
+  if (words.buffer !== buffer || words.length !== m.u8.length >>> 2) words = new Int32Array(buffer, 0, m.u8.length >>> 2);
+  return words;
 };
 
-/** WASIX's thread calls for a program running on one thread. */
-export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
+/**
+ * futex_wait/wake/wake_all, thread_id and thread_exit for one thread. On a shared memory they are
+ * `Atomics.wait`/`Atomics.notify`, so they also meet the guest's own `memory.atomic.wait32`/`notify`.
+ * On an unshared memory (a program run by `start()`) no other thread exists: a futex holding the
+ * expected value can only time out, and one without a timeout would wait forever (`deadlk`).
+ */
+export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLocalCall> {
+  const m = self.memory;
+  const futex = (ptr: number): number => {
+    m.checkAligned(ptr, 4, 4);
+    return ptr >>> 2;
+  };
+  const shared = () => typeof SharedArrayBuffer !== 'undefined' && m.u8.buffer instanceof SharedArrayBuffer;
   return {
-    thread_spawn_v2: notYet('thread_spawn_v2'),
-    thread_join: notYet('thread_join'),
-    thread_parallelism: notYet('thread_parallelism'),
-    thread_signal: notYet('thread_signal'),
-    futex_wait: notYet('futex_wait'),
-    futex_wake: notYet('futex_wake'),
-    futex_wake_all: notYet('futex_wake_all'),
-    thread_id: () => WASIX_PID,
-    thread_sleep(duration) {
-      k.sleepNs(duration);
+    // As Wasmer: success in every case, `woken` false only when the timeout expired (a value that
+    // differs from `expected` returns at once, woken).
+    futex_wait(ptr, expected, timeoutPtr) {
+      const at = futex(ptr);
+      m.checkAligned(timeoutPtr, 16, 8);
+      const timeout = readOptionTimestamp(m.view, timeoutPtr);
+      const ms = timeout.tag === 'some' ? Number(timeout.value) / 1e6 : Infinity;
+      const words = int32s(m);
+      if (shared()) return Atomics.wait(words, at, expected | 0, ms) === 'timed-out' ? Bool.false : Bool.true;
+      if (words[at] !== (expected | 0)) return Bool.true;
+      if (ms === Infinity) throw new WasiError('deadlk', 'futex_wait without a timeout on the only thread would wait forever');
+      self.sleepMs(ms);
+      return Bool.false;
     },
-    // The main thread is the only thread: exiting it ends the process with `rval`, as the WITX says.
+    futex_wake: (ptr) => (shared() && Atomics.notify(int32s(m), futex(ptr), 1) > 0 ? Bool.true : (futex(ptr), Bool.false)),
+    futex_wake_all: (ptr) => (shared() && Atomics.notify(int32s(m), futex(ptr)) > 0 ? Bool.true : (futex(ptr), Bool.false)),
+    thread_id: () => self.tid,
     thread_exit(rval) {
+      self.exit(rval);
+    },
+  };
+}
+
+/**
+ * WASIX's thread calls on the kernel. With `k.threads` (a program run by `WASI.run` with threads)
+ * spawning and joining are real; without it the program has one thread and cannot start another.
+ * The thread-local calls are answered here only for that single thread; a worker answers its own.
+ */
+export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
+  const sleepMs = (ms: number) => k.sleepNs(BigInt(Math.ceil(ms * 1e6)));
+  const local = threadLocalHandlers({
+    tid: WASIX_PID,
+    memory: k.memory,
+    sleepMs,
+    exit(rval) {
+      // The main thread is the only thread: exiting it ends the process with `rval`, as the WITX says.
       throw new ProcExit(rval | 0);
+    },
+  });
+  return {
+    ...local,
+    thread_spawn_v2(startPtr) {
+      if (!k.threads) throw new WasiError('notsup', 'this program was started without threads: run it with WASI.run() (or the CLI), which gives threaded programs workers');
+      return k.threads.spawn(startPtr);
+    },
+    thread_join(tid) {
+      if (tid === WASIX_PID && !k.threads) waitForOtherThreads('thread_join of the only thread');
+      k.threads?.join(tid);
+    },
+    thread_parallelism: () => k.threads?.parallelism ?? 1,
+    thread_signal(tid) {
+      throw new WasiError('notsup', `thread_signal(${tid}): signals are delivered to the process, not to one thread`);
+    },
+    // A relative sleep: a parked call (threads) counts from its first attempt.
+    thread_sleep(duration) {
+      sleepUntil(callStartMs() + Number(duration) / 1e6, sleepMs);
     },
   };
 }

@@ -1,0 +1,223 @@
+import { WasiError } from '../abi/errno-of.js';
+import { Blocked, parkingWaits, waitForOtherThreads } from '../blocking.js';
+import { ProcExit } from '../errors.js';
+import type { ThreadHost } from '../kernel.js';
+import { coreParamsOf, type ImportModules } from '../versions.js';
+import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import type { FromWorker } from './messages.js';
+import type { GuestWorker, ThreadPlatform } from './platform.js';
+
+type RawFunction = (...args: (number | bigint)[]) => number | void;
+type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** The main thread's id: a WASIX main thread's id is its process's (1); spawned threads count up from 2. */
+const MAIN_TID = 1;
+/** wasi-threads ids are positive and below 2^29. */
+const MAX_TID = 0x1fffffff;
+/** How often a call parked on something outside the guest (stdin, a socket) looks again. */
+const EXTERNAL_RETRY_MS = 2;
+
+/** How a threaded program ended. */
+export type ProgramEnd = { exitCode: number } | { error: Error };
+
+/** A worker and its syscall control block; it runs one guest thread at a time. */
+interface Slot {
+  readonly worker: GuestWorker;
+  readonly control: Int32Array;
+  tid: number | undefined;
+  /** Set while its current call is parked. */
+  parked: boolean;
+}
+
+interface Parked {
+  readonly slot: Slot;
+  readonly index: number;
+  readonly args: (number | bigint)[];
+  readonly startedMs: number;
+  readonly deadlineMs: number | undefined;
+  readonly external: boolean;
+}
+
+/** The options of a threaded run. */
+export interface ThreadLimits {
+  /** Workers started before the guest runs (the main thread's included). */
+  readonly poolSize: number;
+  /** Threads alive at once, the main one included; a spawn beyond it fails with `again`. */
+  readonly maxThreads: number;
+}
+
+/**
+ * The kernel's side of a threaded program: every guest thread runs in a worker, and every syscall
+ * any of them makes is run here, one at a time, by the same import functions a single-threaded
+ * program calls directly. The kernel's thread never blocks: it waits for the doorbell with
+ * `Atomics.waitAsync`, and a call that would wait is parked (blocking.ts) and run again when another
+ * call or a thread's end may have changed things, when its deadline comes, or, for waits on the
+ * outside world, every few milliseconds.
+ */
+export class ThreadDispatcher implements ThreadHost {
+  readonly parallelism: number;
+  readonly #functions: ChannelFunction[];
+  readonly #calls: (RawFunction | undefined)[];
+  readonly #argv: (number | bigint)[][];
+  readonly #doorbell = new Int32Array(new SharedArrayBuffer(4));
+  readonly #slots: Slot[] = [];
+  readonly #idle: Slot[] = [];
+  readonly #alive = new Set<number>();
+  #parked: Parked[] = [];
+  #nextTid = MAIN_TID + 1;
+  #end: ProgramEnd | undefined;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly memoryImport: { module: string; name: string },
+    imports: ImportModules,
+    private readonly platform: ThreadPlatform,
+    private readonly limits: ThreadLimits,
+  ) {
+    this.parallelism = platform.parallelism;
+    if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
+    this.#functions = channelFunctions(module, coreParamsOf);
+    const spawn = ((arg: number) => this.#spawnRaw(arg)) as RawFunction;
+    this.#calls = this.#functions.map((f) => (f.module === 'wasi' && f.name === 'thread-spawn' ? spawn : (imports[f.module]?.[f.name] as RawFunction | undefined)));
+    this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
+  }
+
+  /** Runs the program's `_start` on a worker; resolves when the program ends, with no worker left. */
+  async run(): Promise<ProgramEnd> {
+    for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
+    this.#startThread(MAIN_TID, 0, true);
+    try {
+      await this.#loop();
+    } finally {
+      await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    }
+    return this.#end!;
+  }
+
+  spawn(arg: number): number {
+    if (this.#alive.size >= this.limits.maxThreads) throw new WasiError('again', `thread limit (${this.limits.maxThreads}) reached`);
+    if (this.#nextTid > MAX_TID) throw new WasiError('again', 'thread ids exhausted');
+    const tid = this.#nextTid++;
+    this.#startThread(tid, arg, false);
+    return tid;
+  }
+
+  join(tid: number): void {
+    if (this.#alive.has(tid)) waitForOtherThreads(`thread_join(${tid})`);
+  }
+
+  /** wasi-threads' `thread-spawn`: a tid, or a negative errno (`-again`: 6 in every version). */
+  #spawnRaw(arg: number): number {
+    try {
+      return this.spawn(arg);
+    } catch (err) {
+      if (err instanceof WasiError && err.errno === 'again') return -6;
+      throw err;
+    }
+  }
+
+  #startThread(tid: number, arg: number, main: boolean): void {
+    const slot = this.#idle.pop() ?? this.#newSlot();
+    slot.tid = tid;
+    this.#alive.add(tid);
+    slot.worker.post({ type: 'start', tid, arg, main });
+  }
+
+  #newSlot(): Slot {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const worker = this.platform.createWorker();
+    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false };
+    worker.listen(
+      (m) => this.#onMessage(slot, m),
+      (err) => this.#finish({ error: err }),
+    );
+    worker.post({ type: 'init', module: this.module, memory: this.memory, memoryImport: this.memoryImport, doorbell: this.#doorbell.buffer as SharedArrayBuffer, control });
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'failed') {
+      const error = m.name === 'RuntimeError' ? new WebAssembly.RuntimeError(m.message) : Object.assign(new Error(m.message), { name: m.name });
+      this.#finish({ error });
+    } else if (m.tid === MAIN_TID) {
+      // Returning from `_start` ends the program, whatever other threads are doing (as exit() does).
+      this.#finish({ exitCode: m.exitCode ?? 0 });
+    } else {
+      this.#alive.delete(m.tid);
+      slot.tid = undefined;
+      this.#idle.push(slot);
+    }
+    this.#ring();
+  }
+
+  #finish(end: ProgramEnd): void {
+    this.#end ??= end;
+    this.#ring();
+  }
+
+  #ring(): void {
+    Atomics.add(this.#doorbell, 0, 1);
+    Atomics.notify(this.#doorbell, 0);
+  }
+
+  async #loop(): Promise<void> {
+    const door = this.#doorbell;
+    while (this.#end === undefined) {
+      const seen = Atomics.load(door, 0);
+      for (const slot of this.#slots) {
+        if (!slot.parked && Atomics.load(slot.control, STATE) === REQUEST) {
+          const index = slot.control[FN]!;
+          const args = this.#argv[index]!;
+          readArguments(this.#functions[index]!, slot.control, args);
+          this.#call(slot, index, args, performance.now());
+          if (this.#end !== undefined) return;
+        }
+      }
+      // Anything may have changed what a parked call waits for: run each again.
+      if (this.#parked.length > 0) {
+        const parked = this.#parked;
+        this.#parked = [];
+        for (const p of parked) {
+          p.slot.parked = false;
+          this.#call(p.slot, p.index, p.args, p.startedMs);
+          if (this.#end !== undefined) return;
+        }
+      }
+      if (Atomics.load(door, 0) !== seen) continue;
+      const r = waitAsync!(door, 0, seen, this.#nextWakeMs());
+      if (r.async) await r.value;
+    }
+  }
+
+  /** How long the loop may sleep: until the earliest parked deadline, or a short while for outside waits. */
+  #nextWakeMs(): number | undefined {
+    let wake = Infinity;
+    const now = performance.now();
+    for (const p of this.#parked) {
+      if (p.external) wake = Math.min(wake, EXTERNAL_RETRY_MS);
+      if (p.deadlineMs !== undefined) wake = Math.min(wake, Math.max(0, p.deadlineMs - now));
+    }
+    return wake === Infinity ? undefined : wake;
+  }
+
+  #call(slot: Slot, index: number, args: (number | bigint)[], startedMs: number): void {
+    const fn = this.#calls[index];
+    try {
+      if (!fn) throw new Error(`${this.#functions[index]!.name} is answered by the thread itself`);
+      const r = parkingWaits(startedMs, () => fn(...args));
+      answer(slot.control, typeof r === 'number' ? r : 0);
+    } catch (err) {
+      if (err instanceof Blocked) {
+        slot.parked = true;
+        this.#parked.push({ slot, index, args: args.slice(), startedMs, deadlineMs: err.deadlineMs, external: err.external });
+      } else if (err instanceof ProcExit) {
+        this.#finish({ exitCode: err.exitCode });
+      } else {
+        this.#finish({ error: err instanceof Error ? err : new Error(String(err)) });
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
+import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
+import { GuestMemory } from '../abi/memory.js';
+import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
+import { coreParamsOf } from '../versions.js';
+import { channelFunctions, remoteFunction } from './channel.js';
+import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
+
+/** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
+export interface WorkerPort {
+  post(message: FromWorker): void;
+  onMessage(handler: (message: ToWorker) => void): void;
+}
+
+const LOCAL = new Set<string>(THREAD_LOCAL_CALLS);
+
+/**
+ * The body of a guest thread's worker: on `init` it keeps the module and the shared memory; on each
+ * `start` it instantiates the module afresh (each thread has its own globals, e.g. the stack
+ * pointer, over the one memory) and runs the thread. Every syscall goes to the kernel through the
+ * channel, but for the few a thread answers itself (futexes, its id, its exit).
+ */
+export function guestThread(port: WorkerPort): void {
+  let init: InitMessage | undefined;
+  port.onMessage((message) => {
+    if (message.type === 'init') init = message;
+    else if (init) run(init, message, port);
+  });
+}
+
+function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
+  const { tid } = start;
+  try {
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid));
+    const exports = instance.exports;
+    try {
+      if (start.main) (exports._start as () => void)();
+      else (exports.wasi_thread_start as (tid: number, arg: number) => void)(tid, start.arg);
+      port.post({ type: 'ended', tid });
+    } catch (err) {
+      if (!(err instanceof ThreadExit)) throw err;
+      port.post({ type: 'ended', tid, exitCode: err.exitCode });
+    }
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port.post({ type: 'failed', tid, name: e instanceof WebAssembly.RuntimeError ? 'RuntimeError' : e.name, message: e.message });
+  }
+}
+
+function imports(init: InitMessage, tid: number): WebAssembly.Imports {
+  const control = new Int32Array(init.control);
+  const doorbell = new Int32Array(init.doorbell);
+  const remote = channelFunctions(init.module, coreParamsOf);
+  const memory = new GuestMemory();
+  memory.bind(init.memory);
+  const local = createWasix32v1Imports(
+    threadLocalHandlers({
+      tid,
+      memory,
+      exit(rval) {
+        throw new ThreadExit(rval | 0);
+      },
+      sleepMs() {
+        throw new Error('unreachable: a worker always has a shared memory');
+      },
+    }) as unknown as Wasix32v1,
+    memory,
+  ) as unknown as Record<string, WebAssembly.ImportValue>;
+  const out: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  const put = (module: string, name: string, value: WebAssembly.ImportValue) => ((out[module] ??= {})[name] = value);
+  put(init.memoryImport.module, init.memoryImport.name, init.memory);
+  remote.forEach((f, index) => {
+    if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
+    else put(f.module, f.name, remoteFunction(f, index, control, doorbell));
+  });
+  return out;
+}

@@ -1,0 +1,39 @@
+// The messages between the kernel and a guest thread's worker (syscalls do not use them: see channel.ts).
+
+/** Kernel -> worker: what every thread of the program shares, sent once per worker. */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  /** Where the module imports its memory from. */
+  readonly memoryImport: { readonly module: string; readonly name: string };
+  readonly doorbell: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+}
+
+/** Kernel -> worker: run a guest thread (`_start` for the main one, else `wasi_thread_start(tid, arg)`). */
+export interface StartMessage {
+  readonly type: 'start';
+  readonly tid: number;
+  readonly arg: number;
+  readonly main: boolean;
+}
+
+/** Worker -> kernel: the thread returned (`exitCode` set when it called `thread_exit`). */
+export interface EndedMessage {
+  readonly type: 'ended';
+  readonly tid: number;
+  readonly exitCode?: number;
+}
+
+/** Worker -> kernel: the thread trapped or could not start. */
+export interface FailedMessage {
+  readonly type: 'failed';
+  readonly tid: number;
+  /** `RuntimeError` for a trap, `LinkError` when the module cannot be instantiated, else the error's name. */
+  readonly name: string;
+  readonly message: string;
+}
+
+export type ToWorker = InitMessage | StartMessage;
+export type FromWorker = EndedMessage | FailedMessage;
