@@ -15,8 +15,8 @@ import { HostError, UsageError } from './cli/usage-error.js';
 
 const print = (fd: number, text: string) => writeSync(fd, text);
 
-/** Runs the CLI on `argv` (without node and the script) and returns the process exit status. */
-export function main(argv: readonly string[]): number {
+/** Runs the CLI on `argv` (without node and the script) and resolves with the process exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
   const report = (line: string) => print(2, `wasi-kit: ${line}\n`);
   try {
     const command = parseArgs(argv);
@@ -28,7 +28,7 @@ export function main(argv: readonly string[]): number {
         print(1, `wasi-kit ${packageVersion()}\n`);
         return 0;
       case 'run':
-        return runCommand(command, report);
+        return await runCommand(command, report);
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -44,4 +44,4 @@ export function main(argv: readonly string[]): number {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));

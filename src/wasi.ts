@@ -16,7 +16,7 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
-import { memoryImportOf } from './threads/module-imports.js';
+import { memoryFor } from './threads/module-imports.js';
 import { getThreadPlatform } from './threads/platform.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
@@ -173,9 +173,8 @@ export class WASI {
     const memoryImport = imports.find((i) => i.kind === 'memory');
     let memory = options?.memory;
     if (memoryImport && !memory) {
-      const limits = bytes && memoryImportOf(bytes);
-      if (!limits) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.memory', `The module imports its memory (${memoryImport.module}.${memoryImport.name}); pass the module's bytes, or the memory as options.memory`);
-      memory = new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: limits.shared } as WebAssembly.MemoryDescriptor);
+      memory = bytes && memoryFor(bytes);
+      if (!memory) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.memory', `The module imports its memory (${memoryImport.module}.${memoryImport.name}); pass the module's bytes, or the memory as options.memory`);
     }
     const threaded =
       (typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer) ||

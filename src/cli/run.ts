@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
-import { WASI, WasiHostError, WasiOptionError, memoryFileSystemFromHostDirectory, type PreopenTarget, type WasiOptions } from '../index.js';
+import { WASI, WasiHostError, WasiOptionError, WasiStateError, memoryFileSystemFromHostDirectory, type PreopenTarget, type WasiOptions } from '../index.js';
 import type { RunConfig } from './args.js';
 import { TraceSink } from './trace-sink.js';
 import { HostError } from './usage-error.js';
+import { memoryFor } from '../threads/module-imports.js';
 
 /** The exit status of a guest that traps, as wasmtime gives on Unix (128 + SIGABRT). */
 export const TRAP_EXIT = 134;
@@ -15,8 +16,8 @@ export type Report = (line: string) => void;
  * guest's exit code (8 bits, as the OS keeps it), or {@link TRAP_EXIT} after a trap. Host failures
  * throw {@link HostError}.
  */
-export function runCommand(config: RunConfig, report: Report): number {
-  const module = compile(config.wasm);
+export async function runCommand(config: RunConfig, report: Report): Promise<number> {
+  const { module, bytes } = compile(config.wasm);
   const preopens: Record<string, PreopenTarget> = {};
   for (const { host, guest } of config.dirs) {
     checkDirectory(host);
@@ -27,8 +28,9 @@ export function runCommand(config: RunConfig, report: Report): number {
   try {
     const wasi = makeWasi(config, preopens, sink);
     const imports = wasi.getImportObject() as Record<string, Record<string, unknown>>;
+    // A memory import is made by run(); wasi-threads' thread-spawn is served by its thread dispatcher.
     const missing = WebAssembly.Module.imports(module)
-      .filter((i) => imports[i.module]?.[i.name] === undefined)
+      .filter((i) => i.kind === 'function' && imports[i.module]?.[i.name] === undefined && !(i.module === 'wasi' && i.name === 'thread-spawn'))
       .map((i) => `${i.module}.${i.name}`);
     if (missing.length > 0) {
       throw new HostError(`${config.wasm} needs imports that wasi-kit does not provide (${missing.length}): ${missing.join(', ')}`);
@@ -37,14 +39,14 @@ export function runCommand(config: RunConfig, report: Report): number {
       throw new HostError(`${config.wasm} is not a WASI command: it exports no _start function`);
     }
     try {
-      const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
-      return wasi.start(instance) & 0xff;
+      return (await wasi.run(module, { memory: memoryFor(bytes) })) & 0xff;
     } catch (err) {
       trap = trapMessage(err);
       if (trap !== undefined) return TRAP_EXIT;
       if (err instanceof WebAssembly.LinkError) throw new HostError(`${config.wasm}: ${err.message}`);
       if (err instanceof WasiOptionError) throw new HostError(`${config.wasm}: ${err.message}`);
       if (err instanceof WasiHostError) throw new HostError(err.message.replace(/^wasi-kit: /, ''));
+      if (err instanceof WasiStateError) throw new HostError(err.message.replace(/^wasi-kit: /, ''));
       throw err;
     }
   } finally {
@@ -83,7 +85,7 @@ function trapMessage(err: unknown): string | undefined {
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
-function compile(path: string): WebAssembly.Module {
+function compile(path: string): { module: WebAssembly.Module; bytes: Uint8Array } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -95,7 +97,7 @@ function compile(path: string): WebAssembly.Module {
   // A component's header has layer 1 where a core module has 0 (bytes 6-7).
   if (bytes[6] === 1 && bytes[7] === 0) throw new HostError(`${path} is a WebAssembly component; wasi-kit runs core modules (WASI preview1 and older)`);
   try {
-    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    return { module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), bytes };
   } catch (err) {
     throw new HostError(`${path} is not a valid WebAssembly module: ${(err as Error).message}`);
   }

@@ -1,5 +1,5 @@
 // WAT guests for the thread tests, compiled with wabt's threads feature (shared memory, atomics).
-let wabt: Awaited<ReturnType<typeof import('wabt').default>> | undefined;
+let wabt: Awaited<ReturnType<typeof import('wabt')>> | undefined;
 
 /** The bytes of a module written in WAT (threads and bulk memory enabled). */
 export async function watBytes(text: string): Promise<Uint8Array> {
