@@ -7,6 +7,7 @@ import { WasiOptionError } from './errors.js';
 import { rethrowAsFsError } from './fs/errno-from-node.js';
 import { HostFileSystem } from './fs/host-fs.js';
 import type { Platform } from './platform.js';
+import type { HostTerminal } from './terminal.js';
 import { connectionSource } from './sockets/entries.js';
 import { IO_WORKER_SOURCE } from './sockets/node-io-worker.js';
 import type { SocketConnection, SocketListener } from './sockets/types.js';
@@ -320,3 +321,19 @@ function streamInput(stream: object): InputSource {
   conn.waiter.command({ t: 'input', id: conn.id, fd });
   return connectionSource(conn);
 }
+
+/**
+ * The process's terminal for WASIX tty_get/tty_set: the size of stdout's (else stderr's) terminal, and
+ * raw mode on stdin's. Only touches `process.stdin` when stdin is a terminal and raw mode is asked for.
+ */
+export const nodeTerminal: HostTerminal = {
+  size() {
+    const out = [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0);
+    return out && { cols: out.columns, rows: out.rows };
+  },
+  setRawMode(raw) {
+    if (!isatty(0)) return false;
+    process.stdin.setRawMode(raw);
+    return true;
+  },
+};

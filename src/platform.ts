@@ -1,5 +1,6 @@
 import type { FileSystem } from './fs/types.js';
 import type { InputSource, OutputSink } from './stdio.js';
+import type { HostTerminal } from './terminal.js';
 
 /** What the runtime needs from its host (Node or a browser), so the core imports no `node:` module. */
 export interface Platform {
@@ -22,6 +23,8 @@ export interface Platform {
   hostFileSystem?(path: string, options: { readOnly: boolean }): FileSystem;
   /** stdin from an asynchronous stream (Node: one over a file descriptor, read by a worker); absent where there is none. */
   streamInput?(stream: object): InputSource;
+  /** The host's terminal, where there is one (Node: `nodeTerminal`). */
+  readonly terminal?: HostTerminal;
   /** Ends the host process (for `returnOnExit: false`). */
   exit(code: number): never;
 }

@@ -4,13 +4,16 @@ import { Filetype, type Tty } from '../../../generated/wasix/types.js';
 import type { Kernel } from '../../kernel.js';
 
 /**
- * `tty_get`/`tty_set` over a terminal record kept per instance. No terminal is driven: `tty_set`
- * stores the record for `tty_get` to return. Until then the record is 80x24 characters, pixel size
- * unknown (0, as TIOCGWINSZ reports it), fd 0/1/2 a tty when they are character devices, echo and
- * line buffering on and line feeds kept (a terminal in canonical mode).
+ * `tty_get`/`tty_set` over a terminal record kept per instance. With a host terminal (Node, when
+ * stdout or stderr is a TTY) tty_get reports its live size, and tty_set turns stdin's terminal raw when
+ * line buffering is turned off (back when it is turned on): Node's raw mode takes echo and line
+ * buffering off together, so echo alone cannot change. Otherwise the record is 80x24 characters,
+ * pixel size unknown (0, as TIOCGWINSZ reports it), echo and line buffering on and line feeds kept
+ * (a terminal in canonical mode), until tty_set stores another for tty_get to return. fd 0/1/2 are
+ * ttys when they are character devices.
  */
 export function wasixTtyHandlers(k: Kernel): Pick<Wasix32v1, 'tty_get' | 'tty_set'> {
-  const { fds, memory: m } = k;
+  const { fds, memory: m, terminal } = k;
   let stored: Tty | undefined;
   const isTty = (fd: number) => {
     const e = [...fds.all()].find(([n]) => n === fd)?.[1];
@@ -31,11 +34,16 @@ export function wasixTtyHandlers(k: Kernel): Pick<Wasix32v1, 'tty_get' | 'tty_se
   return {
     tty_get(state) {
       m.checkAligned(state, TTY.SIZE, TTY.ALIGN);
-      writeTty(m.view, state, stored ?? initial());
+      const record = stored ?? initial();
+      // A real terminal's size is what the user sees now, whatever tty_set stored.
+      const size = terminal?.size();
+      writeTty(m.view, state, size ? { ...record, cols: size.cols, rows: size.rows } : record);
     },
     tty_set(state) {
       m.checkAligned(state, TTY.SIZE, TTY.ALIGN);
-      stored = readTty(m.view, state);
+      const next = readTty(m.view, state);
+      if (terminal && next.line_buffered !== (stored ?? initial()).line_buffered) terminal.setRawMode(next.line_buffered === 0);
+      stored = next;
     },
   };
 }
