@@ -1,8 +1,8 @@
 import { WasiError } from './abi/errno-of.js';
 import type { Readiness } from './stdio.js';
 
-/** One direction of a pipe: bytes written at one end, waiting to be read at the other. */
-class ByteQueue {
+/** One direction of a pipe or socket pair: bytes written at one end, waiting to be read at the other. */
+export class ByteQueue {
   private readonly chunks: Uint8Array[] = [];
   private at = 0;
   size = 0;
@@ -15,7 +15,17 @@ class ByteQueue {
     this.size += bytes.length;
   }
 
-  take(into: Uint8Array): number {
+  /** Copies up to `into.length` bytes into `into`, removing them unless `consume` is false (peek). */
+  take(into: Uint8Array, consume = true): number {
+    if (!consume) {
+      let n = 0;
+      for (let i = 0, at = this.at; i < this.chunks.length && n < into.length; i++, at = 0) {
+        const part = this.chunks[i]!.subarray(at, at + into.length - n);
+        into.set(part, n);
+        n += part.length;
+      }
+      return n;
+    }
     let n = 0;
     while (n < into.length && this.chunks.length > 0) {
       const head = this.chunks[0]!;

@@ -1,12 +1,15 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
+import { waitForOtherThreads } from '../../blocking.js';
 import type { StdioEntry } from '../../fd-table.js';
 import type { Kernel } from '../../kernel.js';
 import { createPipe } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
-import type { Readiness, Waiter } from '../../stdio.js';
+import type { Readiness } from '../../stdio.js';
 import { EventCounter } from './event-counter.js';
+import { idleWaiter } from './idle.js';
+import { signalsOf, sleepMsOf } from './signals.js';
 
 type FdCalls = 'fd_dup' | 'fd_dup2' | 'fd_fdflags_get' | 'fd_fdflags_set' | 'fd_pipe' | 'fd_event';
 
@@ -26,20 +29,22 @@ interface Stream {
 export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
   const { fds } = k;
 
-  // Nothing but the guest's one thread can fill an empty pipe or counter, so while it waits nothing
-  // changes: a poll with a deadline just sleeps to it, one without could never return.
-  const idle: Waiter = {
-    wait(timeoutMs) {
-      if (!Number.isFinite(timeoutMs)) throw new WasiError('deadlk', 'poll_oneoff would wait forever: only this thread could make the fd ready');
-      k.sleepNs(BigInt(Math.ceil(timeoutMs * 1e6)));
-    },
+  const signals = signalsOf(k);
+  const sleepMs = sleepMsOf(k);
+
+  /**
+   * A blocking read of an empty pipe or counter (or a write to a full counter) waits for another guest
+   * thread: parked when threads run, `deadlk` on one thread, since nothing else could ever change it.
+   * An interval timer expiring first ends it with `intr` once its signal is delivered.
+   */
+  const wouldWait = (e: StdioEntry, what: string): never => {
+    if (e.fdflags & Fdflags.nonblock) throw new WasiError('again');
+    signals.interruptWait(Infinity, sleepMs);
+    return waitForOtherThreads(what);
   };
 
-  /** `again` when nonblocking; else `deadlk`, since a blocking call could never complete (see the README). */
-  const wouldWait = (e: StdioEntry, what: string) =>
-    e.fdflags & Fdflags.nonblock ? new WasiError('again') : new WasiError('deadlk', `${what} would wait forever: no other thread can change it`);
-
   const streamEntry = (s: Stream, what: string): StdioEntry => {
+    const waiter = idleWaiter(k, `poll_oneoff on an empty ${what}`);
     const e: StdioEntry = {
       kind: 'stdio',
       filetype: Filetype.unknown,
@@ -49,15 +54,15 @@ export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
       source: {
         read(into) {
           const n = s.read(into);
-          if (n === undefined) throw wouldWait(e, `reading an empty ${what}`);
+          if (n === undefined) return wouldWait(e, `reading an empty ${what}`);
           return n;
         },
         readiness: () => s.readiness(),
-        waiter: idle,
+        waiter,
       },
       sink: {
         write(bytes) {
-          if (!s.write(bytes)) throw wouldWait(e, `writing to a full ${what}`);
+          if (!s.write(bytes)) wouldWait(e, `writing to a full ${what}`);
         },
       },
       onClose: s.close ? () => s.close!() : undefined,
