@@ -1,10 +1,16 @@
+import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js';
 import { Signal as P1Signal } from '../../generated/preview1/types.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { Kernel } from '../kernel.js';
+import { pathHandlers } from './preview1/path.js';
+import { wasixClockHandlers } from './wasix/clock.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';
+import { wasixEpollHandlers } from './wasix/epoll.js';
 import { wasixFdHandlers } from './wasix/fds.js';
+import { signalsOf, wasixSignalHandlers } from './wasix/signals.js';
+import { wasixSockPairHandlers } from './wasix/sock-pair.js';
 import { WASIX_PID, wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
@@ -16,6 +22,10 @@ import { wasixTtyHandlers } from './wasix/tty.js';
 type Implemented =
   | 'callback_signal'
   | 'chdir'
+  | 'clock_time_set'
+  | 'epoll_create'
+  | 'epoll_ctl'
+  | 'epoll_wait'
   | 'fd_dup'
   | 'fd_dup2'
   | 'fd_event'
@@ -23,7 +33,14 @@ type Implemented =
   | 'fd_fdflags_set'
   | 'fd_pipe'
   | 'getcwd'
+  | 'path_open2'
   | 'proc_id'
+  | 'proc_parent'
+  | 'proc_raise_interval'
+  | 'proc_signal'
+  | 'proc_signals_get'
+  | 'proc_signals_sizes_get'
+  | 'sock_pair'
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
@@ -36,22 +53,15 @@ const DYNAMIC = "needs the guest's function table and dynamic linking: not suppo
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
-  clock_time_set: 'the clocks are read-only (Wasmer instead keeps a per-instance offset that clock_time_get adds)',
   stack_checkpoint: STACK,
   stack_restore: `${STACK}; returns no errno, so it traps`,
-  path_open2: 'not yet: preview1 path_open with fdflagsext comes later',
-  proc_raise_interval: 'not yet: signals come with processes',
   proc_fork: PROCESSES,
   proc_exec: `${PROCESSES}; returns no errno, so it traps`,
   proc_exec2: `${PROCESSES}; returns no errno, so it traps`,
   proc_exec3: PROCESSES,
   proc_spawn: PROCESSES,
   proc_spawn2: PROCESSES,
-  proc_parent: PROCESSES,
   proc_join: PROCESSES,
-  proc_signal: PROCESSES,
-  proc_signals_get: 'not yet: signals come with processes',
-  proc_signals_sizes_get: 'not yet: signals come with processes',
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -70,7 +80,6 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   sock_addr_local: SOCKETS,
   sock_addr_peer: SOCKETS,
   sock_open: SOCKETS,
-  sock_pair: SOCKETS,
   sock_set_opt_flag: SOCKETS,
   sock_get_opt_flag: SOCKETS,
   sock_set_opt_time: SOCKETS,
@@ -89,9 +98,6 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   sock_send_to: SOCKETS,
   sock_send_file: SOCKETS,
   resolve: 'not yet: name resolution comes with WASIX sockets',
-  epoll_create: 'not yet: epoll comes with WASIX sockets',
-  epoll_ctl: 'not yet: epoll comes with WASIX sockets',
-  epoll_wait: 'not yet: epoll comes with WASIX sockets',
   dl_invalid_handle: DYNAMIC,
   dlopen: DYNAMIC,
   dlsym: DYNAMIC,
@@ -104,8 +110,11 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
 
 export { WASIX_PID };
 
-/** The extensions of `wasix_32v1` over one kernel. */
-export function wasixHandlers(k: Kernel): Wasix32v1 {
+/**
+ * The extensions of `wasix_32v1` over one kernel. `p1` is the preview1 implementation on the same
+ * kernel, whose `path_open` serves `path_open2` (made here when not given).
+ */
+export function wasixHandlers(k: Kernel, p1: Pick<WasiSnapshotPreview1, 'path_open'> = pathHandlers(k)): Wasix32v1 {
   const refused = Object.fromEntries(
     Object.entries(WASIX_NOTSUP).map(([name, why]) => [
       name,
@@ -119,21 +128,39 @@ export function wasixHandlers(k: Kernel): Wasix32v1 {
     ...wasixFdHandlers(k),
     ...wasixCwdHandlers(k),
     ...wasixTtyHandlers(k),
-    // No signal is ever delivered, so a registered callback is never called.
-    callback_signal() {},
+    ...wasixClockHandlers(),
+    ...wasixEpollHandlers(k),
+    ...wasixSockPairHandlers(k),
+    ...wasixSignalHandlers(k),
+    path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
+      const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
+      // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).
+      k.fds.get(opened, 0).fdflagsext = fdflagsext;
+      return opened;
+    },
     proc_id: () => WASIX_PID,
     ...wasixThreadHandlers(k),
   };
 }
 
 /**
- * preview1's raw `proc_raise` under WASIX's signal numbers, converted by name: WASIX inserts `stkflt`
- * at 16, so every later signal is one higher than in preview1. `stkflt` has no preview1 equivalent.
+ * preview1's raw `proc_raise` under WASIX's signal numbers (WASIX inserts `stkflt` at 16, so every later
+ * signal is one higher than in preview1). Given the kernel, the signal goes through the process's
+ * signals (src/handlers/wasix/signals.ts): to the guest's callback when one is registered, else the
+ * default action (128 + the WASIX number, which is Linux's), as Wasmer's proc_raise does
+ * (lib/wasix/src/syscalls/wasi/proc_raise.rs). Without it, converted by name to preview1's
+ * `proc_raise`, where `stkflt` has no equivalent (`notsup`).
  */
-export function wasixProcRaise(p1ProcRaise: (sig: number) => number): (sig: number) => number {
+export function wasixProcRaise(p1ProcRaise: (sig: number) => number, k?: Kernel): (sig: number) => number {
+  const signals = k && signalsOf(k);
   return (sig) => {
     const name = SignalNames[sig >>> 0];
     if (name === undefined) return p1ProcRaise(sig); // out of range: preview1's shim answers inval
+    if (signals) {
+      signals.raise(sig >>> 0);
+      signals.deliver();
+      return Errno.success;
+    }
     const p1 = (P1Signal as Readonly<Record<string, number>>)[name];
     return p1 === undefined ? Errno.notsup : p1ProcRaise(p1);
   };

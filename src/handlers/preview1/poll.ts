@@ -14,8 +14,8 @@ const SLICE_MS = 10;
 
 const errnoOf = (name: string): Errno => (Errno as Record<string, number>)[name] as Errno ?? Errno.io;
 
-/** An fd subscription's state now: ready (with readiness), or not yet (with what to wait on). */
-function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Waiter } {
+/** An fd subscription's state now: ready (with readiness), or not yet (with what to wait on). Shared with WASIX's epoll. */
+export function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Waiter } {
   if (e.kind === 'fs') {
     if (!read || e.isDir) return { ready: { nbytes: 0n, hangup: false } };
     // A file is always ready; nbytes is what lies between the position and the end.
