@@ -56,19 +56,20 @@ export const nodePlatform: Platform = {
       }
     },
   }),
-  hostOutput: (fd) => ({
-    write: (bytes) => {
+  hostOutput: (fd) => {
+    const writeRange = (buffer: Uint8Array, offset: number, length: number) => {
       // A reader gone (EPIPE) and the like are the guest's to handle, as errnos (`pipe`).
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = offset, end = offset + length; at < end; ) {
         try {
-          at += writeSync(fd, bytes, at, bytes.length - at);
+          at += writeSync(fd, buffer, at, end - at);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
           else rethrowAsFsError(err);
         }
       }
-    },
-  }),
+    };
+    return { write: (bytes) => writeRange(bytes, 0, bytes.length), writeRange };
+  },
   hostFdKind: (fd) => {
     if (isatty(fd)) return 'tty';
     try {

@@ -25,6 +25,12 @@ export interface InputSource {
 /** Where a guest's stdout or stderr bytes go. `write` consumes all of `bytes` before returning. */
 export interface OutputSink {
   write(bytes: Uint8Array): void;
+  /**
+   * Optional: writes `length` bytes of `buffer` from `offset`, as `write` would. The guest's memory is
+   * passed whole, so a sink over a host fd needs no view per call (one per call costs as much as a
+   * small write).
+   */
+  writeRange?(buffer: Uint8Array, offset: number, length: number): void;
 }
 
 const encoder = new TextEncoder();

@@ -58,13 +58,15 @@ export function fdHandlers(k: Kernel): H {
       const buf = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf, true);
       const len = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf_len, true);
       if (len === 0) continue;
-      const bytes = m.u8.subarray(buf, buf + len);
       if (e.kind === 'stdio') {
-        if (!e.sink) throw new WasiError('badf');
-        e.sink.write(bytes);
+        const sink = e.sink;
+        if (!sink) throw new WasiError('badf');
+        if (sink.writeRange) sink.writeRange(m.u8, buf, len);
+        else sink.write(m.u8.subarray(buf, buf + len));
         done += len;
       } else {
         if (e.isDir) throw new WasiError('isdir');
+        const bytes = m.u8.subarray(buf, buf + len);
         const n = offset === undefined ? e.fs.write(e.handle, bytes) : e.fs.pwrite(e.handle, bytes, offset + BigInt(done));
         done += n;
         if (n < len) break;
