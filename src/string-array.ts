@@ -10,6 +10,9 @@ export class StringArray {
   readonly count: number;
   readonly bytes: Uint8Array;
   private readonly offsets: Uint32Array;
+  /** The pointer array as little-endian bytes for the last `buf` seen: guests ask with the same one again. */
+  private pointers = new Uint8Array(0);
+  private pointersFor = -1;
 
   constructor(strings: readonly string[]) {
     const encoded = strings.map((s) => encoder.encode(s));
@@ -28,8 +31,14 @@ export class StringArray {
   write(m: GuestMemory, ptrs: number, buf: number): void {
     m.checkAligned(ptrs, this.count * 4, 4);
     m.check(buf, this.bytes.length);
+    if (this.pointersFor !== buf) {
+      const pointers = new Uint8Array(this.count * 4);
+      const view = new DataView(pointers.buffer);
+      for (let i = 0; i < this.count; i++) view.setUint32(i * 4, buf + this.offsets[i]!, true);
+      this.pointers = pointers;
+      this.pointersFor = buf;
+    }
     m.u8.set(this.bytes, buf);
-    const view = m.view;
-    for (let i = 0; i < this.count; i++) view.setUint32(ptrs + i * 4, buf + this.offsets[i]!, true);
+    m.u8.set(this.pointers, ptrs);
   }
 }
