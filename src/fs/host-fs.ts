@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FsError } from './errors.js';
-import { hostCall } from './errno-from-node.js';
+import { hostCall, rethrowAsFsError } from './errno-from-node.js';
 import { HandleTable } from './handle-table.js';
 import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
@@ -44,6 +44,8 @@ type Entry =
   | {
       kind: 'file';
       fd: number;
+      /** What the fd names (a regular file, a device...): fixed for its life. */
+      type: FileType;
       readable: boolean;
       writable: boolean;
       append: boolean;
@@ -78,6 +80,15 @@ function fileStatOf(stats: fs.BigIntStats): FileStat {
   };
 }
 
+/** Access mode and flags of an open, before creation is decided; O_NOFOLLOW always (the resolver follows). */
+function openMode(flags: OpenFlags): number {
+  const writable = flags.write || flags.append;
+  let mode = (writable ? (flags.read ? O_RDWR : O_WRONLY) : O_RDONLY) | O_NOFOLLOW;
+  if (flags.truncate) mode |= O_TRUNC;
+  if (flags.append) mode |= O_APPEND;
+  return mode;
+}
+
 function seconds(ns: bigint): number {
   return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
@@ -85,12 +96,15 @@ function seconds(ns: bigint): number {
 export class HostFileSystem implements FileSystem {
   /** The real, absolute host path of the root. */
   readonly root: string;
+  /** `root` with one trailing separator, to append names to. */
+  readonly #rootPrefix: string;
   readonly #handles: HandleTable<Entry>;
   readonly #readOnly: boolean;
 
   /** @param root host directory to confine the guest to; the embedder's choice, trusted as given. */
   constructor(root: string, options: HostFileSystemOptions = {}) {
     this.root = hostCall(() => fs.realpathSync(root));
+    this.#rootPrefix = this.root.endsWith(nodePath.sep) ? this.root : this.root + nodePath.sep;
     if (!hostCall(() => fs.statSync(this.root)).isDirectory()) throw new FsError('notdir', root);
     this.#handles = new HandleTable(options.maxOpenFiles);
     this.#readOnly = options.readOnly ?? false;
@@ -103,22 +117,65 @@ export class HostFileSystem implements FileSystem {
   open(dir: Handle, path: string, flags: OpenFlags): Handle {
     rules.checkOpenFlags(flags, this.#readOnly);
     this.#handles.checkRoom();
+    const direct = this.#openDirect(dir, path, flags);
+    if (direct !== undefined) return direct;
     const { full, resolved } = this.#resolve(dir, path, rules.followFinalForOpen(flags));
     const plan = rules.planOpen(flags, resolved);
     if (plan === 'directory') return this.#openDirectory(full);
-    const writable = Boolean(flags.write || flags.append);
-    let mode = writable ? (flags.read ? O_RDWR : O_WRONLY) : O_RDONLY;
-    mode |= O_NOFOLLOW;
+    let mode = openMode(flags);
     // The resolver saw nothing there; O_EXCL makes sure nothing (such as a symlink) appeared since.
     if (plan === 'create') mode |= O_CREAT | O_EXCL;
-    if (flags.truncate) mode |= O_TRUNC;
-    if (flags.append) mode |= O_APPEND;
     const fd = hostCall(() => fs.openSync(this.#hostPath(full), mode, 0o666));
+    return this.#addFile(fd, flags, plan === 'create' ? 'regular_file' : resolved.type!);
+  }
+
+  /**
+   * The common open, in one host call instead of an lstat of the last component first: the parent
+   * is resolved as always (every directory on the way checked), then the last component, a plain
+   * name, is opened with O_NOFOLLOW, so the kernel itself refuses a symlink there, as the resolver
+   * would have. Anything but success (a symlink to follow, nothing there, a directory to write...)
+   * returns undefined and takes the checked path, which gives the exact errno; no failing open has
+   * an effect, so trying first changes nothing.
+   */
+  #openDirect(dir: Handle, path: string, flags: OpenFlags): Handle | undefined {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    if (name === '' || name === '.' || name === '..' || path.includes('\0')) return undefined;
+    let parent: string[];
+    if (slash < 0) {
+      parent = this.#dirEntry(dir).parts;
+    } else {
+      const { full, resolved } = this.#resolve(dir, path.slice(0, slash), true);
+      if (resolved.type !== 'directory') return undefined;
+      parent = full;
+    }
+    let mode = openMode(flags);
+    if (flags.create) mode |= O_CREAT | (flags.exclusive ? O_EXCL : 0);
+    if (flags.directory) mode |= O_DIRECTORY;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.#hostPath(parent, name), mode, 0o666);
+    } catch {
+      return undefined;
+    }
+    let type: FileType;
+    try {
+      type = fileTypeOf(fs.fstatSync(fd));
+    } catch (err) {
+      fs.closeSync(fd);
+      return rethrowAsFsError(err);
+    }
+    if (type === 'directory') return this.#handles.add({ kind: 'directory', fd, parts: [...parent, name] });
+    return this.#addFile(fd, flags, type);
+  }
+
+  #addFile(fd: number, flags: OpenFlags, type: FileType): Handle {
     return this.#handles.add({
       kind: 'file',
       fd,
+      type,
       readable: Boolean(flags.read),
-      writable,
+      writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
       osAppend: Boolean(flags.append),
       position: 0n,
@@ -141,6 +198,11 @@ export class HostFileSystem implements FileSystem {
   fstat(handle: Handle): FileStat {
     const { fd } = this.#handles.get(handle);
     return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
+  }
+
+  fileType(handle: Handle): FileType {
+    const entry = this.#handles.get(handle);
+    return entry.kind === 'directory' ? 'directory' : entry.type;
   }
 
   read(handle: Handle, into: Uint8Array): number {
@@ -331,11 +393,11 @@ export class HostFileSystem implements FileSystem {
     const base = this.#dirEntry(dir).parts;
     const lookup: PathLookup = {
       lstatType: (parts) => {
-        const host = this.#hostPath([...base, ...parts]);
+        const host = this.#hostPath(base, ...parts);
         const stats = hostCall(() => fs.lstatSync(host, { throwIfNoEntry: false }));
         return stats === undefined ? undefined : fileTypeOf(stats);
       },
-      readlink: (parts) => hostCall(() => fs.readlinkSync(this.#hostPath([...base, ...parts]))),
+      readlink: (parts) => hostCall(() => fs.readlinkSync(this.#hostPath(base, ...parts))),
     };
     const resolved = resolvePath(lookup, path, { followFinal });
     return { full: [...base, ...resolved.parts], resolved };
@@ -347,8 +409,15 @@ export class HostFileSystem implements FileSystem {
     return fileStatOf(hostCall(() => fs.lstatSync(this.#hostPath(full), { bigint: true })));
   }
 
-  #hostPath(parts: readonly string[]): string {
-    return parts.length === 0 ? this.root : nodePath.join(this.root, ...parts);
+  /**
+   * The host path of `parts` (then `more`) from the root. Every part is a single checked name (never
+   * empty, `.` or `..`), so joining with the separator is all `path.join` would do, at less cost.
+   */
+  #hostPath(parts: readonly string[], ...more: string[]): string {
+    let host = this.#rootPrefix;
+    for (let i = 0; i < parts.length; i++) host += (i === 0 ? '' : nodePath.sep) + parts[i]!;
+    for (let i = 0; i < more.length; i++) host += (i === 0 && parts.length === 0 ? '' : nodePath.sep) + more[i]!;
+    return host === this.#rootPrefix ? this.root : host;
   }
 
   #openDirectory(parts: string[]): Handle {

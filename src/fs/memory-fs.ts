@@ -260,6 +260,10 @@ export class MemoryFileSystem implements FileSystem {
     return this.#statOf(this.#handles.get(handle).node);
   }
 
+  fileType(handle: Handle): FileType {
+    return fileTypeOf(this.#handles.get(handle).node);
+  }
+
   read(handle: Handle, into: Uint8Array): number {
     const entry = this.#file(handle, 'read');
     const n = this.#readAt(entry.node, into, entry.position);

@@ -79,7 +79,8 @@ export function resolvePath(lookup: PathLookup, path: string, options: ResolveOp
       if (isLast) return { parts, type: 'directory', mustBeDir: true, endsInDot: true };
       continue;
     }
-    if (encoder.encode(component).length > MAX_NAME_BYTES) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so only long names need encoding to be measured.
+    if (component.length * 3 > MAX_NAME_BYTES && encoder.encode(component).length > MAX_NAME_BYTES) {
       throw new FsError('nametoolong', `component of ${JSON.stringify(path)}`);
     }
 

@@ -18,6 +18,7 @@ export function readOnly(fs: FileSystem): FileSystem {
     stat: (dir, path) => fs.stat(dir, path),
     lstat: (dir, path) => fs.lstat(dir, path),
     fstat: (h) => fs.fstat(h),
+    ...(fs.fileType ? { fileType: (h: number) => fs.fileType!(h) } : {}),
     read: (h, into) => fs.read(h, into),
     pread: (h, into, offset) => fs.pread(h, into, offset),
     write: refuse,

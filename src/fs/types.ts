@@ -111,6 +111,11 @@ export interface FileSystem {
   /** Metadata of the last component itself, even when it is a symlink. */
   lstat(dir: Handle, path: string): FileStat;
   fstat(handle: Handle): FileStat;
+  /**
+   * Optional: the type of what `handle` names (fixed for an open file), without a full `fstat`.
+   * `path_open` needs only this; a backend without it is asked for `fstat`.
+   */
+  fileType?(handle: Handle): FileType;
 
   /**
    * Fills `into` from the position and advances it; returns the count, short or 0 at end of file.

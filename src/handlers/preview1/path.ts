@@ -56,8 +56,8 @@ export function pathHandlers(k: Kernel): H {
         nofollow: !follows(dirflags),
       });
       try {
-        const stat = d.fs.fstat(handle);
-        const isDir = stat.filetype === 'directory';
+        const filetype = d.fs.fileType ? d.fs.fileType(handle) : d.fs.fstat(handle).filetype;
+        const isDir = filetype === 'directory';
         base &= isDir ? DIR_RIGHTS : FILE_RIGHTS;
         return fds.insert({
           kind: 'fs',
@@ -66,7 +66,7 @@ export function pathHandlers(k: Kernel): H {
           isDir,
           preopen: undefined,
           listing: undefined,
-          filetype: filetypeOf(stat.filetype),
+          filetype: filetypeOf(filetype),
           rightsBase: base,
           rightsInheriting: inheriting,
           fdflags,
