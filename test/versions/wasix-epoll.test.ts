@@ -1,14 +1,13 @@
 // WASIX epoll_create/epoll_ctl/epoll_wait through a WAT guest importing from wasix_32v1: over pipes,
 // event fds, files (memory and host filesystems), stdin and socket pairs; level-triggered, EPOLLET,
 // EPOLLONESHOT; errors and bad pointers.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, SharedStdin } from '../../src/index.js';
 import { ALL_RIGHTS } from '../runtime/harness.js';
 import { WITX_DIR, guest, type Sig } from './guest.js';
-import { readFileSync } from 'node:fs';
 
 function wasixTypes() {
   const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
@@ -23,7 +22,12 @@ function wasixTypes() {
   return { E, EP, CTL };
 }
 const { E, EP, CTL } = wasixTypes();
-const { epollin: IN, epollout: OUT, epollhup: HUP, epollrdhup: RDHUP, epollet: ET, epolloneshot: ONESHOT } = EP as Record<string, number>;
+const bit = (name: string): number => {
+  const b = EP[name];
+  if (b === undefined) throw new Error(`no epoll_type ${name}`);
+  return b;
+};
+const [IN, OUT, HUP, RDHUP, ET, ONESHOT] = ['epollin', 'epollout', 'epollhup', 'epollrdhup', 'epollet', 'epolloneshot'].map(bit) as [number, number, number, number, number, number];
 const W = 'wasix_32v1';
 const FOREVER = 0xffff_ffff_ffff_ffffn;
 
