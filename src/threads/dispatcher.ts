@@ -133,7 +133,7 @@ export class ThreadDispatcher implements ThreadHost {
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
     );
-    worker.post({ type: 'init', module: this.module, memory: this.memory, memoryImport: this.memoryImport, doorbell: this.#doorbell.buffer as SharedArrayBuffer, control });
+    worker.post({ type: 'init', module: this.module, memory: this.memory, memoryImport: this.memoryImport, doorbell: this.#doorbell.buffer as SharedArrayBuffer, control, functions: this.#functions });
     this.#slots.push(slot);
     return slot;
   }

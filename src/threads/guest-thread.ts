@@ -2,8 +2,7 @@ import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { GuestMemory } from '../abi/memory.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
-import { coreParamsOf } from '../versions.js';
-import { channelFunctions, remoteFunction } from './channel.js';
+import { remoteFunction } from './channel.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
 /** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
@@ -50,7 +49,7 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
 function imports(init: InitMessage, tid: number): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
-  const remote = channelFunctions(init.module, coreParamsOf);
+  const remote = init.functions;
   const memory = new GuestMemory();
   memory.bind(init.memory);
   const local = createWasix32v1Imports(

@@ -1,3 +1,5 @@
+import type { ChannelFunction } from './channel.js';
+
 // The messages between the kernel and a guest thread's worker (syscalls do not use them: see channel.ts).
 
 /** Kernel -> worker: what every thread of the program shares, sent once per worker. */
@@ -9,6 +11,8 @@ export interface InitMessage {
   readonly memoryImport: { readonly module: string; readonly name: string };
   readonly doorbell: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
+  /** The imports that go through the channel, by index (so the worker needs no ABI data of its own). */
+  readonly functions: readonly ChannelFunction[];
 }
 
 /** Kernel -> worker: run a guest thread (`_start` for the main one, else `wasi_thread_start(tid, arg)`). */
