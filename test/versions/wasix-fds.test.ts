@@ -331,3 +331,24 @@ describe('fd_event', () => {
     expect(g.write(fd, u64le(0n))).toEqual([0, 8]);
   });
 });
+
+describe('fd_pipe with threads (calls parked by blocking.ts)', () => {
+  it('a blocking read of an empty pipe parks the call instead of deadlk, and completes once bytes are there', async () => {
+    const { parkingWaits, Blocked } = await import('../../src/blocking.js');
+    const g = await wasixGuest();
+    const [a, b] = g.pipe();
+    expect(() => parkingWaits(performance.now(), () => g.read(b, 4))).toThrow(Blocked);
+    g.write(a, 'now');
+    expect(parkingWaits(performance.now(), () => g.read(b, 4))).toEqual([0, 'now']);
+  });
+
+  it('pipe once every reader is gone: a duplicated reader keeps the pipe open', async () => {
+    const g = await wasixGuest();
+    const [a, b] = g.pipe();
+    const [, dup] = g.fdOut('fd_dup', b);
+    expect(g.call('fd_close', b)).toBe(0);
+    expect(g.write(a, 'x')).toEqual([0, 1]);
+    expect(g.call('fd_close', dup)).toBe(0);
+    expect(g.write(a, 'x')[0]).toBe(E.pipe);
+  });
+});
