@@ -54,6 +54,7 @@ type Entry =
       position: bigint;
     };
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
@@ -208,6 +209,22 @@ export class HostFileSystem implements FileSystem {
   read(handle: Handle, into: Uint8Array): number {
     const entry = this.#file(handle, 'read');
     const n = this.#readAt(entry.fd, into, entry.position);
+    entry.position += BigInt(n);
+    return n;
+  }
+
+  /** `read` into `buffer[offset, offset + length)`: the caller passes guest memory whole, no view. */
+  readRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
+    const entry = this.#file(handle, 'read');
+    if (length === 0) return 0;
+    // readSync checks a bigint position at more cost than a number; both mean the same here.
+    const at = entry.position <= MAX_SAFE ? Number(entry.position) : entry.position;
+    let n: number;
+    try {
+      n = fs.readSync(entry.fd, buffer, offset, length, at);
+    } catch (err) {
+      return rethrowAsFsError(err);
+    }
     entry.position += BigInt(n);
     return n;
   }

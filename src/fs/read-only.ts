@@ -20,6 +20,7 @@ export function readOnly(fs: FileSystem): FileSystem {
     fstat: (h) => fs.fstat(h),
     ...(fs.fileType ? { fileType: (h: number) => fs.fileType!(h) } : {}),
     read: (h, into) => fs.read(h, into),
+    ...(fs.readRange ? { readRange: (h: number, b: Uint8Array, o: number, l: number) => fs.readRange!(h, b, o, l) } : {}),
     pread: (h, into, offset) => fs.pread(h, into, offset),
     write: refuse,
     pwrite: refuse,

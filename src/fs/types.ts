@@ -122,6 +122,11 @@ export interface FileSystem {
    * The caller's buffer (guest memory, say) is filled directly: no copy in between.
    */
   read(handle: Handle, into: Uint8Array): number;
+  /**
+   * Optional: `read` into `buffer[offset, offset + length)`. The caller passes guest memory whole,
+   * so a backend that has this spares a view per call (as much as a small read costs).
+   */
+  readRange?(handle: Handle, buffer: Uint8Array, offset: number, length: number): number;
   /** Fills `into` from `offset`; the position is unchanged. Returns the count. */
   pread(handle: Handle, into: Uint8Array, offset: bigint): number;
   /** Writes at the position (or at the end in append mode), advances it, returns bytes written. */

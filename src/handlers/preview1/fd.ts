@@ -41,8 +41,11 @@ export function fdHandlers(k: Kernel): H {
         n = e.source.read(m.u8.subarray(buf, buf + len));
       } else {
         if (e.isDir) throw new WasiError('isdir');
-        const into = m.u8.subarray(buf, buf + len);
-        n = offset === undefined ? e.fs.read(e.handle, into) : e.fs.pread(e.handle, into, offset + BigInt(done));
+        if (offset === undefined && e.fs.readRange) n = e.fs.readRange(e.handle, m.u8, buf, len);
+        else {
+          const into = m.u8.subarray(buf, buf + len);
+          n = offset === undefined ? e.fs.read(e.handle, into) : e.fs.pread(e.handle, into, offset + BigInt(done));
+        }
       }
       done += n;
       if (n < len) break;
