@@ -31,6 +31,11 @@
 #   compiler-rt: clang links
 #       /usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a
 #       from libclang-rt-14-dev-wasm32 automatically.
+# Threaded programs (test/programs/threads/*.c): Debian's wasi-libc has no threads build, so they
+# are freestanding C (no libc) for wasm32 with atomics, linked with thread-start.s against an
+# imported shared memory:
+#   --target=wasm32 -nostdlib -matomics -mbulk-memory
+#   -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -87,6 +92,22 @@ for src in "${sources[@]}"; do
   "$CC" "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
 done
 
+THREAD_FLAGS=(
+  --target=wasm32
+  -nostdlib
+  -matomics
+  -mbulk-memory
+  -O2
+  -Wall -Wextra -Werror
+  -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry,--strip-debug
+)
+mkdir -p "$tmp/threads"
+thread_sources=(threads/*.c)
+for src in "${thread_sources[@]}"; do
+  "$CC" "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/${src%.c}.wasm"
+done
+sources+=("${thread_sources[@]}")
+
 status=0
 for src in "${sources[@]}"; do
   name="${src%.c}"
@@ -105,9 +126,9 @@ for src in "${sources[@]}"; do
 done
 
 if [ "$mode" = check ]; then
-  for wasm in *.wasm; do
+  for wasm in *.wasm threads/*.wasm; do
     if [ ! -f "${wasm%.wasm}.c" ]; then
-      echo "orphan: test/programs/$wasm has no $(basename "${wasm%.wasm}").c" >&2
+      echo "orphan: test/programs/$wasm has no ${wasm%.wasm}.c" >&2
       status=1
     fi
   done

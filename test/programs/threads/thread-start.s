@@ -1,0 +1,17 @@
+	# wasi_thread_start(tid, start): every thread gets its own stack before any C code runs. The
+	# first word of the start record is the top of that stack (see threads.h); then thread_main(tid, start).
+	.text
+	.export_name	wasi_thread_start, wasi_thread_start
+	.globaltype	__stack_pointer, i32
+	.functype	thread_main (i32, i32) -> ()
+	.globl	wasi_thread_start
+	.type	wasi_thread_start,@function
+wasi_thread_start:
+	.functype	wasi_thread_start (i32, i32) -> ()
+	local.get	1
+	i32.load	0
+	global.set	__stack_pointer
+	local.get	0
+	local.get	1
+	call	thread_main
+	end_function
