@@ -35,6 +35,10 @@ const hr = () => process.hrtime.bigint();
 const epochOffset = BigInt(Date.now()) * 1_000_000n - hr();
 
 export const nodePlatform: Platform = {
+  // A getter: nodeTerminal is defined further down.
+  get terminal() {
+    return nodeTerminal;
+  },
   monotonicNs: hr,
   realtimeNs: () => epochOffset + hr(),
   cpuTimeNs: () => {

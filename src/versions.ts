@@ -48,7 +48,7 @@ export function importModules(versions: readonly VersionId[], k: Kernel, m: Gues
       mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
-      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise), ...wasix.createWasix32v1Imports(wasixHandlers(k), m) } };
+      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix.createWasix32v1Imports(wasixHandlers(k, p1), m) } };
     } else {
       const hand = ephemeralHandWritten(k, p1);
       const e = ephemeral;

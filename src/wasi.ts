@@ -63,6 +63,7 @@ export class WASI {
       clock: o.clock ?? hostClock(p),
       randomFill: o.random ?? ((into) => p.randomFill(into)),
       // Parks instead when the program is threaded (blocking.ts).
+      terminal: p.terminal,
       sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
     };
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
@@ -252,6 +253,7 @@ export class WASI {
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
     this.#memory.bind(memory);
+    this.#kernel.exports = exports;
     return exports;
   }
 

@@ -54,11 +54,11 @@ describe("version: 'wasix'", () => {
     expect(names).toHaveLength(p1.length + 86);
   });
 
-  it('proc_parent returns notsup and leaves memory untouched', async () => {
-    const g = await guest('wasix', [['wasix_32v1', 'proc_parent', 'i32 i32']]);
+  it('proc_fork returns notsup and leaves memory untouched', async () => {
+    const g = await guest('wasix', [['wasix_32v1', 'proc_fork', 'i32 i32']]);
     g.fill(0, 65536, 0xa5);
     const before = g.bytes(0, 65536);
-    expect(g.call('wasix_32v1', 'proc_parent', 1, 200)).toBe(ERRNO.notsup);
+    expect(g.call('wasix_32v1', 'proc_fork', 0, 200)).toBe(ERRNO.notsup);
     expect(g.bytes(0, 65536)).toEqual(before);
   });
 
@@ -79,9 +79,9 @@ describe("version: 'wasix'", () => {
   });
 
   it('a misaligned out-pointer is answered before notsup: the shim checks out-pointers first', async () => {
-    const g = await guest('wasix', [['wasix_32v1', 'proc_parent', 'i32 i32']]);
-    expect(g.call('wasix_32v1', 'proc_parent', 1, 1025)).toBe(ERRNO.inval);
-    expect(g.call('wasix_32v1', 'proc_parent', 1, 1024)).toBe(ERRNO.notsup);
+    const g = await guest('wasix', [['wasix_32v1', 'proc_fork', 'i32 i32']]);
+    expect(g.call('wasix_32v1', 'proc_fork', 0, 1025)).toBe(ERRNO.inval);
+    expect(g.call('wasix_32v1', 'proc_fork', 0, 1024)).toBe(ERRNO.notsup);
   });
 
   it('implemented: proc_id and thread_id are 1, thread_sleep(0) succeeds, callback_signal is accepted', async () => {
@@ -111,10 +111,17 @@ describe("version: 'wasix'", () => {
     expect((err as ProcExit).exitCode).toBe(7);
   });
 
-  it('proc_raise takes WASIX signal numbers: stkflt (16) has no preview1 equivalent, chld (17) ends the guest', async () => {
+  it('proc_raise takes WASIX signal numbers: stkflt (16), which preview1 lacks, ends the guest with 128 + 16', async () => {
     expect(SIGNALS.indexOf('stkflt')).toBe(16);
     const g = await guest('wasix', [['wasix_32v1', 'proc_raise', 'i32']]);
-    expect(g.call('wasix_32v1', 'proc_raise', 16)).toBe(ERRNO.notsup);
+    let err: unknown;
+    try {
+      g.call('wasix_32v1', 'proc_raise', 16);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ProcExit);
+    expect((err as ProcExit).exitCode).toBe(128 + 16);
     expect(g.call('wasix_32v1', 'proc_raise', SIGNALS.length)).toBe(ERRNO.inval);
     expect(() => g.call('wasix_32v1', 'proc_raise', SIGNALS.indexOf('term'))).toThrow(ProcExit);
   });
@@ -130,7 +137,9 @@ describe("version: 'auto' and versionOf with WASIX", () => {
       (data (i32.const 300) "ok")
       (func (export "_initialize"))
       (func (export "run") (result i32)
-        (if (i32.ne (call $parent (i32.const 1) (i32.const 400)) (i32.const ${ERRNO.notsup})) (then (return (i32.const 100))))
+        (i32.store (i32.const 400) (i32.const -1))
+        (if (call $parent (i32.const 1) (i32.const 400)) (then (return (i32.const 100))))
+        (if (i32.load (i32.const 400)) (then (return (i32.const 103))))
         (if (call $pid (i32.const 408)) (then (return (i32.const 101))))
         (i32.store (i32.const 200) (i32.const 300))
         (i32.store (i32.const 204) (i32.add (i32.const 1) (i32.load (i32.const 408))))
