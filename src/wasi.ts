@@ -199,6 +199,7 @@ export class WASI {
       maxThreads: this.#threads.maxThreads ?? 64,
     });
     this.#kernel.threads = dispatcher;
+    this.#kernel.exports = dispatcher.exports;
     try {
       const end = await dispatcher.run();
       if ('error' in end) throw end.error;

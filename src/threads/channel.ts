@@ -13,6 +13,8 @@ export const RESPONSE = 2;
 export const STATE = 0;
 export const FN = 1;
 export const RESULT = 2;
+/** With a response: how many signals the thread must hand to the guest's callback before it returns (pairs at ARGS). */
+export const SIGNALS = 3;
 export const ARGS = 4;
 /** Two words per argument (an i64 is two halves), for up to this many arguments. */
 export const MAX_ARGS = 16;
@@ -43,7 +45,13 @@ export function channelFunctions(module: WebAssembly.Module, paramsOf: (module: 
  * The worker's side: a raw import function that sends its call to the kernel and waits. One closure
  * per function, fixed arity, so a call allocates nothing (an i64 argument is split with BigInt math).
  */
-export function remoteFunction(f: ChannelFunction, index: number, control: Int32Array, doorbell: Int32Array): (...args: (number | bigint)[]) => number {
+export function remoteFunction(
+  f: ChannelFunction,
+  index: number,
+  control: Int32Array,
+  doorbell: Int32Array,
+  deliver: (control: Int32Array, count: number) => void,
+): (...args: (number | bigint)[]) => number {
   const types = f.params;
   const n = types.length;
   const send = (): number => {
@@ -53,7 +61,9 @@ export function remoteFunction(f: ChannelFunction, index: number, control: Int32
     Atomics.notify(doorbell, 0);
     while (Atomics.load(control, STATE) === REQUEST) Atomics.wait(control, STATE, REQUEST);
     const result = control[RESULT]!;
+    const signals = control[SIGNALS]!;
     Atomics.store(control, STATE, IDLE);
+    if (signals > 0) deliver(control, signals);
     return result;
   };
   const put = (k: number, v: number | bigint | undefined) => {
@@ -93,9 +103,16 @@ export function readArguments(f: ChannelFunction, control: Int32Array, into: (nu
   }
 }
 
-/** The kernel's side: answers the call in `control` with `result` and wakes its thread. */
-export function answer(control: Int32Array, result: number): void {
+/**
+ * The kernel's side: answers the call in `control` with `result` and wakes its thread, which first
+ * runs the guest's signal callback for each `[export index, signal]` pair in `signals` (as Wasmer
+ * runs signal handlers on the thread that makes the syscall).
+ */
+export function answer(control: Int32Array, result: number, signals?: readonly number[]): void {
   control[RESULT] = result;
+  const n = signals === undefined ? 0 : Math.min(signals.length, 2 * MAX_ARGS) >> 1;
+  for (let i = 0; i < 2 * n; i++) control[ARGS + i] = signals![i]!;
+  control[SIGNALS] = n;
   Atomics.store(control, STATE, RESPONSE);
   Atomics.notify(control, STATE);
 }

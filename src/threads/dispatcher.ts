@@ -67,6 +67,16 @@ export class ThreadDispatcher implements ThreadHost {
   #parked: Parked[] = [];
   #nextTid = MAIN_TID + 1;
   #end: ProgramEnd | undefined;
+  /** Signals for the thread whose call is running, as [export index, signal] pairs. */
+  #signals: number[] = [];
+  readonly #exportIndex: Map<string, number>;
+
+  /**
+   * What the kernel sees as the guest's exports: the functions of a threaded program live in its
+   * workers, so calling one (a signal callback) queues it for the thread whose syscall is running,
+   * which calls it before that syscall returns.
+   */
+  readonly exports: WebAssembly.Exports;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -82,6 +92,12 @@ export class ThreadDispatcher implements ThreadHost {
     const spawn = ((arg: number) => this.#spawnRaw(arg)) as RawFunction;
     this.#calls = this.#functions.map((f) => (f.module === 'wasi' && f.name === 'thread-spawn' ? spawn : (imports[f.module]?.[f.name] as RawFunction | undefined)));
     this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
+    const list = WebAssembly.Module.exports(module);
+    this.#exportIndex = new Map(list.map((e, i) => [e.name, i]));
+    const functions = Object.fromEntries(
+      list.filter((e) => e.kind === 'function').map((e) => [e.name, (signo: number) => void this.#signals.push(this.#exportIndex.get(e.name)!, signo)]),
+    );
+    this.exports = functions;
   }
 
   /** Runs the program's `_start` on a worker; resolves when the program ends, with no worker left. */
@@ -207,8 +223,9 @@ export class ThreadDispatcher implements ThreadHost {
     const fn = this.#calls[index];
     try {
       if (!fn) throw new Error(`${this.#functions[index]!.name} is answered by the thread itself`);
+      this.#signals.length = 0;
       const r = parkingWaits(startedMs, () => fn(...args));
-      answer(slot.control, typeof r === 'number' ? r : 0);
+      answer(slot.control, typeof r === 'number' ? r : 0, this.#signals.length > 0 ? this.#signals : undefined);
     } catch (err) {
       if (err instanceof Blocked) {
         slot.parked = true;

@@ -2,7 +2,7 @@ import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { GuestMemory } from '../abi/memory.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
-import { remoteFunction } from './channel.js';
+import { ARGS, remoteFunction } from './channel.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
 /** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
@@ -30,8 +30,15 @@ export function guestThread(port: WorkerPort): void {
 function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
   const { tid } = start;
   try {
-    const instance = new WebAssembly.Instance(init.module, imports(init, tid));
-    const exports = instance.exports;
+    // Signal callbacks are exports of this thread's instance, named by index in the module's export list.
+    const names = WebAssembly.Module.exports(init.module).map((e) => e.name);
+    let exports: WebAssembly.Exports = {};
+    const deliver = (control: Int32Array, count: number) => {
+      const pairs = Array.from(control.subarray(ARGS, ARGS + 2 * count));
+      for (let i = 0; i < pairs.length; i += 2) (exports[names[pairs[i]!]!] as (signo: number) => void)(pairs[i + 1]!);
+    };
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid, deliver));
+    exports = instance.exports;
     try {
       if (start.main) (exports._start as () => void)();
       else (exports.wasi_thread_start as (tid: number, arg: number) => void)(tid, start.arg);
@@ -46,7 +53,7 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
   }
 }
 
-function imports(init: InitMessage, tid: number): WebAssembly.Imports {
+function imports(init: InitMessage, tid: number, deliver: (control: Int32Array, count: number) => void): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
   const remote = init.functions;
@@ -70,7 +77,7 @@ function imports(init: InitMessage, tid: number): WebAssembly.Imports {
   put(init.memoryImport.module, init.memoryImport.name, init.memory);
   remote.forEach((f, index) => {
     if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
-    else put(f.module, f.name, remoteFunction(f, index, control, doorbell));
+    else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
   });
   return out;
 }

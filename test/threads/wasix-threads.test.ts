@@ -180,3 +180,27 @@ describe('WASIX threads', () => {
     expectLines(new TextDecoder().decode(fs.toFiles()['/out.txt'] as Uint8Array));
   });
 });
+
+describe('WASIX signals with threads', () => {
+  it("a signal raised by a thread runs the guest's callback on that thread, before the call returns", async () => {
+    const USR1 = 10;
+    const code = await run(
+      `(func (export "on_signal") (param $sig i32)
+        ;; runs in the thread that raised it: its id is 2, not the main thread's 1
+        (if (call $thread_id (i32.const 260)) (then unreachable))
+        (i32.store (i32.const 104) (i32.load (i32.const 260)))
+        (i32.store (i32.const 108) (local.get $sig)))
+      (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
+        (call $callback (i32.const 700) (i32.const 9))
+        (if (call $raise (i32.const ${USR1})) (then unreachable))
+        ;; the callback has run by now
+        (call $post (i32.const 100) (i32.add (i32.mul (i32.load (i32.const 104)) (i32.const 100)) (i32.load (i32.const 108))) (i32.const 240)))
+      (func (export "_start")
+        (drop (call $spawn_ok (i32.const 1024) (i32.const 200)))
+        (call $exit (call $await (i32.const 100) (i32.const 208))))`,
+      {},
+      `(data (memory 0) (i32.const 700) "on_signal")`,
+    );
+    expect(code).toBe(2 * 100 + USR1);
+  });
+});
