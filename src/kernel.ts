@@ -40,4 +40,6 @@ export interface ThreadHost {
   join(tid: number): void;
   /** How many threads the host can run at once. */
   readonly parallelism: number;
+  /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
+  onNextCall(tid: number, thunk: () => void): boolean;
 }

@@ -28,6 +28,8 @@ interface Slot {
   tid: number | undefined;
   /** Set while its current call is parked. */
   parked: boolean;
+  /** Signal callbacks to run before its current call returns, as [export index, signal] pairs. */
+  readonly signals: number[];
 }
 
 interface Parked {
@@ -67,9 +69,11 @@ export class ThreadDispatcher implements ThreadHost {
   #parked: Parked[] = [];
   #nextTid = MAIN_TID + 1;
   #end: ProgramEnd | undefined;
-  /** Signals for the thread whose call is running, as [export index, signal] pairs. */
-  #signals: number[] = [];
+  /** The thread whose syscall is running: a signal callback the kernel calls is queued for it. */
+  #current: Slot | undefined;
   readonly #exportIndex: Map<string, number>;
+  /** Work to run within a thread's next syscall (onNextCall). */
+  readonly #forThread = new Map<number, (() => void)[]>();
 
   /**
    * What the kernel sees as the guest's exports: the functions of a threaded program live in its
@@ -95,7 +99,7 @@ export class ThreadDispatcher implements ThreadHost {
     const list = WebAssembly.Module.exports(module);
     this.#exportIndex = new Map(list.map((e, i) => [e.name, i]));
     const functions = Object.fromEntries(
-      list.filter((e) => e.kind === 'function').map((e) => [e.name, (signo: number) => void this.#signals.push(this.#exportIndex.get(e.name)!, signo)]),
+      list.filter((e) => e.kind === 'function').map((e) => [e.name, (signo: number) => void this.#current?.signals.push(this.#exportIndex.get(e.name)!, signo)]),
     );
     this.exports = functions;
   }
@@ -118,6 +122,14 @@ export class ThreadDispatcher implements ThreadHost {
     const tid = this.#nextTid++;
     this.#startThread(tid, arg, false);
     return tid;
+  }
+
+  onNextCall(tid: number, thunk: () => void): boolean {
+    if (!this.#alive.has(tid)) return false;
+    const list = this.#forThread.get(tid);
+    if (list) list.push(thunk);
+    else this.#forThread.set(tid, [thunk]);
+    return true;
   }
 
   join(tid: number): void {
@@ -144,7 +156,7 @@ export class ThreadDispatcher implements ThreadHost {
   #newSlot(): Slot {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = this.platform.createWorker();
-    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false };
+    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [] };
     worker.listen(
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
@@ -163,6 +175,7 @@ export class ThreadDispatcher implements ThreadHost {
       this.#finish({ exitCode: m.exitCode ?? 0 });
     } else {
       this.#alive.delete(m.tid);
+      this.#forThread.delete(m.tid);
       slot.tid = undefined;
       this.#idle.push(slot);
     }
@@ -223,9 +236,15 @@ export class ThreadDispatcher implements ThreadHost {
     const fn = this.#calls[index];
     try {
       if (!fn) throw new Error(`${this.#functions[index]!.name} is answered by the thread itself`);
-      this.#signals.length = 0;
+      this.#current = slot;
+      const pending = this.#forThread.size > 0 && slot.tid !== undefined ? this.#forThread.get(slot.tid) : undefined;
+      if (pending) {
+        this.#forThread.delete(slot.tid!);
+        for (const thunk of pending) thunk();
+      }
       const r = parkingWaits(startedMs, () => fn(...args));
-      answer(slot.control, typeof r === 'number' ? r : 0, this.#signals.length > 0 ? this.#signals : undefined);
+      answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
+      slot.signals.length = 0;
     } catch (err) {
       if (err instanceof Blocked) {
         slot.parked = true;
@@ -235,6 +254,8 @@ export class ThreadDispatcher implements ThreadHost {
       } else {
         this.#finish({ error: err instanceof Error ? err : new Error(String(err)) });
       }
+    } finally {
+      this.#current = undefined;
     }
   }
 }

@@ -17,6 +17,7 @@ export const WASIX_THREAD_IMPORTS = `
   (import "wasix_32v1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasix_32v1" "callback_signal" (func $callback (param i32 i32)))
   (import "wasix_32v1" "proc_raise" (func $raise (param i32) (result i32)))
+  (import "wasix_32v1" "thread_signal" (func $thread_signal (param i32 i32) (result i32)))
   (import "env" "memory" (memory 2 2 shared))`;
 
 export const WASIX_THREAD_HELPERS = `

@@ -204,3 +204,32 @@ describe('WASIX signals with threads', () => {
     expect(code).toBe(2 * 100 + USR1);
   });
 });
+
+describe('thread_signal', () => {
+  it("delivers to that thread, within its next syscall; an unknown thread is srch", async () => {
+    const USR2 = 12;
+    const code = await run(
+      `(func (export "on_signal") (param $sig i32)
+        (if (call $thread_id (i32.const 260)) (then unreachable))
+        (i32.store (i32.const 104) (i32.add (i32.mul (i32.load (i32.const 260)) (i32.const 100)) (local.get $sig))))
+      (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
+        (call $callback (i32.const 700) (i32.const 9))
+        (call $post (i32.const 112) (i32.const 1) (i32.const 240))
+        ;; syscalls until the callback has run
+        (loop $l
+          (drop (call $sleep (i64.const 2000000)))
+          (br_if $l (i32.eqz (i32.load (i32.const 104)))))
+        (call $post (i32.const 100) (i32.load (i32.const 104)) (i32.const 248)))
+      (func (export "_start")
+        (local $tid i32)
+        (local.set $tid (call $spawn_ok (i32.const 1024) (i32.const 200)))
+        (drop (call $await (i32.const 112) (i32.const 216)))
+        (if (i32.ne (call $thread_signal (i32.const 999) (i32.const ${USR2})) (i32.const 71)) (then unreachable))
+        (if (call $thread_signal (local.get $tid) (i32.const ${USR2})) (then unreachable))
+        (call $exit (call $await (i32.const 100) (i32.const 208))))`,
+      {},
+      `(data (memory 0) (i32.const 700) "on_signal")`,
+    );
+    expect(code).toBe(2 * 100 + USR2);
+  });
+});

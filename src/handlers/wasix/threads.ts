@@ -6,6 +6,7 @@ import type { GuestMemory } from '../../abi/memory.js';
 import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
 import { ProcExit } from '../../errors.js';
 import type { Kernel } from '../../kernel.js';
+import { signalsOf } from './signals.js';
 
 /** The thread and futex calls of WASIX. */
 export type ThreadCalls =
@@ -114,8 +115,17 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
       k.threads?.join(tid);
     },
     thread_parallelism: () => k.threads?.parallelism ?? 1,
-    thread_signal(tid) {
-      throw new WasiError('notsup', `thread_signal(${tid}): signals are delivered to the process, not to one thread`);
+    // The signal is delivered within that thread's next syscall (its callback runs on that thread), as
+    // Wasmer delivers signals at syscalls; without threads the only thread is the caller.
+    thread_signal(tid, sig) {
+      const signals = signalsOf(k);
+      if (!k.threads) {
+        if (tid !== WASIX_PID) throw new WasiError('srch', `no thread ${tid}`);
+        signals.raise(sig);
+        signals.deliver();
+        return;
+      }
+      if (!k.threads.onNextCall(tid, () => (signals.raise(sig), signals.deliver()))) throw new WasiError('srch', `no thread ${tid}`);
     },
     // A relative sleep: a parked call (threads) counts from its first attempt.
     thread_sleep(duration) {
