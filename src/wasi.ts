@@ -161,6 +161,8 @@ export class WASI {
    * any thread. `returnOnExit` does not apply: the exit code is always the result.
    */
   async run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw argType('options', 'object', options);
+    if (options?.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) throw argType('options.memory', 'WebAssembly.Memory', options.memory);
     let module: WebAssembly.Module;
     let bytes: Uint8Array | undefined;
     if (program instanceof WebAssembly.Module) module = program;
@@ -168,8 +170,6 @@ export class WASI {
       bytes = program instanceof ArrayBuffer ? new Uint8Array(program) : new Uint8Array(program.buffer, program.byteOffset, program.byteLength);
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
-    if (options !== undefined && (typeof options !== 'object' || options === null)) throw argType('options', 'object', options);
-    if (options?.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) throw argType('options.memory', 'WebAssembly.Memory', options.memory);
     const imports = WebAssembly.Module.imports(module);
     const memoryImport = imports.find((i) => i.kind === 'memory');
     let memory = options?.memory;

@@ -45,5 +45,5 @@ export const WASIX_THREAD_HELPERS = `
     (if (call $fd_write (local.get $fd) (local.get $scratch) (i32.const 1) (i32.add (local.get $scratch) (i32.const 8))) (then unreachable))
     (if (i32.ne (i32.load offset=8 (local.get $scratch)) (local.get $len)) (then unreachable)))`;
 
-/** A WASIX threaded module: the prelude, then `body` (which exports `_start` and `wasi_thread_start`). */
-export const wasixModule = (body: string, data = '') => `(module ${WASIX_THREAD_IMPORTS} ${WASIX_THREAD_HELPERS} ${data} ${body})`;
+/** A WASIX threaded module: the prelude (and `imports`), `data`, then `body` (which exports `_start` and `wasi_thread_start`). */
+export const wasixModule = (body: string, data = '', imports = '') => `(module ${WASIX_THREAD_IMPORTS} ${imports} ${WASIX_THREAD_HELPERS} ${data} ${body})`;
