@@ -16,7 +16,7 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
-import { memoryFor } from './threads/module-imports.js';
+import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 import { getThreadPlatform } from './threads/platform.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
@@ -172,23 +172,28 @@ export class WASI {
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
     const imports = WebAssembly.Module.imports(module);
     const memoryImport = imports.find((i) => i.kind === 'memory');
-    let memory = options?.memory;
-    if (memoryImport && !memory) {
-      memory = bytes && memoryFor(bytes);
-      if (!memory) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.memory', `The module imports its memory (${memoryImport.module}.${memoryImport.name}); pass the module's bytes, or the memory as options.memory`);
-    }
+    const limits = bytes && memoryImportOf(bytes);
+    const given = options?.memory;
     const threaded =
-      (typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer) ||
+      (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
       imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
-    if (!threaded) {
+    // Checked before a shared memory is made: without cross-origin isolation a browser cannot make one.
+    const tp = threaded ? getThreadPlatform() : undefined;
+    if (threaded) {
+      const why = tp ? tp.unavailable() : 'this platform has no workers';
+      if (why !== undefined) throw new WasiStateError('ERR_WASI_NO_THREADS', `wasi-kit: cannot run a threaded program: ${why}`);
+    }
+    let memory = given;
+    if (memoryImport && !memory) {
+      if (!limits) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'options.memory', `The module imports its memory (${memoryImport.module}.${memoryImport.name}); pass the module's bytes, or the memory as options.memory`);
+      memory = memoryFor(limits);
+    }
+    if (!threaded || !tp) {
       const importObject: WebAssembly.Imports = this.getImportObject();
       if (memoryImport) importObject[memoryImport.module] = { ...importObject[memoryImport.module], [memoryImport.name]: memory! };
       return this.#start(await WebAssembly.instantiate(module, importObject), memory);
     }
-    const tp = getThreadPlatform();
-    const why = tp ? tp.unavailable() : 'this platform has no workers';
-    if (why !== undefined || !tp) throw new WasiStateError('ERR_WASI_NO_THREADS', `wasi-kit: cannot run a threaded program: ${why}`);
     if (!memoryImport || !memory) {
       throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'program', 'A threaded program must import its memory (link with --import-memory --shared-memory), so that every thread shares it');
     }

@@ -3,7 +3,7 @@ import { WASI, WasiHostError, WasiOptionError, WasiStateError, memoryFileSystemF
 import type { RunConfig } from './args.js';
 import { TraceSink } from './trace-sink.js';
 import { HostError } from './usage-error.js';
-import { memoryFor } from '../threads/module-imports.js';
+import { memoryFor, memoryImportOf } from '../threads/module-imports.js';
 
 /** The exit status of a guest that traps, as wasmtime gives on Unix (128 + SIGABRT). */
 export const TRAP_EXIT = 134;
@@ -39,7 +39,8 @@ export async function runCommand(config: RunConfig, report: Report): Promise<num
       throw new HostError(`${config.wasm} is not a WASI command: it exports no _start function`);
     }
     try {
-      return (await wasi.run(module, { memory: memoryFor(bytes) })) & 0xff;
+      const limits = memoryImportOf(bytes);
+      return (await wasi.run(module, limits && { memory: memoryFor(limits) })) & 0xff;
     } catch (err) {
       trap = trapMessage(err);
       if (trap !== undefined) return TRAP_EXIT;

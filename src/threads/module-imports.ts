@@ -83,8 +83,7 @@ export function memoryImportOf(bytes: Uint8Array): MemoryImport | undefined {
   return undefined;
 }
 
-/** A new memory for the one the module in `bytes` imports (shared when declared so), or undefined when it imports none. */
-export function memoryFor(bytes: Uint8Array): WebAssembly.Memory | undefined {
-  const limits = memoryImportOf(bytes);
-  return limits && new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: limits.shared } as WebAssembly.MemoryDescriptor);
+/** A new memory with a memory import's limits (shared when declared so). */
+export function memoryFor(limits: MemoryImport): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: limits.shared } as WebAssembly.MemoryDescriptor);
 }
