@@ -18,6 +18,14 @@ const SAMPLES = {
   hello: { help: 'Prints a greeting.' },
   'args-env': { help: 'Prints its arguments and environment.', args: 'one "two words"', env: 'LANG=C\nUSER=guest' },
   'stdin-echo': { help: 'Copies stdin to stdout and counts the bytes on stderr.', stdin: 'echo this line\nand this one\n' },
+  'threads/work': {
+    help: 'Threads: a CPU-bound job split over N threads (arguments: threads, rounds), each in its own worker over one shared memory; the sum is the same for any N.',
+    args: '4 200000',
+  },
+  'threads/wasix-mutex': {
+    help: 'WASIX threads: N threads increment one counter under a futex mutex (arguments: threads, increments).',
+    args: '4 20000',
+  },
 };
 
 const START_FILES = {

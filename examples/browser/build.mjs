@@ -23,9 +23,21 @@ export function nodeImportsIn(code) {
 }
 
 /** The browser entry as one ES module (source text). Throws when anything Node-only would end up in it. */
-export async function buildBrowserBundle({ minify = false } = {}) {
+export function buildBrowserBundle({ minify = false } = {}) {
+  return bundle(here('../../src/browser.ts'), minify);
+}
+
+/**
+ * The worker that runs a guest thread of a threaded program (src/threads/guest-worker-browser.ts). wasi-kit
+ * starts it from `guest-worker-browser.js` beside the bundle (new URL(..., import.meta.url)): serve it there.
+ */
+export function buildGuestWorkerBundle({ minify = false } = {}) {
+  return bundle(here('../../src/threads/guest-worker-browser.ts'), minify);
+}
+
+async function bundle(entry, minify) {
   const result = await build({
-    entryPoints: [here('../../src/browser.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',

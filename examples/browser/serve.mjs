@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { buildBrowserBundle } from './build.mjs';
+import { buildBrowserBundle, buildGuestWorkerBundle } from './build.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -29,20 +29,29 @@ const HEADERS = {
 
 /** Starts the server; resolves to its URL and a `close()`. */
 export async function startDemoServer({ port = 0 } = {}) {
-  const bundle = await buildBrowserBundle();
+  const [bundle, guestWorker] = await Promise.all([buildBrowserBundle(), buildGuestWorkerBundle()]);
   const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // ?isolation=off serves a page that is not cross-origin isolated: what a threaded program is told there.
+    const isolated = url.searchParams.get('isolation') !== 'off';
     const send = (status, type, body) => {
-      res.writeHead(status, { ...HEADERS, 'Content-Type': type });
+      const headers = { ...HEADERS, 'Content-Type': type };
+      if (!isolated) {
+        delete headers['Cross-Origin-Opener-Policy'];
+        delete headers['Cross-Origin-Embedder-Policy'];
+      }
+      res.writeHead(status, headers);
       res.end(body);
     };
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const path = url.pathname;
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'GET only\n');
       if (path === '/wasi-kit.js') return send(200, 'text/javascript; charset=utf-8', bundle);
+      if (path === '/guest-worker-browser.js') return send(200, 'text/javascript; charset=utf-8', guestWorker);
       const page = PAGE_FILES[path];
       if (page) return send(200, page[1], await readFile(here(page[0])));
-      // Program names are plain words, so no path can leave test/programs.
-      const program = /^\/programs\/([a-z0-9-]+)\.wasm$/.exec(path);
+      // Program names are plain words (threaded ones under threads/), so no path can leave test/programs.
+      const program = /^\/programs\/((?:threads\/)?[a-z0-9-]+)\.wasm$/.exec(path);
       if (program) return send(200, 'application/wasm', await readFile(here(`../../test/programs/${program[1]}.wasm`)));
       if (path === '/favicon.ico') return send(204, 'text/plain', '');
       send(404, 'text/plain', `not found: ${path}\n`);

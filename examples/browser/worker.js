@@ -20,7 +20,8 @@ self.onmessage = async ({ data }) => {
   const started = performance.now();
   try {
     const wasi = new WASI({
-      version: 'preview1',
+      // Any version: preview1, the older ones, WASIX; a threaded program gets a worker per thread.
+      version: 'auto',
       args,
       env,
       stdin,
@@ -35,8 +36,7 @@ self.onmessage = async ({ data }) => {
     });
     const module = await WebAssembly.compile(wasm);
     if (WASI.versionOf(module) === undefined) throw new Error('this module imports no WASI functions (is it a WASI program?)');
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-    exitCode = wasi.start(instance);
+    exitCode = await wasi.run(wasm);
   } catch (err) {
     error = `${err?.name ?? 'Error'}: ${err?.message ?? err}`;
   }
