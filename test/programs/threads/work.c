@@ -10,7 +10,9 @@ static uint64_t rounds;
 static int threads;
 static volatile int done;
 
-static uint64_t walk(uint64_t x, uint64_t n) {
+// Not inlined: called once per seed, so V8 runs its optimized code after the first calls (wasm has no
+// on-stack replacement: a loop entered in baseline code stays there).
+__attribute__((noinline)) static uint64_t walk(uint64_t x, uint64_t n) {
   for (uint64_t i = 0; i < n; i++) {
     x ^= x << 13;
     x ^= x >> 7;
