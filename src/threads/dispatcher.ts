@@ -15,6 +15,12 @@ const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 const MAIN_TID = 1;
 /** wasi-threads ids are positive and below 2^29. */
 const MAX_TID = 0x1fffffff;
+/**
+ * After a call, how long the kernel's thread blocks (Atomics.wait) for the next one before it yields
+ * to its event loop (Atomics.waitAsync): a thread making syscalls back to back is answered without a
+ * trip through the event loop, which is delayed by at most this much.
+ */
+const LINGER_MS = 0.05;
 /** How often a call parked on something outside the guest (stdin, a socket) looks again. */
 const EXTERNAL_RETRY_MS = 2;
 
@@ -194,8 +200,11 @@ export class ThreadDispatcher implements ThreadHost {
 
   async #loop(): Promise<void> {
     const door = this.#doorbell;
+    // A browser's main thread may not block: there the kernel only ever waits asynchronously.
+    let linger = true;
     while (this.#end === undefined) {
       const seen = Atomics.load(door, 0);
+      let served = false;
       for (const slot of this.#slots) {
         if (!slot.parked && Atomics.load(slot.control, STATE) === REQUEST) {
           const index = slot.control[FN]!;
@@ -203,6 +212,7 @@ export class ThreadDispatcher implements ThreadHost {
           readArguments(this.#functions[index]!, slot.control, args);
           this.#call(slot, index, args, performance.now());
           if (this.#end !== undefined) return;
+          served = true;
         }
       }
       // Anything may have changed what a parked call waits for: run each again.
@@ -216,6 +226,13 @@ export class ThreadDispatcher implements ThreadHost {
         }
       }
       if (Atomics.load(door, 0) !== seen) continue;
+      if (served && linger) {
+        try {
+          if (Atomics.wait(door, 0, seen, LINGER_MS) !== 'timed-out') continue;
+        } catch {
+          linger = false;
+        }
+      }
       const r = waitAsync!(door, 0, seen, this.#nextWakeMs());
       if (r.async) await r.value;
     }
