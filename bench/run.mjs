@@ -31,7 +31,9 @@ patch('run.mjs', '// -----------------------------------------------------------
 appendFileSync(join(work, 'adapters.mjs'), "\nimport { wasiKitMemory } from '../memory-adapter.mjs';\nADAPTERS['wasi-kit-memory'] = wasiKitMemory;\n");
 run('npm', ['run', '-s', 'build'], repo);
 
-const args = process.argv.slice(2);
+// --no-threads skips bench/threads.mjs; everything else goes to the suite's runner.
+const noThreads = process.argv.includes('--no-threads');
+const args = process.argv.slice(2).filter((a) => a !== '--no-threads');
 const adapters = ['node', 'raw', 'browser_wasi_shim', 'wasm-util', `module:${join(repo, 'dist', 'index.js')}`, 'wasi-kit-memory'];
 const hasAdapter = args.includes('--adapter');
 const runner = spawnSync('node', ['run.mjs', ...(hasAdapter ? [] : ['--adapter', adapters.join(',')]), ...args], {
@@ -57,5 +59,12 @@ wasi-kit with every preopen a MemoryFileSystem seeded before the timer (as brows
 benchmarks after \`args-env\` are wasi-kit's own (bench/benches.mjs, bench/src).
 
 ${tables}`;
-writeFileSync(join(repo, 'bench', 'RESULTS.md'), results);
+
+// The thread benchmarks (bench/threads.mjs) need wasi-kit alone, each beside its floor in the same run.
+const runsAt = args.indexOf('--runs');
+const threads = noThreads
+  ? ''
+  : execFileSync('node', [join(repo, 'bench', 'threads.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8' });
+process.stdout.write(threads);
+writeFileSync(join(repo, 'bench', 'RESULTS.md'), threads ? `${results}\n## Threads\n\n${threads}` : results);
 console.log('wrote bench/RESULTS.md');
