@@ -15,8 +15,8 @@ import { WASIX_PID, wasixThreadHandlers, type ThreadCalls } from './wasix/thread
 import { wasixTtyHandlers } from './wasix/tty.js';
 
 // The 86 WASIX extensions of `wasix_32v1` (the preview1 functions in that namespace are preview1's own).
-// Only what is exact with a single-threaded, single-process kernel is implemented; everything else
-// answers `notsup` before it reads or writes guest memory. The README's WASIX table says the same.
+// What one process with threads can do exactly is implemented; everything else answers `notsup`
+// before it reads or writes guest memory, with the reason below. The README's WASIX table says the same.
 
 /** The extensions implemented here. */
 type Implemented =
@@ -45,9 +45,9 @@ type Implemented =
   | 'tty_get'
   | 'tty_set';
 
-const PROCESSES = 'not yet: processes come later';
-const SOCKETS = "not yet: WASIX sockets come later (preview1's sock_* on preopened listeners work)";
-const NETWORK = 'not yet: virtual network ports come with WASIX sockets';
+const PROCESSES = 'a second process needs a copy of the guest (fork: its memory and stack, asyncify; exec/spawn: a program loader): not supported';
+const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
+const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
 const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
@@ -97,7 +97,7 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   sock_recv_from: SOCKETS,
   sock_send_to: SOCKETS,
   sock_send_file: SOCKETS,
-  resolve: 'not yet: name resolution comes with WASIX sockets',
+  resolve: 'name resolution goes with WASIX sockets, which are not provided',
   dl_invalid_handle: DYNAMIC,
   dlopen: DYNAMIC,
   dlsym: DYNAMIC,
