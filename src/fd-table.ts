@@ -114,6 +114,12 @@ export class FdTable {
     this.open++;
   }
 
+  /** Puts `entry` in place of what `fd` holds (before the guest runs: the host's own setup). */
+  replace(fd: number, entry: FdEntry): void {
+    if (this.entries[fd] === undefined) throw new Error(`fd ${fd} is free`);
+    this.entries[fd] = entry;
+  }
+
   /** Closes `fd` (`badf` when it holds nothing); what it refers to is closed with the last fd referring to it. */
   close(fd: number): void {
     release(this.detach(fd));

@@ -43,6 +43,8 @@ export class WASI {
   readonly #kernel: Kernel;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
+  /** The host fd stdin reads, when it is one (the default: 0). */
+  readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
   #started = false;
 
@@ -54,6 +56,7 @@ export class WASI {
     const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     this.#threads = o.threads ?? {};
+    this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     this.#kernel = {
       memory: this.#memory,
@@ -116,6 +119,30 @@ export class WASI {
       throw new WasiStateError('ERR_WASI_NO_SINGLE_MODULE', 'the ephemeral phase imports from ten modules: use getImportObject()');
     }
     return this.#wasiImport;
+  }
+
+  /**
+   * A threaded program's kernel must never block, as a read of a host fd would: its stdin is then read
+   * by the I/O worker, as a stream over that fd, from the guest's first read on (so a program that never
+   * reads stdin starts nothing).
+   */
+  #stdinOffThread(): void {
+    const p = platform!;
+    const fd = this.#stdinFd;
+    const e = this.#kernel.fds.get(0, 0);
+    if (fd === undefined || !p.streamInput || e.kind !== 'stdio' || !e.source) return;
+    let source: InputSource | undefined;
+    const open = () => (source ??= p.streamInput!({ fd, readable: true }));
+    this.#kernel.fds.replace(0, {
+      ...e,
+      source: {
+        read: (into) => open().read(into),
+        readiness: () => open().readiness?.(),
+        get waiter() {
+          return open().waiter;
+        },
+      },
+    });
   }
 
   /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
@@ -199,6 +226,7 @@ export class WASI {
     }
     this.#started = true;
     this.#memory.bind(memory);
+    this.#stdinOffThread();
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
