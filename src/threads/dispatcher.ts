@@ -1,3 +1,4 @@
+import { Errno } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { Blocked, parkingWaits, waitForOtherThreads } from '../blocking.js';
 import { ProcExit } from '../errors.js';
@@ -98,7 +99,8 @@ export class ThreadDispatcher implements ThreadHost {
   ) {
     this.parallelism = platform.parallelism;
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
-    this.#functions = channelFunctions(module, coreParamsOf);
+    // Only what the kernel serves: another import is left to fail linking in the worker, as it would without threads.
+    this.#functions = channelFunctions(module, (m, n) => ((m === 'wasi' && n === 'thread-spawn') || typeof imports[m]?.[n] === 'function' ? coreParamsOf(m, n) : undefined));
     const spawn = ((arg: number) => this.#spawnRaw(arg)) as RawFunction;
     this.#calls = this.#functions.map((f) => (f.module === 'wasi' && f.name === 'thread-spawn' ? spawn : (imports[f.module]?.[f.name] as RawFunction | undefined)));
     this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
@@ -112,9 +114,10 @@ export class ThreadDispatcher implements ThreadHost {
 
   /** Runs the program's `_start` on a worker; resolves when the program ends, with no worker left. */
   async run(): Promise<ProgramEnd> {
-    for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
-    this.#startThread(MAIN_TID, 0, true);
     try {
+      // Inside the try: a worker that cannot be made must not leave the ones made before it running.
+      for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
+      this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true);
       await this.#loop();
     } finally {
       await Promise.all(this.#slots.map((s) => s.worker.terminate()));
@@ -125,8 +128,15 @@ export class ThreadDispatcher implements ThreadHost {
   spawn(arg: number): number {
     if (this.#alive.size >= this.limits.maxThreads) throw new WasiError('again', `thread limit (${this.limits.maxThreads}) reached`);
     if (this.#nextTid > MAX_TID) throw new WasiError('again', 'thread ids exhausted');
+    let slot: Slot;
+    try {
+      slot = this.#idle.pop() ?? this.#newSlot();
+    } catch (err) {
+      // The host is out of threads: the guest hears `again`, as pthread_create's EAGAIN.
+      throw new WasiError('again', `no worker for a new thread: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const tid = this.#nextTid++;
-    this.#startThread(tid, arg, false);
+    this.#startThread(slot, tid, arg, false);
     return tid;
   }
 
@@ -139,6 +149,8 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   join(tid: number): void {
+    // Nothing could ever end that wait (POSIX pthread_join: EDEADLK).
+    if (tid === this.#current?.tid) throw new WasiError('deadlk', `thread ${tid} cannot join itself`);
     if (this.#alive.has(tid)) waitForOtherThreads(`thread_join(${tid})`);
   }
 
@@ -152,8 +164,7 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(tid: number, arg: number, main: boolean): void {
-    const slot = this.#idle.pop() ?? this.#newSlot();
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean): void {
     slot.tid = tid;
     this.#alive.add(tid);
     slot.worker.post({ type: 'start', tid, arg, main });
@@ -174,7 +185,8 @@ export class ThreadDispatcher implements ThreadHost {
 
   #onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'failed') {
-      const error = m.name === 'RuntimeError' ? new WebAssembly.RuntimeError(m.message) : Object.assign(new Error(m.message), { name: m.name });
+      const error =
+        m.name === 'RuntimeError' ? new WebAssembly.RuntimeError(m.message) : m.name === 'LinkError' ? new WebAssembly.LinkError(m.message) : Object.assign(new Error(m.message), { name: m.name });
       this.#finish({ error });
     } else if (m.tid === MAIN_TID) {
       // Returning from `_start` ends the program, whatever other threads are doing (as exit() does).
@@ -263,7 +275,12 @@ export class ThreadDispatcher implements ThreadHost {
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
     } catch (err) {
-      if (err instanceof Blocked) {
+      if (err instanceof Blocked && slot.signals.length > 0) {
+        // A callback is queued for this thread (thread_signal) and the call would wait: a signal ends
+        // a blocking call with `intr` once its callback has run, as interruptWait does for the process's.
+        answer(slot.control, Errno.intr, slot.signals);
+        slot.signals.length = 0;
+      } else if (err instanceof Blocked) {
         slot.parked = true;
         this.#parked.push({ slot, index, args: args.slice(), startedMs, deadlineMs: err.deadlineMs, external: err.external });
       } else if (err instanceof ProcExit) {
