@@ -1,5 +1,6 @@
 import type { AbiFunction } from './abi/abi-json.js';
 import type { GuestMemory } from './abi/memory.js';
+import { Blocked } from './blocking.js';
 
 export type ImportFunctions = Record<string, (...args: never[]) => unknown>;
 
@@ -38,10 +39,19 @@ export function traced(
       const named: Record<string, number | bigint> = {};
       names.forEach((n, i) => (named[n] = args[i] as number | bigint));
       let result: unknown;
+      let parked = false;
       const start = now();
       try {
         result = fn(...args);
+      } catch (err) {
+        // A parked call (threads) is reported once, when it is answered, not at every attempt.
+        parked = err instanceof Blocked;
+        throw err;
       } finally {
+        if (!parked) report();
+      }
+      return result;
+      function report(): void {
         memory.refresh();
         trace({
           module: f.module,
@@ -53,7 +63,6 @@ export function traced(
           durationNs: Math.round((now() - start) * 1e6),
         });
       }
-      return result;
     };
   }
   return out;

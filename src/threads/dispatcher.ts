@@ -236,6 +236,9 @@ export class ThreadDispatcher implements ThreadHost {
           this.#call(p.slot, p.index, p.args, p.startedMs);
           if (this.#end !== undefined) return;
         }
+        // A call that completed may have freed one parked before it in this pass: another pass
+        // (each one that goes on has one parked call fewer, so this ends).
+        if (this.#parked.length < parked.length) continue;
       }
       if (Atomics.load(door, 0) !== seen) continue;
       if (served && linger) {

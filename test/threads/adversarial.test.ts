@@ -90,7 +90,7 @@ describe('bad pointers from a worker thread', () => {
   // outside memory; wasi-kit passes the pointer on unchecked and starts a thread that would read
   // garbage. Fix (src/handlers/wasix/threads.ts, thread_spawn_v2): m.checkAligned(startPtr,
   // THREAD_START.SIZE, THREAD_START.ALIGN) before k.threads.spawn. Flip to `it` once fixed.
-  it.fails('thread_spawn_v2 with its thread_start record outside memory is fault', async () => {
+  it('thread_spawn_v2 with its thread_start record outside memory is fault', async () => {
     const { code } = await runWasix(
       `(func (export "wasi_thread_start") (param i32 i32))
       (func (export "_start")
@@ -391,7 +391,7 @@ describe('trace with threads', () => {
   // A parked call is run again from the top on every retry, and src/trace.ts reports each attempt
   // (errno undefined, as for a call that threw). Fix there: do not report an attempt that threw
   // `Blocked` (src/blocking.ts), only the one that completes. Flip to `it` once fixed.
-  it.fails('reports a parked call once, when it completes', async () => {
+  it('reports a parked call once, when it completes', async () => {
     const events: TraceEvent[] = [];
     const { code } = await runWasix(program, { data, options: { trace: (e) => events.push(e), stdout: () => {} } });
     expect(code).toBe(2);

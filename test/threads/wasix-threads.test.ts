@@ -50,7 +50,7 @@ describe('WASIX threads', () => {
         (if (i32.eq (local.get $arg) (i32.const 1024))
           (then
             (call $sleep (i64.const 30000000)) (drop)
-            (i32.store (i32.const 104) (call $spawn_ok (i32.const 2048) (i32.const 216))))
+            (call $post (i32.const 104) (call $spawn_ok (i32.const 2048) (i32.const 216)) (i32.const 228)))
           (else
             (if (call $thread_id (i32.const 224)) (then unreachable))
             (call $post (i32.const 100) (i32.add (i32.load (i32.const 224)) (i32.const 1000)) (i32.const 232)))))
@@ -58,6 +58,8 @@ describe('WASIX threads', () => {
         (local $v i32)
         (i32.store (i32.const 108) (call $spawn_ok (i32.const 1024) (i32.const 200)))
         (local.set $v (call $await (i32.const 100) (i32.const 208)))
+        ;; B may post before A has stored B's id: wait for that too.
+        (drop (call $await (i32.const 104) (i32.const 212)))
         ;; B's id is the one A's spawn returned, and differs from A's.
         (if (i32.ne (i32.sub (local.get $v) (i32.const 1000)) (i32.load (i32.const 104))) (then unreachable))
         (if (i32.eq (i32.load (i32.const 104)) (i32.load (i32.const 108))) (then unreachable))

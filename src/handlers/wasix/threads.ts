@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import { readOptionTimestamp } from '../../../generated/wasix/layout.js';
+import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
 import { Bool } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
@@ -108,6 +108,8 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
     ...local,
     thread_spawn_v2(startPtr) {
       if (!k.threads) throw new WasiError('notsup', 'this program was started without threads: run it with WASI.run() (or the CLI), which gives threaded programs workers');
+      // The new thread reads the record: it must lie in memory (Wasmer reads it first: fault, no alignment check).
+      k.memory.check(startPtr, THREAD_START.SIZE);
       return k.threads.spawn(startPtr);
     },
     thread_join(tid) {
