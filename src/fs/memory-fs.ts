@@ -16,7 +16,7 @@
 import { Volume } from 'memfs';
 import { FsError } from './errors.js';
 import { HandleTable } from './handle-table.js';
-import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
+import { MAX_NAME_BYTES, resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
 import { realtimeNs } from './realtime.js';
 import type {
@@ -145,6 +145,42 @@ function fileTypeOf(node: INode): FileType {
   }
 }
 
+/** A resolved path with the link it names (undefined when nothing is there), found in the same walk. */
+interface Found extends ResolvedPath {
+  link: Link | undefined;
+}
+
+const SLASH = 0x2f;
+
+/**
+ * What `resolvePath` would answer for the common path, names joined by single slashes with no `.`,
+ * `..` or long name, through directories only and ending in anything but a symlink to follow: one
+ * walk down the links, no lookup per prefix. Undefined for any other path, which the resolver takes.
+ */
+export function findPlain(base: Link, path: string, followFinal: boolean): Found | undefined {
+  if (path.length === 0 || path.charCodeAt(0) === SLASH || path.includes('\0')) return undefined;
+  const parts: string[] = [];
+  let dir = base;
+  let start = 0;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    const name = slash === -1 ? path.slice(start) : path.slice(start, slash);
+    // Names of up to 85 UTF-16 units are within MAX_NAME_BYTES whatever they hold.
+    if (name === '' || name === '.' || name === '..' || name.length * 3 > MAX_NAME_BYTES) return undefined;
+    parts.push(name);
+    const link = dir.children.get(name);
+    if (slash === -1) {
+      if (link === undefined) return { parts, type: undefined, mustBeDir: false, endsInDot: false, link };
+      const type = fileTypeOf(link.getNode());
+      if (type === 'symbolic_link' && followFinal) return undefined;
+      return { parts, type, mustBeDir: false, endsInDot: false, link };
+    }
+    if (link === undefined || !link.getNode().isDirectory()) return undefined;
+    dir = link;
+    start = slash + 1;
+  }
+}
+
 function childNames(link: Link): string[] {
   return [...link.children.keys()].filter((name) => name !== '.' && name !== '..');
 }
@@ -221,14 +257,15 @@ export class MemoryFileSystem implements FileSystem {
   open(dir: Handle, path: string, flags: OpenFlags): Handle {
     rules.checkOpenFlags(flags, this.#readOnly);
     this.#handles.checkRoom();
-    const resolved = this.#resolve(this.#dirLink(dir), path, rules.followFinalForOpen(flags));
-    const plan = rules.planOpen(flags, resolved);
-    if (plan === 'directory') return this.#openDirectory(this.#linkAt(this.#dirLink(dir), resolved.parts));
+    const base = this.#dirLink(dir);
+    const found = this.#resolve(base, path, rules.followFinalForOpen(flags));
+    const plan = rules.planOpen(flags, found);
+    if (plan === 'directory') return this.#openDirectory(found.link!);
     let node: INode;
     if (plan === 'create') {
-      node = this.#createChild(this.#dirLink(dir), resolved.parts, S_IFREG | 0o666).getNode();
+      node = this.#createChild(base, found.parts, S_IFREG | 0o666).getNode();
     } else {
-      node = this.#linkAt(this.#dirLink(dir), resolved.parts).getNode();
+      node = found.link!.getNode();
       if (flags.truncate && node.isFile()) this.#setSize(node, 0);
     }
     this.#store.openCount.set(node, (this.#store.openCount.get(node) ?? 0) + 1);
@@ -482,8 +519,13 @@ export class MemoryFileSystem implements FileSystem {
     };
   }
 
-  #resolve(base: Link, path: string, followFinal: boolean): ResolvedPath {
-    return resolvePath(this.#lookup(base), path, { followFinal });
+  /** Resolves `path` from `base` by the resolver's rules, and gives the link it names when there is one. */
+  #resolve(base: Link, path: string, followFinal: boolean): Found {
+    const plain = findPlain(base, path, followFinal);
+    if (plain !== undefined) return plain;
+    const resolved = resolvePath(this.#lookup(base), path, { followFinal }) as Found;
+    resolved.link = resolved.type === undefined ? undefined : this.#tryLinkAt(base, resolved.parts);
+    return resolved;
   }
 
   #tryLinkAt(base: Link, parts: readonly string[]): Link | undefined {
@@ -603,10 +645,9 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   #statPath(dir: Handle, path: string, follow: boolean): FileStat {
-    const base = this.#dirLink(dir);
-    const resolved = this.#resolve(base, path, follow);
-    rules.requireExisting(resolved);
-    return this.#statOf(this.#linkAt(base, resolved.parts).getNode());
+    const found = this.#resolve(this.#dirLink(dir), path, follow);
+    rules.requireExisting(found);
+    return this.#statOf(found.link!.getNode());
   }
 
   #statOf(node: INode): FileStat {
