@@ -181,6 +181,64 @@ export function findPlain(base: Link, path: string, followFinal: boolean): Found
   }
 }
 
+/** memfs's `Node` keeps these private: the file is the first `size` bytes of `buf`, and `capacity` is `buf.length`. */
+interface FileStorage {
+  buf: INode['buf'];
+  capacity: number;
+  size: number;
+}
+
+/** The Buffer class memfs keeps bytes in (Node's, or a browser bundle's stand-in), taken from a buffer of it. */
+interface BufferClass {
+  allocUnsafe(size: number): INode['buf'];
+  from(buffer: ArrayBuffer, offset: number, length: number): INode['buf'];
+}
+
+/** ES2024 resizable ArrayBuffers, past the ES2022 library this compiles against; absent where unsupported. */
+interface MaybeResizable {
+  readonly resizable?: boolean;
+  readonly maxByteLength?: number;
+  resize?(length: number): void;
+}
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer;
+
+/** From this capacity a file's buffer is resizable, so it grows in place instead of being copied. */
+const IN_PLACE_FROM = 1 << 20;
+/** A resizable buffer reserves room to grow this many times over; past that its bytes move once more. */
+const IN_PLACE_ROOM = 16;
+
+/**
+ * Makes room for `needed` bytes, doubling the capacity as memfs does. Small files move to a new
+ * buffer; from IN_PLACE_FROM on, the buffer is a resizable ArrayBuffer that grows where it is, so a
+ * long append neither copies what it wrote nor touches fresh memory twice (first touch of a page
+ * is what writing to memory costs most). Where resizable buffers are missing, or no address space
+ * can be reserved, it copies.
+ */
+function grow(file: FileStorage, needed: number): void {
+  let capacity = Math.max(file.capacity * 2, 64);
+  while (capacity < needed) capacity *= 2;
+  const MemfsBuffer = file.buf.constructor as unknown as BufferClass;
+  const current = file.buf.buffer as ArrayBuffer & MaybeResizable;
+  if (current.resizable === true && file.buf.byteOffset === 0 && current.maxByteLength! >= capacity) {
+    current.resize!(capacity);
+    file.buf = MemfsBuffer.from(current, 0, capacity);
+  } else {
+    let next: INode['buf'] | undefined;
+    if (capacity >= IN_PLACE_FROM) {
+      try {
+        const reserved = new ResizableArrayBuffer(capacity, { maxByteLength: Math.min(capacity * IN_PLACE_ROOM, MAX_MEMORY_FILE_SIZE) });
+        next = MemfsBuffer.from(reserved, 0, capacity);
+      } catch {
+        // No address space to reserve: an ordinary buffer serves.
+      }
+    }
+    next ??= MemfsBuffer.allocUnsafe(capacity);
+    next.set(file.buf.subarray(0, file.size));
+    file.buf = next;
+  }
+  file.capacity = capacity;
+}
+
 function childNames(link: Link): string[] {
   return [...link.children.keys()].filter((name) => name !== '.' && name !== '..');
 }
@@ -324,15 +382,23 @@ export class MemoryFileSystem implements FileSystem {
 
   write(handle: Handle, data: Uint8Array): number {
     const entry = this.#file(handle, 'write');
-    const at = entry.append ? entry.node.getSize() : (entry.farPosition ?? entry.position);
-    this.#writeAt(entry.node, data, BigInt(at));
-    entry.position = Number(at) + data.length;
+    if (entry.append) {
+      entry.position = entry.node.getSize();
+      entry.farPosition = undefined;
+    } else if (entry.farPosition !== undefined) {
+      if (data.length === 0) return 0;
+      throw new FsError('fbig');
+    }
+    this.#writeAt(entry.node, data, entry.position);
+    entry.position += data.length;
     return data.length;
   }
 
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
     const entry = this.#file(handle, 'write');
-    this.#writeAt(entry.node, data, entry.append ? BigInt(entry.node.getSize()) : offset);
+    if (data.length === 0) return 0;
+    if (entry.append) this.#writeAt(entry.node, data, entry.node.getSize());
+    else this.#writeAt(entry.node, data, this.#toSize(offset));
     return data.length;
   }
 
@@ -506,7 +572,7 @@ export class MemoryFileSystem implements FileSystem {
     const name = names[names.length - 1]!;
     if (dir.children.has(name)) throw new FsError('exist', `seed path ${JSON.stringify(path)}`);
     const node = this.#createChild(dir, [name], S_IFREG | 0o666).getNode();
-    this.#writeAt(node, bytes, 0n);
+    this.#writeAt(node, bytes, 0);
   }
 
   #lookup(base: Link): PathLookup {
@@ -622,17 +688,18 @@ export class MemoryFileSystem implements FileSystem {
     return n;
   }
 
-  #writeAt(node: INode, data: Uint8Array, offset: bigint): void {
+  #writeAt(node: INode, data: Uint8Array, at: number): void {
     if (data.length === 0) return;
-    const end = offset + BigInt(data.length);
-    if (end > BigInt(MAX_MEMORY_FILE_SIZE)) throw new FsError('fbig');
-    const start = Number(offset);
-    // memfs's truncate grows the buffer by doubling and zero-fills any gap.
-    if (Number(end) > node.getSize()) {
-      this.#store.resize(node.getSize(), Number(end));
-      node.truncate(Number(end));
+    const file = node as unknown as FileStorage;
+    const end = at + data.length;
+    if (end > file.size) {
+      this.#store.resize(file.size, end);
+      if (end > file.capacity) grow(file, end);
+      // Only a gap before `at` is zeroed: what `data` covers is written once.
+      if (at > file.size) file.buf.fill(0, file.size, at);
+      file.size = end;
     }
-    node.buf.set(data, start);
+    file.buf.set(data, at);
     this.#store.modified(node);
   }
 

@@ -109,6 +109,52 @@ describe('MemoryFileSystem', () => {
     expect(a.fstat(a.openRoot()).dev).not.toBe(b.fstat(b.openRoot()).dev);
   });
 
+  it('keeps the bytes memfs itself reads through gaps, overwrites, cuts and growth in and out of place', () => {
+    const MiB = 1 << 20;
+    const memory = new MemoryFileSystem();
+    const root = memory.openRoot();
+    const h = memory.open(root, 'f', { read: true, write: true, create: true });
+    const node = memory.volume._core.inodes[Number(memory.fstat(h).ino)]!;
+    const model = new Uint8Array(24 * MiB);
+    let size = 0;
+    const pwrite = (at: number, length: number, fill: number) => {
+      memory.pwrite(h, new Uint8Array(length).fill(fill), BigInt(at));
+      model.fill(fill, at, at + length);
+      size = Math.max(size, at + length);
+    };
+    const cut = (to: number) => {
+      memory.ftruncate(h, BigInt(to));
+      model.fill(0, to, Math.max(size, to));
+      size = to;
+    };
+    const check = () => {
+      expect(memory.fstat(h).size).toBe(BigInt(size));
+      expect(Buffer.compare(memory.volume.readFileSync('/f') as Buffer, model.subarray(0, size))).toBe(0);
+      expect(Buffer.compare(preadN(memory, h, size, 0n), model.subarray(0, size))).toBe(0);
+    };
+    pwrite(0, 3, 1);
+    pwrite(100, 10, 2); // a gap reads as zeros
+    pwrite(105, 20, 3); // over the end
+    check();
+    cut(102);
+    pwrite(110, 5, 4); // bytes cut off come back as zeros, not as they were
+    check();
+    pwrite(MiB - 10, 10, 5); // to the size from which buffers are resizable (with room for 16 MiB)
+    check();
+    const reserved = node.buf.buffer;
+    expect((reserved as { resizable?: boolean }).resizable).toBe(true);
+    pwrite(7 * MiB, MiB, 6);
+    expect(node.buf.buffer === reserved).toBe(true); // grown in place
+    cut(2 * MiB);
+    pwrite(5 * MiB, 1, 7);
+    cut(6 * MiB);
+    check();
+    pwrite(17 * MiB, 3 * MiB, 8); // past the reserved room: the bytes move
+    expect(node.buf.buffer === reserved).toBe(false);
+    check();
+    memory.close(h);
+  });
+
   it('appends 256 MiB in 64 KiB writes with geometric growth (linear copying)', () => {
     const memory = new MemoryFileSystem();
     const root = memory.openRoot();
