@@ -53,10 +53,14 @@ export interface MemoryFileSystemOptions extends FileSystemLimits {
   now?: () => bigint;
 }
 
-interface Times {
+/** What is kept of an inode beside memfs: times to the nanosecond, and how many handles hold it open. */
+interface NodeMeta {
   atim: bigint;
   mtim: bigint;
   ctim: bigint;
+  /** The inode number as `stat` reports it, made once. */
+  readonly ino: bigint;
+  opens: number;
 }
 
 /** State shared by a filesystem and the views `dir()` makes of it. */
@@ -64,8 +68,7 @@ class MemoryStore {
   readonly volume = new Volume();
   readonly core: Core = this.volume._core;
   readonly dev: bigint;
-  readonly times = new WeakMap<INode, Times>();
-  readonly openCount = new Map<INode, number>();
+  readonly #meta = new WeakMap<INode, NodeMeta>();
   usedBytes = 0;
   static #nextDev = 1n;
 
@@ -79,28 +82,27 @@ class MemoryStore {
     this.core.root.getNode().nlink = 2;
   }
 
-  timesOf(node: INode): Times {
-    let times = this.times.get(node);
-    if (times === undefined) {
+  metaOf(node: INode): NodeMeta {
+    let meta = this.#meta.get(node);
+    if (meta === undefined) {
       const ns = (d: Date) => BigInt(d.getTime()) * 1_000_000n;
-      times = { atim: ns(node.atime), mtim: ns(node.mtime), ctim: ns(node.ctime) };
-      this.times.set(node, times);
+      meta = { atim: ns(node.atime), mtim: ns(node.mtime), ctim: ns(node.ctime), ino: BigInt(node.ino), opens: 0 };
+      this.#meta.set(node, meta);
     }
-    return times;
+    return meta;
   }
 
   created(node: INode): void {
     const now = this.now();
-    this.times.set(node, { atim: now, mtim: now, ctim: now });
+    this.#meta.set(node, { atim: now, mtim: now, ctim: now, ino: BigInt(node.ino), opens: 0 });
   }
 
-  modified(node: INode): void {
-    const times = this.timesOf(node);
-    times.mtim = times.ctim = this.now();
+  modified(meta: NodeMeta): void {
+    meta.mtim = meta.ctim = this.now();
   }
 
   changed(node: INode): void {
-    this.timesOf(node).ctim = this.now();
+    this.metaOf(node).ctim = this.now();
   }
 
   /** Reserves room for a file to grow from `oldSize` to `newSize` bytes. */
@@ -113,17 +115,18 @@ class MemoryStore {
 
   /** Frees an inode once no name and no handle refers to it. */
   release(node: INode): void {
-    if (node.nlink > 0 || (this.openCount.get(node) ?? 0) > 0) return;
+    if (node.nlink > 0 || (this.#meta.get(node)?.opens ?? 0) > 0) return;
     if (node.isFile()) this.usedBytes -= node.getSize();
     this.core.deleteNode(node);
   }
 }
 
 type Entry =
-  | { kind: 'directory'; link: Link; node: INode }
+  | { kind: 'directory'; link: Link; node: INode; meta: NodeMeta }
   | {
       kind: 'file';
       node: INode;
+      meta: NodeMeta;
       readable: boolean;
       writable: boolean;
       append: boolean;
@@ -131,6 +134,8 @@ type Entry =
       position: number;
       farPosition: bigint | undefined;
     };
+
+type FileEntry = Extract<Entry, { kind: 'file' }>;
 
 function fileTypeOf(node: INode): FileType {
   switch (node.mode & S_IFMT) {
@@ -326,23 +331,24 @@ export class MemoryFileSystem implements FileSystem {
       node = found.link!.getNode();
       if (flags.truncate && node.isFile()) this.#setSize(node, 0);
     }
-    this.#store.openCount.set(node, (this.#store.openCount.get(node) ?? 0) + 1);
-    return this.#handles.add({
+    const meta = this.#store.metaOf(node);
+    const handle = this.#handles.add({
       kind: 'file',
       node,
+      meta,
       readable: Boolean(flags.read),
       writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
       position: 0,
       farPosition: undefined,
     });
+    meta.opens += 1;
+    return handle;
   }
 
   close(handle: Handle): void {
     const entry = this.#handles.remove(handle);
-    const count = (this.#store.openCount.get(entry.node) ?? 1) - 1;
-    if (count > 0) this.#store.openCount.set(entry.node, count);
-    else this.#store.openCount.delete(entry.node);
+    entry.meta.opens -= 1;
     this.#store.release(entry.node);
   }
 
@@ -355,7 +361,8 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   fstat(handle: Handle): FileStat {
-    return this.#statOf(this.#handles.get(handle).node);
+    const entry = this.#handles.get(handle);
+    return this.#statOf(entry.node, entry.meta);
   }
 
   fileType(handle: Handle): FileType {
@@ -370,14 +377,14 @@ export class MemoryFileSystem implements FileSystem {
   readRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
     const entry = this.#file(handle, 'read');
     if (entry.farPosition !== undefined) return 0;
-    const n = this.#readAt(entry.node, buffer, offset, length, entry.position);
+    const n = this.#readAt(entry, buffer, offset, length, entry.position);
     entry.position += n;
     return n;
   }
 
   pread(handle: Handle, into: Uint8Array, offset: bigint): number {
-    const node = this.#file(handle, 'read').node;
-    return offset >= BigInt(node.getSize()) ? 0 : this.#readAt(node, into, 0, into.length, Number(offset));
+    const entry = this.#file(handle, 'read');
+    return offset >= BigInt(entry.node.getSize()) ? 0 : this.#readAt(entry, into, 0, into.length, Number(offset));
   }
 
   write(handle: Handle, data: Uint8Array): number {
@@ -389,7 +396,7 @@ export class MemoryFileSystem implements FileSystem {
       if (data.length === 0) return 0;
       throw new FsError('fbig');
     }
-    this.#writeAt(entry.node, data, entry.position);
+    this.#writeAt(entry.node, entry.meta, data, entry.position);
     entry.position += data.length;
     return data.length;
   }
@@ -397,8 +404,7 @@ export class MemoryFileSystem implements FileSystem {
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
     const entry = this.#file(handle, 'write');
     if (data.length === 0) return 0;
-    if (entry.append) this.#writeAt(entry.node, data, entry.node.getSize());
-    else this.#writeAt(entry.node, data, this.#toSize(offset));
+    this.#writeAt(entry.node, entry.meta, data, entry.append ? entry.node.getSize() : this.#toSize(offset));
     return data.length;
   }
 
@@ -525,8 +531,8 @@ export class MemoryFileSystem implements FileSystem {
     link.name = name;
     newParent.setChild(name, link);
     link.syncSteps();
-    this.#store.modified(oldParent.getNode());
-    this.#store.modified(newParent.getNode());
+    this.#store.modified(this.#store.metaOf(oldParent.getNode()));
+    this.#store.modified(this.#store.metaOf(newParent.getNode()));
     this.#store.changed(link.getNode());
   }
 
@@ -541,7 +547,7 @@ export class MemoryFileSystem implements FileSystem {
     node.nlink += 1;
     parent.createChild(to.parts[to.parts.length - 1]!, node);
     this.#store.changed(node);
-    this.#store.modified(parent.getNode());
+    this.#store.modified(this.#store.metaOf(parent.getNode()));
   }
 
   symlink(target: string, dir: Handle, path: string): void {
@@ -572,7 +578,7 @@ export class MemoryFileSystem implements FileSystem {
     const name = names[names.length - 1]!;
     if (dir.children.has(name)) throw new FsError('exist', `seed path ${JSON.stringify(path)}`);
     const node = this.#createChild(dir, [name], S_IFREG | 0o666).getNode();
-    this.#writeAt(node, bytes, 0);
+    this.#writeAt(node, this.#store.metaOf(node), bytes, 0);
   }
 
   #lookup(base: Link): PathLookup {
@@ -618,12 +624,13 @@ export class MemoryFileSystem implements FileSystem {
 
   #openDirectory(link: Link): Handle {
     const node = link.getNode();
-    const handle = this.#handles.add({ kind: 'directory', link, node });
-    this.#store.openCount.set(node, (this.#store.openCount.get(node) ?? 0) + 1);
+    const meta = this.#store.metaOf(node);
+    const handle = this.#handles.add({ kind: 'directory', link, node, meta });
+    meta.opens += 1;
     return handle;
   }
 
-  #file(handle: Handle, access?: 'read' | 'write'): Extract<Entry, { kind: 'file' }> {
+  #file(handle: Handle, access?: 'read' | 'write'): FileEntry {
     const entry = this.#handles.get(handle);
     if (entry.kind !== 'file') throw new FsError('isdir');
     if (access === 'read' && !entry.readable) throw new FsError('badf', 'handle not open for reading');
@@ -641,7 +648,7 @@ export class MemoryFileSystem implements FileSystem {
     this.#requireLive(parent);
     const link = parent.createChild(parts[parts.length - 1]!, this.#store.core.createNode(mode));
     this.#store.created(link.getNode());
-    this.#store.modified(parent.getNode());
+    this.#store.modified(this.#store.metaOf(parent.getNode()));
     return link;
   }
 
@@ -652,7 +659,7 @@ export class MemoryFileSystem implements FileSystem {
     // A removed directory loses its `.` entry as well as its name.
     node.nlink = node.isDirectory() ? 0 : node.nlink - 1;
     this.#store.changed(node);
-    this.#store.modified(parent.getNode());
+    this.#store.modified(this.#store.metaOf(parent.getNode()));
     this.#store.release(node);
   }
 
@@ -669,11 +676,11 @@ export class MemoryFileSystem implements FileSystem {
   #setSize(node: INode, size: number): void {
     this.#store.resize(node.getSize(), size);
     node.truncate(size);
-    this.#store.modified(node);
+    this.#store.modified(this.#store.metaOf(node));
   }
 
   /** Copies file bytes from `at` into `buffer[offset, offset + length)`; returns the count. */
-  #readAt(node: INode, buffer: Uint8Array, offset: number, length: number, at: number): number {
+  #readAt({ node, meta }: FileEntry, buffer: Uint8Array, offset: number, length: number, at: number): number {
     const size = node.getSize();
     if (at >= size || length === 0) return 0;
     const n = Math.min(size - at, length);
@@ -683,12 +690,11 @@ export class MemoryFileSystem implements FileSystem {
     else buffer.set(new Uint8Array(src.buffer, src.byteOffset + at, n), offset);
     // relatime, as Linux mounts by default: a read sets atim only when it is not newer than mtim
     // and ctim, so a reader learns the file was read since it changed, and repeat reads cost no clock.
-    const times = this.#store.timesOf(node);
-    if (times.atim <= times.mtim || times.atim <= times.ctim) times.atim = this.#store.now();
+    if (meta.atim <= meta.mtim || meta.atim <= meta.ctim) meta.atim = this.#store.now();
     return n;
   }
 
-  #writeAt(node: INode, data: Uint8Array, at: number): void {
+  #writeAt(node: INode, meta: NodeMeta, data: Uint8Array, at: number): void {
     if (data.length === 0) return;
     const file = node as unknown as FileStorage;
     const end = at + data.length;
@@ -700,11 +706,11 @@ export class MemoryFileSystem implements FileSystem {
       file.size = end;
     }
     file.buf.set(data, at);
-    this.#store.modified(node);
+    this.#store.modified(meta);
   }
 
   #setTimes(node: INode, times: SetTimes): void {
-    const current = this.#store.timesOf(node);
+    const current = this.#store.metaOf(node);
     const now = this.#store.now();
     if (times.atim !== undefined) current.atim = times.atim === 'now' ? now : times.atim;
     if (times.mtim !== undefined) current.mtim = times.mtim === 'now' ? now : times.mtim;
@@ -714,24 +720,24 @@ export class MemoryFileSystem implements FileSystem {
   #statPath(dir: Handle, path: string, follow: boolean): FileStat {
     const found = this.#resolve(this.#dirLink(dir), path, follow);
     rules.requireExisting(found);
-    return this.#statOf(found.link!.getNode());
+    const node = found.link!.getNode();
+    return this.#statOf(node, this.#store.metaOf(node));
   }
 
-  #statOf(node: INode): FileStat {
+  #statOf(node: INode, meta: NodeMeta): FileStat {
     const filetype = fileTypeOf(node);
-    const times = this.#store.timesOf(node);
     let size = 0n;
     if (filetype === 'regular_file') size = BigInt(node.getSize());
     else if (filetype === 'symbolic_link') size = BigInt(new TextEncoder().encode(node.symlink).length);
     return {
       dev: this.#store.dev,
-      ino: BigInt(node.ino),
+      ino: meta.ino,
       filetype,
       nlink: BigInt(node.nlink),
       size,
-      atim: times.atim,
-      mtim: times.mtim,
-      ctim: times.ctim,
+      atim: meta.atim,
+      mtim: meta.mtim,
+      ctim: meta.ctim,
     };
   }
 }
