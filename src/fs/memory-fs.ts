@@ -2,11 +2,13 @@
  * An in-memory {@link FileSystem} on memfs, usable in browsers (no `node:` imports here).
  *
  * memfs supplies the tree (its `Link`s and inode `Node`s, reached through `Volume._core`) and
- * the byte storage of each file, which grows by doubling so long appends stay linear. Its
- * path-level calls are not used: they follow symlinks where POSIX does not (rename), free an
- * inode while it is still open (unlink) and keep milliseconds only. So this file does the POSIX
- * bookkeeping itself: nanosecond timestamps in a side table, link counts, inode lifetime while
- * open, and the `maxBytes` quota.
+ * the byte storage of each file (a Node's `buf`). Its path-level calls are not used: they follow
+ * symlinks where POSIX does not (rename), free an inode while it is still open (unlink) and keep
+ * milliseconds only. So this file does the POSIX bookkeeping itself: nanosecond timestamps in a
+ * side table, link counts, inode lifetime while open, and the `maxBytes` quota. It also grows a
+ * file's buffer itself (see `grow`): by doubling, in place once large, never zeroing bytes about
+ * to be written, so long appends stay linear. A plain path is looked up in one walk down the
+ * links (`findPlain`); any other goes through the shared resolver.
  *
  * Limits: no permissions or owners (WASI preview1 has none); directory sizes read as 0; a file
  * can grow to {@link MAX_MEMORY_FILE_SIZE} bytes; a write that would pass `maxBytes` fails
