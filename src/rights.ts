@@ -25,4 +25,4 @@ export const STDIO_RIGHTS = rights('fd_read', 'fd_write', 'fd_fdstat_set_flags',
 
 export const toBig = (r: number): bigint => BigInt(r >>> 0);
 /** The guest's u64 mask, cut to the rights that exist (all of which fit in 32 bits). */
-export const fromBig = (r: bigint): number => Number(r & BigInt(ALL_RIGHTS)) >>> 0;
+export const fromBig = (r: bigint): number => (Number(BigInt.asUintN(32, r)) & ALL_RIGHTS) >>> 0;

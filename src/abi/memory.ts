@@ -56,6 +56,14 @@ export class GuestMemory {
   /** Decodes UTF-8 at `[ptr, ptr + len)`: `fault` out of bounds, `ilseq` when not UTF-8. */
   readString(ptr: number, len: number): string {
     this.check(ptr, len);
+    // Short ASCII (most path names) without the decoder's call overhead; anything else is decoded.
+    if (len <= 64) {
+      const u8 = this.u8;
+      let s = '';
+      let i = ptr;
+      for (const end = ptr + len; i < end && u8[i]! < 0x80; i++) s += String.fromCharCode(u8[i]!);
+      if (i === ptr + len) return s;
+    }
     try {
       return utf8.decode(this.u8.subarray(ptr, ptr + len));
     } catch {

@@ -114,3 +114,12 @@ describe('rights asked for at path_open', () => {
     expect(k.fdstat(fd).inheriting & ~R.fd_read!).toBe(0n);
   });
 });
+
+describe('fromBig', () => {
+  it('cuts any u64 mask to the defined rights, as the bigint AND does', async () => {
+    const fc = (await import('fast-check')).default;
+    const { fromBig, ALL_RIGHTS } = await import('../../src/rights.js');
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (r) => fromBig(r) === Number(r & BigInt(ALL_RIGHTS))));
+    expect(fromBig(-1n & ((1n << 64n) - 1n))).toBe(ALL_RIGHTS);
+  });
+});
