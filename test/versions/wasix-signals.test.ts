@@ -173,7 +173,9 @@ describe('proc_raise_interval (alarm) and callback_signal', () => {
     const ep = g.view().getUint32(16, true);
     expect(g.f.proc_raise_interval!(S.alrm!, 5_000_000n, 1)).toBe(0);
     for (let i = 0; i < 3; i++) expect(g.f.epoll_wait!(ep, 4096, 4, FOREVER, 20)).toBe(E.intr);
-    expect(g.received()).toEqual([S.alrm, S.alrm, S.alrm]);
+    // At least one alarm per wait; a loaded machine may let the 5 ms timer fire again before a wait starts.
+    expect(g.received().length).toBeGreaterThanOrEqual(3);
+    expect(new Set(g.received())).toEqual(new Set([S.alrm]));
     expect(g.f.proc_raise_interval!(S.alrm!, 0n, 0)).toBe(0);
     expect(g.f.epoll_wait!(ep, 4096, 4, FOREVER, 20)).toBe(E.deadlk);
   });
