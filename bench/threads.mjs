@@ -70,9 +70,12 @@ const PING_WORKER = `
     while (Atomics.load(ctl, 0) === 1) Atomics.wait(ctl, 0, 1);
   }`;
 
-// The same hand-off with the kernel's side blocking in Atomics.wait too: the floor of any cross-thread
-// call on this machine (the issue's "bare Atomics.wait/notify ping-pong").
-async function pingPongSyncFloor() {
+/**
+ * The hand-off of CALLS requests, the kernel's side waiting with Atomics.waitAsync (as the kernel does)
+ * or, `sync`, blocking in Atomics.wait too: the floor of any cross-thread call on this machine (the
+ * issue's "bare Atomics.wait/notify ping-pong").
+ */
+async function pingPong(sync) {
   const door = new Int32Array(new SharedArrayBuffer(4));
   const ctl = new Int32Array(new SharedArrayBuffer(4));
   const n = CALLS;
@@ -88,37 +91,18 @@ async function pingPongSyncFloor() {
       Atomics.notify(ctl, 0);
       continue;
     }
-    Atomics.wait(door, 0, seen);
-  }
-  const t = performance.now() - first;
-  await exited;
-  return (t * 1e3) / (n - 1);
-}
-
-async function pingPongFloor() {
-  const door = new Int32Array(new SharedArrayBuffer(4));
-  const ctl = new Int32Array(new SharedArrayBuffer(4));
-  const n = CALLS;
-  const worker = new Worker(PING_WORKER, { eval: true, workerData: { door: door.buffer, ctl: ctl.buffer, n } });
-  const exited = new Promise((r) => worker.once('exit', r));
-  let served = 0;
-  let first = 0;
-  while (served < n) {
-    const seen = Atomics.load(door, 0);
-    if (Atomics.load(ctl, 0) === 1) {
-      if (served === 0) first = performance.now();
-      served++;
-      Atomics.store(ctl, 0, 2);
-      Atomics.notify(ctl, 0);
-      continue;
+    if (sync) Atomics.wait(door, 0, seen);
+    else {
+      const r = Atomics.waitAsync(door, 0, seen);
+      if (r.async) await r.value;
     }
-    const r = Atomics.waitAsync(door, 0, seen);
-    if (r.async) await r.value;
   }
   const t = performance.now() - first;
   await exited;
   return (t * 1e3) / (n - 1);
 }
+const pingPongFloor = () => pingPong(false);
+const pingPongSyncFloor = () => pingPong(true);
 
 const HANDOFFS = 50_000;
 // Two guest threads hand a token back and forth through futex words; the main thread then exits.
