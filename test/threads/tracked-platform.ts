@@ -1,12 +1,10 @@
-import { Worker } from 'node:worker_threads';
-import type { FromWorker } from '../../src/threads/messages.js';
+import type { Worker } from 'node:worker_threads';
+import { asGuestWorker, newGuestThreadWorker } from '../../src/threads/platform-node.js';
 import { getThreadPlatform, setThreadPlatform, type ThreadPlatform } from '../../src/threads/platform.js';
 
 // A Node thread platform that keeps every Worker it makes, so a test can check that none is left
 // running once run() settles (a Worker does not show in process.getActiveResourcesInfo()). It makes
-// workers as src/threads/platform-node.ts does from source (through tsx).
-
-const entry = new URL('../../src/threads/guest-worker-node.ts', import.meta.url);
+// workers as src/threads/platform-node.ts does.
 
 export interface TrackedPlatform extends ThreadPlatform {
   readonly workers: Worker[];
@@ -25,18 +23,9 @@ export function trackedPlatform(failAt?: number): TrackedPlatform {
     unavailable: () => undefined,
     createWorker() {
       if (failAt !== undefined && ++made >= failAt) throw new Error('ERR_WORKER_INIT_FAILED: no more threads');
-      const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true });
+      const worker = newGuestThreadWorker();
       workers.push(worker);
-      return {
-        post: (m) => worker.postMessage(m),
-        listen(onMessage, onError) {
-          worker.on('message', (m: FromWorker) => onMessage(m));
-          worker.on('error', onError);
-        },
-        async terminate() {
-          await worker.terminate();
-        },
-      };
+      return asGuestWorker(worker);
     },
   };
 }
