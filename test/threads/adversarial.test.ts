@@ -216,8 +216,10 @@ describe('many threads', () => {
     const tids = Array.from({ length: ROUNDS * N }, (_, i) => u32(memory, 0x1000 + 4 * i));
     expect(new Set(tids).size).toBe(ROUNDS * N);
     expect(Math.min(...tids)).toBeGreaterThan(1);
-    // Main's worker and one per thread of a round: later rounds reuse them.
-    expect(p.workers).toHaveLength(N + 1);
+    // At most main's worker and one per thread of a round (a thread that ends early in a round may
+    // already lend its worker to the next spawn): later rounds reuse them rather than make 3N more.
+    expect(p.workers.length).toBeLessThanOrEqual(N + 1);
+    expect(p.workers.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });
 
