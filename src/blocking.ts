@@ -40,11 +40,6 @@ export function parkingWaits<T>(startedMs: number, call: () => T): T {
   }
 }
 
-/** True while waits park instead of blocking (a threaded program's syscall). */
-export function isParking(): boolean {
-  return parking;
-}
-
 /** The host-monotonic time this call began (its first attempt when retried), in ms. */
 export function callStartMs(): number {
   return firstAttemptMs ?? performance.now();

@@ -48,21 +48,20 @@ export function traced(
         parked = err instanceof Blocked;
         throw err;
       } finally {
-        if (!parked) report();
+        if (!parked) {
+          memory.refresh();
+          trace({
+            module: f.module,
+            name: f.name,
+            args: named,
+            errno: typeof result === 'number' ? errnoNames[result] : undefined,
+            abi: f,
+            memory: memory.u8,
+            durationNs: Math.round((now() - start) * 1e6),
+          });
+        }
       }
       return result;
-      function report(): void {
-        memory.refresh();
-        trace({
-          module: f.module,
-          name: f.name,
-          args: named,
-          errno: typeof result === 'number' ? errnoNames[result] : undefined,
-          abi: f,
-          memory: memory.u8,
-          durationNs: Math.round((now() - start) * 1e6),
-        });
-      }
     };
   }
   return out;

@@ -1,6 +1,6 @@
-import { sleepUntil } from './blocking.js';
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
+import { sleepUntil } from './blocking.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
@@ -65,8 +65,8 @@ export class WASI {
       fds,
       clock: o.clock ?? hostClock(p),
       randomFill: o.random ?? ((into) => p.randomFill(into)),
-      // Parks instead when the program is threaded (blocking.ts).
       terminal: p.terminal,
+      // Parks instead when the program is threaded (blocking.ts).
       sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
     };
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>

@@ -67,7 +67,7 @@ export interface ThreadLimits {
 export class ThreadDispatcher implements ThreadHost {
   readonly parallelism: number;
   readonly #functions: ChannelFunction[];
-  readonly #calls: (RawFunction | undefined)[];
+  readonly #calls: RawFunction[];
   readonly #argv: (number | bigint)[][];
   readonly #doorbell = new Int32Array(new SharedArrayBuffer(4));
   readonly #slots: Slot[] = [];
@@ -99,10 +99,12 @@ export class ThreadDispatcher implements ThreadHost {
   ) {
     this.parallelism = platform.parallelism;
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
-    // Only what the kernel serves: another import is left to fail linking in the worker, as it would without threads.
-    this.#functions = channelFunctions(module, (m, n) => ((m === 'wasi' && n === 'thread-spawn') || typeof imports[m]?.[n] === 'function' ? coreParamsOf(m, n) : undefined));
-    const spawn = ((arg: number) => this.#spawnRaw(arg)) as RawFunction;
-    this.#calls = this.#functions.map((f) => (f.module === 'wasi' && f.name === 'thread-spawn' ? spawn : (imports[f.module]?.[f.name] as RawFunction | undefined)));
+    // What the kernel serves, wasi-threads' thread-spawn included; another import is left to fail
+    // linking in the worker, as it would without threads.
+    const served: Record<string, Record<string, unknown>> = { ...imports, wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } };
+    const callOf = (m: string, n: string) => served[m]?.[n] as RawFunction | undefined;
+    this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? coreParamsOf(m, n) : undefined));
+    this.#calls = this.#functions.map((f) => callOf(f.module, f.name)!);
     this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
     const list = WebAssembly.Module.exports(module);
     this.#exportIndex = new Map(list.map((e, i) => [e.name, i]));
@@ -265,9 +267,8 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #call(slot: Slot, index: number, args: (number | bigint)[], startedMs: number): void {
-    const fn = this.#calls[index];
+    const fn = this.#calls[index]!;
     try {
-      if (!fn) throw new Error(`${this.#functions[index]!.name} is answered by the thread itself`);
       this.#current = slot;
       const pending = this.#forThread.size > 0 && slot.tid !== undefined ? this.#forThread.get(slot.tid) : undefined;
       if (pending) {

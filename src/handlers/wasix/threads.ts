@@ -6,7 +6,7 @@ import type { GuestMemory } from '../../abi/memory.js';
 import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
 import { ProcExit } from '../../errors.js';
 import type { Kernel } from '../../kernel.js';
-import { signalsOf } from './signals.js';
+import { signalsOf, sleepMsOf } from './signals.js';
 
 /** The thread and futex calls of WASIX. */
 export type ThreadCalls =
@@ -64,6 +64,11 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
     return ptr >>> 2;
   };
   const shared = () => typeof SharedArrayBuffer !== 'undefined' && m.u8.buffer instanceof SharedArrayBuffer;
+  /** Wakes up to `count` waiters (all when undefined); with no other thread there are none. */
+  const wake = (ptr: number, count?: number) => {
+    const at = futex(ptr);
+    return shared() && Atomics.notify(int32s(m), at, count) > 0 ? Bool.true : Bool.false;
+  };
   return {
     // As Wasmer: success in every case, `woken` false only when the timeout expired (a value that
     // differs from `expected` returns at once, woken).
@@ -79,8 +84,8 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
       self.sleepMs(ms);
       return Bool.false;
     },
-    futex_wake: (ptr) => (shared() && Atomics.notify(int32s(m), futex(ptr), 1) > 0 ? Bool.true : (futex(ptr), Bool.false)),
-    futex_wake_all: (ptr) => (shared() && Atomics.notify(int32s(m), futex(ptr)) > 0 ? Bool.true : (futex(ptr), Bool.false)),
+    futex_wake: (ptr) => wake(ptr, 1),
+    futex_wake_all: (ptr) => wake(ptr),
     thread_id: () => self.tid,
     thread_exit(rval) {
       self.exit(rval);
@@ -94,7 +99,7 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
  * The thread-local calls are answered here only for that single thread; a worker answers its own.
  */
 export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
-  const sleepMs = (ms: number) => k.sleepNs(BigInt(Math.ceil(ms * 1e6)));
+  const sleepMs = sleepMsOf(k);
   const local = threadLocalHandlers({
     tid: WASIX_PID,
     memory: k.memory,
