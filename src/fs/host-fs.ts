@@ -207,10 +207,7 @@ export class HostFileSystem implements FileSystem {
   }
 
   read(handle: Handle, into: Uint8Array): number {
-    const entry = this.#file(handle, 'read');
-    const n = this.#readAt(entry.fd, into, entry.position);
-    entry.position += BigInt(n);
-    return n;
+    return this.readRange(handle, into, 0, into.length);
   }
 
   /** `read` into `buffer[offset, offset + length)`: the caller passes guest memory whole, no view. */
@@ -223,7 +220,7 @@ export class HostFileSystem implements FileSystem {
     try {
       n = fs.readSync(entry.fd, buffer, offset, length, at);
     } catch (err) {
-      return rethrowAsFsError(err);
+      return rethrowAsFsError(err); // not hostCall: no closure per read on the hot path
     }
     entry.position += BigInt(n);
     return n;
