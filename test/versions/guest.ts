@@ -94,6 +94,19 @@ export function witxEnum(version: 'preview1' | 'snapshot0' | 'ephemeral', type: 
   return Object.fromEntries(witxCases(version, type).map((n, i) => [n, i]));
 }
 
+/** Case names of a WASIX enum, in order, read from wasix/typenames.witx by regex (not from generated/). */
+export function wasixCases(type: string): string[] {
+  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
+  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
+  if (!m) throw new Error(`no enum $${type}`);
+  return [...m[1]!.matchAll(/\$(\w+)/g)].map((x) => x[1]!);
+}
+
+/** name -> number of a WASIX enum, from its order in the WITX. */
+export function wasixEnum(type: string): Record<string, number> {
+  return Object.fromEntries(wasixCases(type).map((n, i) => [n, i]));
+}
+
 /** name -> bit of a flags type, from its order in the WITX. */
 export function witxFlags(version: 'preview1' | 'snapshot0' | 'ephemeral', type: string): Record<string, bigint> {
   return Object.fromEntries(witxCases(version, type).map((n, i) => [n, 1n << BigInt(i)]));

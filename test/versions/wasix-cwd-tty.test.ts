@@ -1,17 +1,9 @@
 // WASIX getcwd/chdir (a working directory kept per instance, confined to the preopens) and
 // tty_get/tty_set (a stored terminal record), through a WAT guest importing from wasix_32v1.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem } from '../../src/index.js';
-import { WITX_DIR, guest } from './guest.js';
+import { guest, wasixEnum } from './guest.js';
 
-function wasixEnum(type: string): Record<string, number> {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
-  return Object.fromEntries([...m[1]!.matchAll(/\$(\w+)/g)].map((x, i) => [x[1]!, i]));
-}
 const E = wasixEnum('errno');
 const W = 'wasix_32v1';
 

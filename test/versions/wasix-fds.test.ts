@@ -1,20 +1,11 @@
 // WASIX fd extensions through a WAT guest importing from wasix_32v1: fd_dup/fd_dup2 (shared open
 // file, reference-counted close), fd_fdflags_get/set, fd_pipe, fd_event; with preview1's fd_read,
 // fd_write, fd_close and poll_oneoff acting on what they create.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, WASI } from '../../src/index.js';
 import { ALL_RIGHTS, wat } from '../runtime/harness.js';
-import { WITX_DIR, guest, type Sig } from './guest.js';
+import { guest, type Sig, wasixEnum } from './guest.js';
 
-/** Case names of a WASIX enum, in order, read from typenames.witx by regex. */
-function wasixEnum(type: string): Record<string, number> {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
-  return Object.fromEntries([...m[1]!.matchAll(/\$(\w+)/g)].map((x, i) => [x[1]!, i]));
-}
 const E = wasixEnum('errno');
 const NONBLOCK = 4; // preview1 fdflags.nonblock
 const HANGUP = 1; // eventrwflags.fd_readwrite_hangup

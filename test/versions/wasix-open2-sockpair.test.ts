@@ -6,14 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem } from '../../src/index.js';
 import { ALL_RIGHTS } from '../runtime/harness.js';
-import { WITX_DIR, guest, type Sig } from './guest.js';
+import { guest, type Sig, wasixEnum } from './guest.js';
 
-function wasixEnum(type: string): Record<string, number> {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
-  return Object.fromEntries([...m[1]!.matchAll(/\$(\w+)/g)].map((x, i) => [x[1]!, i]));
-}
 const E = wasixEnum('errno');
 const ST = wasixEnum('sock_type');
 const AF = wasixEnum('address_family');

@@ -2,8 +2,6 @@
 // callback_signal, proc_signals_*), clock_time_set, and tty_get/tty_set over a host terminal. The signal
 // callback is a guest export, so these guests run over a kernel built here with `exports` set (what
 // WASI.start will do once it sets Kernel.exports); the rest goes through WASI as usual.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWasiSnapshotPreview1Imports } from '../../generated/preview1/imports.js';
 import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
@@ -16,14 +14,8 @@ import { ProcExit } from '../../src/index.js';
 import { StringArray } from '../../src/string-array.js';
 import type { HostTerminal } from '../../src/terminal.js';
 import { wat } from '../runtime/harness.js';
-import { WITX_DIR, guest } from './guest.js';
+import { guest, wasixEnum } from './guest.js';
 
-function wasixEnum(type: string): Record<string, number> {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
-  return Object.fromEntries([...m[1]!.matchAll(/\$(\w+)/g)].map((x, i) => [x[1]!, i]));
-}
 const E = wasixEnum('errno');
 const S = wasixEnum('signal') as Record<string, number>;
 const W = 'wasix_32v1';

@@ -1,24 +1,16 @@
 // WASIX (`wasix_32v1`): preview1's functions served in that namespace, the 86 extensions (the few
 // implemented ones, and `notsup` without touching memory for the rest), `auto`, `versionOf`.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WASI } from '../../src/index.js';
 import { ProcExit } from '../../src/errors.js';
 import { WASIX_NOTSUP } from '../../src/handlers/wasix.js';
 import type { AbiJson } from '../../src/abi/abi-json.js';
 import { wat } from '../runtime/harness.js';
-import { WITX_DIR, guest, type Sig } from './guest.js';
+import { guest, type Sig, wasixCases } from './guest.js';
 
-/** Case names of a WASIX enum, in order, read from typenames.witx by regex. */
-function wasixEnum(type: string): string[] {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
-  return [...m[1]!.matchAll(/\$(\w+)/g)].map((x) => x[1]!);
-}
-const ERRNO = Object.fromEntries(wasixEnum('errno').map((n, i) => [n, i]));
-const SIGNALS = wasixEnum('signal');
+const ERRNO = Object.fromEntries(wasixCases('errno').map((n, i) => [n, i]));
+const SIGNALS = wasixCases('signal');
 const ABI = JSON.parse(readFileSync(new URL('../../generated/wasix/abi.json', import.meta.url), 'utf8')) as AbiJson;
 
 describe("version: 'wasix'", () => {
