@@ -94,11 +94,11 @@ export function witxEnum(version: 'preview1' | 'snapshot0' | 'ephemeral', type: 
   return Object.fromEntries(witxCases(version, type).map((n, i) => [n, i]));
 }
 
-/** Case names of a WASIX enum, in order, read from wasix/typenames.witx by regex (not from generated/). */
-export function wasixCases(type: string): string[] {
+/** Case names of a WASIX enum (or flags), in order, read from wasix/typenames.witx by regex (not from generated/). */
+export function wasixCases(type: string, kind: 'enum' | 'flags' = 'enum'): string[] {
   const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const m = new RegExp(`\\(typename \\$${type}\\s+\\(enum \\(@witx tag \\w+\\)([^()]*)\\)`).exec(text);
-  if (!m) throw new Error(`no enum $${type}`);
+  const m = new RegExp(`\\(typename \\$${type}\\s+\\(${kind} \\(@witx \\w+ \\w+\\)([^()]*)\\)`).exec(text);
+  if (!m) throw new Error(`no ${kind} $${type}`);
   return [...m[1]!.matchAll(/\$(\w+)/g)].map((x) => x[1]!);
 }
 

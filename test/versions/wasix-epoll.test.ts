@@ -1,27 +1,17 @@
 // WASIX epoll_create/epoll_ctl/epoll_wait through a WAT guest importing from wasix_32v1: over pipes,
 // event fds, files (memory and host filesystems), stdin and socket pairs; level-triggered, EPOLLET,
 // EPOLLONESHOT; errors and bad pointers.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, SharedStdin } from '../../src/index.js';
 import { ALL_RIGHTS } from '../runtime/harness.js';
-import { WITX_DIR, guest, type Sig } from './guest.js';
+import { guest, type Sig, wasixCases, wasixEnum } from './guest.js';
 
-function wasixTypes() {
-  const text = readFileSync(join(WITX_DIR, 'wasix', 'typenames.witx'), 'utf8').replace(/;;.*$/gm, '');
-  const body = (type: string, kind: string) => {
-    const m = new RegExp(`\\(typename \\$${type}\\s+\\(${kind} \\(@witx \\w+ \\w+\\)([^()]*)\\)`).exec(text);
-    if (!m) throw new Error(`no ${kind} $${type}`);
-    return [...m[1]!.matchAll(/\$(\w+)/g)].map((x) => x[1]!);
-  };
-  const E = Object.fromEntries(body('errno', 'enum').map((n, i) => [n, i]));
-  const EP = Object.fromEntries(body('epoll_type', 'flags').map((n, i) => [n, 1 << i]));
-  const CTL = Object.fromEntries(body('epoll_ctl', 'enum').map((n, i) => [n, i]));
-  return { E, EP, CTL };
-}
-const { E, EP, CTL } = wasixTypes();
+const E = wasixEnum('errno');
+const EP = Object.fromEntries(wasixCases('epoll_type', 'flags').map((n, i) => [n, 1 << i]));
+const CTL = wasixEnum('epoll_ctl');
 const bit = (name: string): number => {
   const b = EP[name];
   if (b === undefined) throw new Error(`no epoll_type ${name}`);
