@@ -379,12 +379,12 @@ export class HostFileSystem implements FileSystem {
     hostCall(() => fs.renameSync(this.#hostPath(from.full), this.#hostPath(to.full)));
   }
 
-  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow = false): void {
     this.#checkWritable();
-    const from = this.#resolve(oldDir, oldPath, false);
+    const from = this.#resolve(oldDir, oldPath, follow);
     const to = this.#resolve(newDir, newPath, false);
     rules.checkLink(from.resolved, to.resolved);
-    // link(2) does not follow a symlink source on Linux, which is what we promise.
+    // link(2) does not follow a symlink source on Linux; with `follow` the resolver already has.
     hostCall(() => fs.linkSync(this.#hostPath(from.full), this.#hostPath(to.full)));
   }
 

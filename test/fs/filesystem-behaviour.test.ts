@@ -270,6 +270,19 @@ describe.each(backends)('$name', (backend) => {
       expect(fsys.stat(root, 't').nlink).toBe(1n);
     });
 
+    it('link with follow links what a symlink names; a dangling one is noent', () => {
+      fsys.mkdir(root, 'd');
+      writeFile(fsys, root, 'd/t', 'x');
+      fsys.symlink('d/t', root, 's');
+      fsys.link(root, 's', root, 'hard', true);
+      expect(fsys.lstat(root, 'hard').filetype).toBe('regular_file');
+      expect(fsys.lstat(root, 'hard').ino).toBe(fsys.lstat(root, 'd/t').ino);
+      expect(fsys.stat(root, 'd/t').nlink).toBe(2n);
+      fsys.symlink('missing', root, 'dangling');
+      expectErrno(() => fsys.link(root, 'dangling', root, 'x', true), 'noent');
+      expectErrno(() => fsys.lstat(root, 'x'), 'noent');
+    });
+
     it('symlink, readlink, stat versus lstat', () => {
       fsys.mkdir(root, 'd');
       writeFile(fsys, root, 'd/f', 'data');

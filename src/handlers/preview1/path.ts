@@ -30,11 +30,13 @@ export function pathHandlers(k: Kernel): H {
       const d = fds.getDir(fd, R.path_filestat_set_times);
       d.fs.setTimes(d.handle, path, setTimes(atim, mtim, fstFlags), follows(flags));
     },
-    path_link(oldFd, _oldFlags, oldPath, newFd, newPath) {
+    path_link(oldFd, oldFlags, oldPath, newFd, newPath) {
       const from = fds.getDir(oldFd, R.path_link_source);
       const to = fds.getDir(newFd, R.path_link_target);
       if (from.fs !== to.fs) throw new WasiError('xdev');
-      from.fs.link(from.handle, oldPath, to.handle, newPath);
+      // symlink_follow links what a final symlink names, as Linux's linkat(AT_SYMLINK_FOLLOW) (a
+      // dangling one is noent); wasmtime refuses the flag with inval. The official suite accepts both.
+      from.fs.link(from.handle, oldPath, to.handle, newPath, follows(oldFlags));
     },
     path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags) {
       let needed = R.path_open;
@@ -97,6 +99,9 @@ export function pathHandlers(k: Kernel): H {
     },
     path_symlink(oldPath, fd, newPath) {
       const d = fds.getDir(fd, R.path_symlink);
+      // An absolute target could only ever escape the preopen: refused when made, as wasmtime's
+      // cap-std does (perm), not only when followed. A filesystem may still hold one made elsewhere.
+      if (oldPath.startsWith('/')) throw new WasiError('perm');
       d.fs.symlink(oldPath, d.handle, newPath);
     },
     path_unlink_file(fd, path) {
