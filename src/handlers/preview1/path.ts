@@ -45,6 +45,13 @@ export function pathHandlers(k: Kernel): H {
       const d = fds.getDir(fd, needed);
       // A new fd gets what it asked for, limited to what the directory lets its children have.
       let base = fromBig(rightsBase) & d.rightsInheriting;
+      // A file also gets what older toolchains forgot to ask for: Rust's std before 2020 opened files
+      // without fd_filestat_get (rust-lang/rust#74972) and appended without fd_write (#75189), so
+      // metadata() and the first append failed with notcapable. Wasmer gives a new fd the directory's
+      // whole inheriting rights (path_open's adjusted_rights); we add only these two.
+      let forgotten = R.fd_filestat_get;
+      if (fdflags & Fdflags.append) forgotten |= R.fd_write;
+      forgotten &= d.rightsInheriting;
       const inheriting = fromBig(rightsInheriting) & d.rightsInheriting;
       const write = (base & WRITE_RIGHTS) !== 0 || (fdflags & Fdflags.append) !== 0;
       const handle = d.fs.open(d.handle, path, {
@@ -60,7 +67,7 @@ export function pathHandlers(k: Kernel): H {
       try {
         const filetype = d.fs.fileType ? d.fs.fileType(handle) : d.fs.fstat(handle).filetype;
         const isDir = filetype === 'directory';
-        base &= isDir ? DIR_RIGHTS : FILE_RIGHTS;
+        base = isDir ? base & DIR_RIGHTS : (base | forgotten) & FILE_RIGHTS;
         return fds.insert({
           kind: 'fs',
           fs: d.fs,
