@@ -373,20 +373,42 @@ export class HostFileSystem implements FileSystem {
   }
 
   rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
-    this.#checkWritable();
-    const from = this.#resolve(oldDir, oldPath, false);
-    const to = this.#resolve(newDir, newPath, false);
-    rules.checkRename(from.resolved, to.resolved);
-    hostCall(() => fs.renameSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+    this.renameAcross(oldDir, oldPath, this, newDir, newPath);
   }
 
   link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow = false): void {
+    this.linkAcross(oldDir, oldPath, this, newDir, newPath, follow);
+  }
+
+  /**
+   * Renames into another HostFileSystem (another preopen), as wasmtime, Wasmer and node:wasi do: each
+   * side resolved in its own root, then one host rename, which says `xdev` if the roots lie on two devices.
+   */
+  renameAcross(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string): void {
+    const target = this.#sameKind(to);
     this.#checkWritable();
+    target.#checkWritable();
+    const from = this.#resolve(oldDir, oldPath, false);
+    const dest = target.#resolve(newDir, newPath, false);
+    rules.checkRename(from.resolved, dest.resolved);
+    hostCall(() => fs.renameSync(this.#hostPath(from.full), target.#hostPath(dest.full)));
+  }
+
+  /** Links into another HostFileSystem (another preopen); see `renameAcross`. */
+  linkAcross(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string, follow = false): void {
+    const target = this.#sameKind(to);
+    this.#checkWritable();
+    target.#checkWritable();
     const from = this.#resolve(oldDir, oldPath, follow);
-    const to = this.#resolve(newDir, newPath, false);
-    rules.checkLink(from.resolved, to.resolved);
+    const dest = target.#resolve(newDir, newPath, false);
+    rules.checkLink(from.resolved, dest.resolved);
     // link(2) does not follow a symlink source on Linux; with `follow` the resolver already has.
-    hostCall(() => fs.linkSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+    hostCall(() => fs.linkSync(this.#hostPath(from.full), target.#hostPath(dest.full)));
+  }
+
+  #sameKind(to: FileSystem): HostFileSystem {
+    if (!(to instanceof HostFileSystem)) throw new FsError('xdev', 'the other directory is not on the host');
+    return to;
   }
 
   symlink(target: string, dir: Handle, path: string): void {
