@@ -3,9 +3,9 @@
  * without host directories. Guests get in-memory filesystems, stdio through options or the console.
  * @packageDocumentation
  */
-import { browserPlatform } from './platform-browser.js';
-import { browserThreadPlatform } from './threads/platform-browser.js';
-import { setThreadPlatform } from './threads/platform.js';
+import { browserPlatform } from './platform/browser.js';
+import { browserThreadPlatform } from './platform/browser-workers.js';
+import { setThreadPlatform } from './platform/workers.js';
 import { setPlatform } from './wasi.js';
 
 setPlatform(browserPlatform);
@@ -13,7 +13,7 @@ setThreadPlatform(browserThreadPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
-export type { ClockSource, ClockName } from './kernel.js';
+export type { ClockSource, ClockName } from './kernel/process.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';

@@ -8,7 +8,7 @@ import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
-import type { Kernel } from './kernel.js';
+import type { Kernel } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
 /** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */

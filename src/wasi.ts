@@ -1,12 +1,12 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
-import { sleepUntil } from './blocking.js';
+import { sleepUntil } from './kernel/blocking.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
-import { FdTable, closeAll } from './fd-table.js';
+import { FdTable, closeAll } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import type { ClockName, ClockSource, Kernel } from './kernel.js';
+import type { ClockName, ClockSource, Kernel } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import type { Platform } from './platform.js';
+import type { Platform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -17,7 +17,7 @@ import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
-import { getThreadPlatform } from './threads/platform.js';
+import { getThreadPlatform } from './platform/workers.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);

@@ -15,7 +15,7 @@ import {
 import { DIRENT, EVENT, SUBSCRIPTION, readSubscription, writeDirent, writeEvent } from '../../generated/ephemeral/layout.js';
 import { Permissions, type Event, type Filestat } from '../../generated/ephemeral/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { Kernel } from '../kernel.js';
+import type { Kernel } from '../kernel/process.js';
 import { readdir } from './preview1/fd.js';
 import { pollOneoff, type PollLayout } from './preview1/poll.js';
 

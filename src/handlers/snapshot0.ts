@@ -1,6 +1,6 @@
 import { SubscriptionToP1, type WasiUnstableHandWritten } from '../../generated/snapshot0/adapter.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../generated/snapshot0/layout.js';
-import type { Kernel } from '../kernel.js';
+import type { Kernel } from '../kernel/process.js';
 import { pollOneoff, type PollLayout } from './preview1/poll.js';
 
 /**

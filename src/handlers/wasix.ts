@@ -3,7 +3,7 @@ import { Signal as P1Signal } from '../../generated/preview1/types.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { Kernel } from '../kernel.js';
+import type { Kernel } from '../kernel/process.js';
 import { pathHandlers } from './preview1/path.js';
 import { wasixClockHandlers } from './wasix/clock.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';

@@ -1,7 +1,7 @@
-import { waitOn } from '../blocking.js';
+import { waitOn } from '../kernel/blocking.js';
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { StdioEntry } from '../fd-table.js';
+import type { StdioEntry } from '../kernel/fd-table.js';
 import { R } from '../rights.js';
 import type { InputSource, OutputSink, Readiness } from '../stdio.js';
 import type { SocketConnection, SocketListener } from './types.js';

@@ -1,5 +1,5 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 
 type H = Pick<WasiSnapshotPreview1, 'args_get' | 'args_sizes_get' | 'environ_get' | 'environ_sizes_get'>;
 

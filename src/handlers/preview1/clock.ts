@@ -1,6 +1,6 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { ClockidNames } from '../../../generated/preview1/types.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 
 type H = Pick<WasiSnapshotPreview1, 'clock_res_get' | 'clock_time_get'>;
 

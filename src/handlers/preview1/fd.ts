@@ -2,8 +2,8 @@ import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.
 import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
 import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FdEntry, FsEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { FdEntry, FsEntry } from '../../kernel/fd-table.js';
+import type { Kernel } from '../../kernel/process.js';
 import { R, fromBig, toBig } from '../../rights.js';
 import { toFilestat } from './filestat.js';
 

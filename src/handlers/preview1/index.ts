@@ -1,5 +1,5 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 import { argsHandlers } from './args.js';
 import { clockHandlers } from './clock.js';
 import { fdHandlers } from './fd.js';

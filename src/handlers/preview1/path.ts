@@ -1,7 +1,7 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { Fdflags, Lookupflags, Oflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, fromBig } from '../../rights.js';
 import { filetypeOf, toFilestat } from './filestat.js';
 import { setTimes } from './fd.js';

@@ -1,10 +1,10 @@
-import { callStartMs, waitOn } from '../../blocking.js';
+import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../generated/preview1/layout.js';
 import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FdEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { FdEntry } from '../../kernel/fd-table.js';
+import type { Kernel } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { connectionReadiness } from '../../sockets/entries.js';
 import type { Readiness, Waiter } from '../../stdio.js';

@@ -1,5 +1,5 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 
 // Web Crypto fills at most 64 KiB per call; larger requests go in chunks.
 const CHUNK = 65536;

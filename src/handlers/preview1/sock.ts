@@ -1,10 +1,10 @@
-import { waitOn } from '../../blocking.js';
+import { waitOn } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { StdioEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { StdioEntry } from '../../kernel/fd-table.js';
+import type { Kernel } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { awaitReadable, connectionEntry } from '../../sockets/entries.js';
 import type { SocketConnection, SocketListener } from '../../sockets/types.js';

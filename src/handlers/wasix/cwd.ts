@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FsEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { FsEntry } from '../../kernel/fd-table.js';
+import type { Kernel } from '../../kernel/process.js';
 
 const encoder = new TextEncoder();
 

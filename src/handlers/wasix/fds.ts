@@ -1,9 +1,9 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import { waitForOtherThreads } from '../../blocking.js';
-import type { StdioEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import { waitForOtherThreads } from '../../kernel/blocking.js';
+import type { StdioEntry } from '../../kernel/fd-table.js';
+import type { Kernel } from '../../kernel/process.js';
 import { createPipe } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
 import type { Readiness } from '../../stdio.js';

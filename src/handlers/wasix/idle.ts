@@ -1,5 +1,5 @@
-import { sleepUntil, waitForOtherThreads } from '../../blocking.js';
-import type { Kernel } from '../../kernel.js';
+import { sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
+import type { Kernel } from '../../kernel/process.js';
 import type { Waiter } from '../../stdio.js';
 import { signalsOf, sleepMsOf } from './signals.js';
 

@@ -1,9 +1,9 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { Signal } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import { sleepUntil } from '../../blocking.js';
+import { sleepUntil } from '../../kernel/blocking.js';
 import { ProcExit } from '../../errors.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 import { WASIX_PID } from './threads.js';
 
 // Signals of the one WASIX process, delivered as Wasmer delivers them (lib/wasix/src/state/env.rs,

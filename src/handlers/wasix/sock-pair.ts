@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { SockProto, SockType } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 import { connectionEntry } from '../../sockets/entries.js';
 import { createSocketPair } from '../../sockets/pair.js';
 import { idleWaiter } from './idle.js';

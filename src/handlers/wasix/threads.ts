@@ -3,9 +3,9 @@ import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layo
 import { Bool } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
-import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
+import { callStartMs, sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
 import { ProcExit } from '../../errors.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 import { signalsOf, sleepMsOf } from './signals.js';
 
 /** The thread and futex calls of WASIX. */

@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { TTY, readTty, writeTty } from '../../../generated/wasix/layout.js';
 import { Filetype, type Tty } from '../../../generated/wasix/types.js';
-import type { Kernel } from '../../kernel.js';
+import type { Kernel } from '../../kernel/process.js';
 
 /**
  * `tty_get`/`tty_set` over a terminal record kept per instance. With a host terminal (Node, when

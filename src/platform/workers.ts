@@ -1,4 +1,4 @@
-import type { FromWorker, ToWorker } from './messages.js';
+import type { FromWorker, ToWorker } from '../threads/messages.js';
 
 /** A guest thread's worker as the kernel sees it. */
 export interface GuestWorker {

@@ -1,7 +1,7 @@
-import { WasiError } from './abi/errno-of.js';
-import type { DirEntry, FileSystem, Handle } from './fs/types.js';
-import type { GuestSocket } from './sockets/types.js';
-import type { InputSource, OutputSink } from './stdio.js';
+import { WasiError } from '../abi/errno-of.js';
+import type { DirEntry, FileSystem, Handle } from '../fs/types.js';
+import type { GuestSocket } from '../sockets/types.js';
+import type { InputSource, OutputSink } from '../stdio.js';
 
 interface EntryBase {
   /** preview1 `filetype` value. */

@@ -2,16 +2,16 @@ import { randomFillSync } from 'node:crypto';
 import { fstatSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { WasiError } from './abi/errno-of.js';
-import { WasiOptionError } from './errors.js';
-import { rethrowAsFsError } from './fs/errno-from-node.js';
-import { HostFileSystem } from './fs/host-fs.js';
+import { WasiError } from '../abi/errno-of.js';
+import { WasiOptionError } from '../errors.js';
+import { rethrowAsFsError } from '../fs/errno-from-node.js';
+import { HostFileSystem } from '../fs/host-fs.js';
 import type { Platform } from './platform.js';
-import type { HostTerminal } from './terminal.js';
-import { connectionSource } from './sockets/entries.js';
-import { IO_WORKER_SOURCE } from './sockets/node-io-worker.js';
-import type { SocketConnection, SocketListener } from './sockets/types.js';
-import type { InputSource, Waiter } from './stdio.js';
+import type { HostTerminal } from '../terminal.js';
+import { connectionSource } from '../sockets/entries.js';
+import { IO_WORKER_SOURCE } from '../sockets/node-io-worker.js';
+import type { SocketConnection, SocketListener } from '../sockets/types.js';
+import type { InputSource, Waiter } from '../stdio.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const sleepMs = (ms: number) => {

@@ -1,6 +1,6 @@
-import type { FileSystem } from './fs/types.js';
-import type { InputSource, OutputSink } from './stdio.js';
-import type { HostTerminal } from './terminal.js';
+import type { FileSystem } from '../fs/types.js';
+import type { InputSource, OutputSink } from '../stdio.js';
+import type { HostTerminal } from '../terminal.js';
 
 /** What the runtime needs from its host (Node or a browser), so the core imports no `node:` module. */
 export interface Platform {

@@ -1,7 +1,7 @@
-import type { GuestMemory } from './abi/memory.js';
+import type { GuestMemory } from '../abi/memory.js';
 import type { FdTable } from './fd-table.js';
-import type { StringArray } from './string-array.js';
-import type { HostTerminal } from './terminal.js';
+import type { StringArray } from '../string-array.js';
+import type { HostTerminal } from '../terminal.js';
 
 /** Clock ids as named in preview1's `$clockid`. */
 export type ClockName = 'realtime' | 'monotonic' | 'process_cputime_id' | 'thread_cputime_id';

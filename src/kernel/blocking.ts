@@ -1,5 +1,5 @@
-import { Unwind, WasiError } from './abi/errno-of.js';
-import type { Waiter } from './stdio.js';
+import { Unwind, WasiError } from '../abi/errno-of.js';
+import type { Waiter } from '../stdio.js';
 
 // How a syscall that cannot complete yet waits. A program on one thread blocks that thread (the
 // guest's), through a Waiter or the platform's sleep. With threads, syscalls run on the kernel's
