@@ -4,12 +4,9 @@
  * @packageDocumentation
  */
 import { browserPlatform } from './platform/browser.js';
-import { browserThreadPlatform } from './platform/browser-workers.js';
-import { setThreadPlatform } from './platform/workers.js';
-import { setPlatform } from './wasi.js';
+import { setPlatform } from './platform/platform.js';
 
 setPlatform(browserPlatform);
-setThreadPlatform(browserThreadPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';

@@ -5,12 +5,9 @@
 import { nodePlatform } from './platform/node.js';
 import { MemoryFileSystem as CoreMemoryFileSystem, type MemoryFileSystemOptions } from './fs/memory-fs.js';
 import { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
-import { nodeThreadPlatform } from './platform/node-workers.js';
-import { setThreadPlatform } from './platform/workers.js';
-import { setPlatform } from './wasi.js';
+import { setPlatform } from './platform/platform.js';
 
 setPlatform(nodePlatform);
-setThreadPlatform(nodeThreadPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';

@@ -6,7 +6,7 @@ import { FdTable, closeAll } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockName, ClockSource, Kernel } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import type { Platform } from './platform/platform.js';
+import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -17,17 +17,9 @@ import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
-import { getThreadPlatform } from './platform/workers.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
-
-let platform: Platform | undefined;
-
-/** Set once by the entry point (Node or browser) before any WASI is made. */
-export function setPlatform(p: Platform): void {
-  platform = p;
-}
 
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
@@ -50,7 +42,7 @@ export class WASI {
 
   constructor(options?: WasiOptions) {
     const o = checkOptions(options);
-    const p = platform;
+    const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
     const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
@@ -127,7 +119,7 @@ export class WASI {
    * reads stdin starts nothing).
    */
   #stdinOffThread(): void {
-    const p = platform!;
+    const p = getPlatform()!;
     const fd = this.#stdinFd;
     const e = this.#kernel.fds.get(0, 0);
     if (fd === undefined || !p.streamInput || e.kind !== 'stdio' || !e.source) return;
@@ -261,7 +253,7 @@ export class WASI {
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
-      if (!this.#returnOnExit) platform!.exit(err.exitCode);
+      if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
     } finally {
       this.#closeAll();

@@ -1,6 +1,6 @@
 import { browserGuestWorkerUrl } from '../threads/browser-worker-url.js';
 import type { FromWorker } from '../threads/messages.js';
-import type { ThreadPlatform } from './workers.js';
+import type { ThreadPlatform } from './platform.js';
 
 /** Guest threads on module workers; a bundler must emit guest-worker-browser.js beside the bundle (src/threads/browser-worker-url.ts). */
 export const browserThreadPlatform: ThreadPlatform = {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker } from '../threads/messages.js';
-import type { GuestWorker, ThreadPlatform } from './workers.js';
+import type { GuestWorker, ThreadPlatform } from './platform.js';
 
 // Built, this file sits in a sibling folder of threads/guest-worker-node.js. Run from source (tests), the worker is the .ts
 // file, loaded through tsx, which the tests already use.

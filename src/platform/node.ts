@@ -6,6 +6,7 @@ import { WasiError } from '../abi/errno-of.js';
 import { WasiOptionError } from '../errors.js';
 import { rethrowAsFsError } from '../fs/errno-from-node.js';
 import { HostFileSystem } from '../fs/host-fs.js';
+import { nodeThreadPlatform } from './node-workers.js';
 import type { Platform } from './platform.js';
 import type { HostTerminal } from '../terminal.js';
 import { connectionSource } from '../sockets/entries.js';
@@ -86,6 +87,7 @@ export const nodePlatform: Platform = {
   hostFileSystem: (path, options) => new HostFileSystem(path, options),
   streamInput,
   exit: (code) => process.exit(code),
+  threads: nodeThreadPlatform,
 };
 
 // ---- The I/O bridge: asynchronous sockets and streams serviced by a worker for a guest that blocks ----

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { asGuestWorker, newGuestThreadWorker } from '../../src/platform/node-workers.js';
-import { getThreadPlatform, setThreadPlatform, type ThreadPlatform } from '../../src/platform/workers.js';
+import { getThreadPlatform, setThreadPlatform, type ThreadPlatform } from '../../src/platform/platform.js';
 
 // A Node thread platform that keeps every Worker it makes, so a test can check that none is left
 // running once run() settles (a Worker does not show in process.getActiveResourcesInfo()). It makes
