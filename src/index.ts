@@ -15,7 +15,7 @@ export type { ClockSource, ClockName } from './kernel/process.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { HostFileSystem } from './fs/host-fs.js';
-export { listenTcp, type TcpListener } from './platform/node.js';
+export { listenTcp, type TcpListener } from './sockets/node-bridge.js';
 export { SharedStdin } from './stdin/index.js';
 export type { SocketListener, SocketConnection } from './sockets/types.js';
 export { memoryFileSystemFromHostDirectory };
