@@ -10,7 +10,7 @@ setPlatform(browserPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
-export type { ClockSource, ClockName } from './kernel/process.js';
+export type { ClockSource, ClockName } from './kernel/kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';

@@ -1,10 +1,10 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
-import { sleepUntil } from './kernel/blocking.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import type { ClockName, ClockSource, Kernel } from './kernel/process.js';
+import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
+import { Process } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
@@ -32,7 +32,7 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
 export class WASI {
   readonly #wasiImport: ImportFunctions | undefined;
   readonly #memory = new GuestMemory();
-  readonly #kernel: Kernel;
+  readonly #kernel: Process;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
   /** The host fd stdin reads, when it is one (the default: 0). */
@@ -50,17 +50,14 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    this.#kernel = {
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns) });
+    this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
-      clock: o.clock ?? hostClock(p),
-      randomFill: o.random ?? ((into) => p.randomFill(into)),
       terminal: p.terminal,
-      // Parks instead when the program is threaded (blocking.ts).
-      sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
-    };
+    });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so

@@ -3,7 +3,7 @@ import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/
 import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { FdEntry, FsEntry } from '../../kernel/fd-table.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { R, fromBig, toBig } from '../../rights.js';
 import { toFilestat } from './filestat.js';
 
@@ -13,7 +13,7 @@ type H = Pick<WasiSnapshotPreview1, FdCalls>;
 const encoder = new TextEncoder();
 const PRESTAT_NAME_MAX = 4096;
 
-export function fdHandlers(k: Kernel): H {
+export function fdHandlers(k: Process): H {
   const { fds, memory: m } = k;
 
   /** Checks every iovec's buffer before any byte moves, so a bad one fails the call with nothing done. */
@@ -202,7 +202,7 @@ const scratchView = new DataView(scratch.buffer);
  * does not fit written as far as it goes, so a full buffer tells the guest to retry larger.
  */
 export function readdir(
-  k: Kernel,
+  k: Process,
   fd: number,
   buf: number,
   bufLen: number,

@@ -1,7 +1,7 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { Fdflags, Lookupflags, Oflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, fromBig } from '../../rights.js';
 import { filetypeOf, toFilestat } from './filestat.js';
 import { setTimes } from './fd.js';
@@ -15,7 +15,7 @@ const follows = (flags: number) => (flags & Lookupflags.symlink_follow) !== 0;
 const READ_RIGHTS = R.fd_read | R.fd_readdir;
 const WRITE_RIGHTS = R.fd_write | R.fd_datasync | R.fd_allocate | R.fd_filestat_set_size;
 
-export function pathHandlers(k: Kernel): H {
+export function pathHandlers(k: Process): H {
   const { fds, memory: m } = k;
   return {
     path_create_directory(fd, path) {

@@ -4,7 +4,7 @@ import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../gene
 import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { FdEntry } from '../../kernel/fd-table.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { connectionReadiness } from '../../sockets/entries.js';
 import type { Readiness, Waiter } from '../../stdio.js';
@@ -53,7 +53,7 @@ export function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { wai
  * may have changed or the earliest clock fires, and looks again. Takes decoded subscriptions so every
  * version's layout can share it.
  */
-export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
+export function pollEvents(k: Process, subs: readonly Subscription[]): Event[] {
   const { fds, clock } = k;
   if (subs.length === 0) throw new WasiError('inval');
   // A parked call (threads) is run again from the top: relative timeouts count from its first attempt.
@@ -114,7 +114,7 @@ export interface PollLayout {
 }
 
 /** `poll_oneoff` of any version: both arrays checked before anything happens, then `pollEvents`. */
-export function pollOneoff(k: Kernel, layout: PollLayout, inPtr: number, outPtr: number, count: number): number {
+export function pollOneoff(k: Process, layout: PollLayout, inPtr: number, outPtr: number, count: number): number {
   const m = k.memory;
   if (count === 0) throw new WasiError('inval');
   const { subscription: sub, event } = layout;
@@ -128,6 +128,6 @@ export function pollOneoff(k: Kernel, layout: PollLayout, inPtr: number, outPtr:
 
 const PREVIEW1: PollLayout = { subscription: SUBSCRIPTION, event: EVENT, readSubscription, writeEvent };
 
-export function pollHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
+export function pollHandlers(k: Process): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
   return { poll_oneoff: (inPtr, outPtr, count) => pollOneoff(k, PREVIEW1, inPtr, outPtr, count) };
 }

@@ -4,7 +4,7 @@ import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { StdioEntry } from '../../kernel/fd-table.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { awaitReadable, connectionEntry } from '../../sockets/entries.js';
 import type { SocketConnection, SocketListener } from '../../sockets/types.js';
@@ -12,7 +12,7 @@ import type { SocketConnection, SocketListener } from '../../sockets/types.js';
 type H = Pick<WasiSnapshotPreview1, 'sock_accept' | 'sock_recv' | 'sock_send' | 'sock_shutdown'>;
 
 /** sock_* on the sockets the host preopened (`options.preopenSockets`) and the connections accepted from them. */
-export function sockHandlers(k: Kernel): H {
+export function sockHandlers(k: Process): H {
   const { fds, memory: m } = k;
 
   // Errors in Linux's order: unknown fd, not a socket, the wrong kind of socket, then rights.

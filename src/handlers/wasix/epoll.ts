@@ -4,12 +4,11 @@ import { EpollCtl, EpollType, EpollTypeAll, Filetype, type EpollData } from '../
 import { WasiError } from '../../abi/errno-of.js';
 import { callStartMs, sleepUntil, waitForOtherThreads, waitOn } from '../../kernel/blocking.js';
 import type { FdEntry, StdioEntry } from '../../kernel/fd-table.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import type { InputSource, Waiter } from '../../stdio.js';
 import { fdState } from '../preview1/poll.js';
 import { idleWaiter, isIdleWaiter } from './idle.js';
-import { signalsOf, sleepMsOf } from './signals.js';
 
 // epoll over the fd table, level-triggered as on Linux, with EPOLLET and EPOLLONESHOT (both in the
 // WITX's $epoll_type). Readiness is preview1 poll_oneoff's (`fdState`), so an fd is ready for epoll
@@ -66,7 +65,7 @@ class Epoll {
   readonly interests = new Map<number, Interest>();
   #scanning = false;
 
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Process) {}
 
   /**
    * The events ready now, at most `max`; `commit` applies what reporting them means (EPOLLONESHOT
@@ -129,10 +128,9 @@ const epolls = new WeakMap<InputSource, Epoll>();
 const epollOf = (e: FdEntry): Epoll | undefined => (e.kind === 'stdio' && e.source ? epolls.get(e.source) : undefined);
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`. */
-export function wasixEpollHandlers(k: Kernel): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
+export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
   const { fds, memory: m } = k;
-  const signals = signalsOf(k);
-  const sleepMs = sleepMsOf(k);
+  const { signals, sleepMs } = k;
 
   /** The epoll behind `epfd`: `badf` for no fd, `inval` for an fd that is not an epoll (Linux, Wasmer). */
   const epollAt = (epfd: number): Epoll => {

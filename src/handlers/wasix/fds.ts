@@ -3,13 +3,12 @@ import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/
 import { WasiError } from '../../abi/errno-of.js';
 import { waitForOtherThreads } from '../../kernel/blocking.js';
 import type { StdioEntry } from '../../kernel/fd-table.js';
-import type { Kernel } from '../../kernel/process.js';
+import type { Process } from '../../kernel/process.js';
 import { createPipe } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
 import type { Readiness } from '../../stdio.js';
 import { EventCounter } from './event-counter.js';
 import { idleWaiter } from './idle.js';
-import { signalsOf, sleepMsOf } from './signals.js';
 
 type FdCalls = 'fd_dup' | 'fd_dup2' | 'fd_fdflags_get' | 'fd_fdflags_set' | 'fd_pipe' | 'fd_event';
 
@@ -26,11 +25,10 @@ interface Stream {
  * close-on-exec flags, pipes and event fds. Pipes and event fds are stdio entries, so preview1's
  * fd_read, fd_write, fd_close and poll_oneoff serve them unchanged.
  */
-export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
+export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
   const { fds } = k;
 
-  const signals = signalsOf(k);
-  const sleepMs = sleepMsOf(k);
+  const { signals, sleepMs } = k;
 
   /**
    * A blocking read of an empty pipe or counter (or a write to a full counter) waits for another guest
