@@ -1,7 +1,7 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
-import { FdTable, closeAll } from './kernel/fd-table.js';
+import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
@@ -62,16 +62,13 @@ export class WASI {
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number): NewFd => {
       const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
-        kind: 'stdio' as const,
-        source,
-        sink,
-        filetype: kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown,
+        file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
         rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
         rightsInheriting: 0,
-        fdflags: 0,
       };
     };
     fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin, 0));
@@ -80,16 +77,10 @@ export class WASI {
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
       fds.insert({
-        kind: 'fs',
-        fs,
-        handle: fs.openRoot(),
-        isDir: true,
+        file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
         preopen: guestPath,
-        listing: undefined,
-        filetype: Filetype.directory,
         rightsBase: DIR_RIGHTS,
         rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
-        fdflags: 0,
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));

@@ -133,7 +133,7 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
       // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).
-      k.fds.get(opened, 0).fdflagsext = fdflagsext;
+      k.fds.fd(opened, 0).fdflagsext = fdflagsext;
       return opened;
     },
     proc_id: () => k.pid,

@@ -54,6 +54,19 @@ export function waitOn(w: Waiter, timeoutMs: number, external = true): void {
   w.wait(timeoutMs);
 }
 
+/** With several independent waiters, each is waited on for at most this long in turn (bounded, not spinning). */
+const SLICE_MS = 10;
+
+/**
+ * Waits until one of `waiters` may have changed, or `timeoutMs` has passed (Infinity: no limit), or
+ * parks the call: the one wait of poll_oneoff and epoll_wait.
+ */
+export function waitOnAny(waiters: Iterable<Waiter>, timeoutMs: number): void {
+  const all = [...waiters];
+  if (all.length === 1) waitOn(all[0]!, timeoutMs);
+  else for (const w of all) waitOn(w, Math.min(timeoutMs, SLICE_MS));
+}
+
 /**
  * For a wait that only another guest thread can end (an empty pipe, a futex, a join): parks the call
  * when threads run; with one thread nothing could ever end it, so `deadlk` rather than a hang.

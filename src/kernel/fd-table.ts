@@ -1,123 +1,112 @@
 import { WasiError } from '../abi/errno-of.js';
-import type { DirEntry, FileSystem, Handle } from '../fs/types.js';
-import type { GuestSocket } from '../sockets/types.js';
-import type { InputSource, OutputSink } from '../stdio.js';
+import { closeOpenFile, type FsFile, type OpenFile } from './open-file.js';
 
-interface EntryBase {
-  /** preview1 `filetype` value. */
-  filetype: number;
-  /** Rights as 32-bit numbers (see rights.ts). */
+/** One fd: the open file description it refers to, and what belongs to the fd alone. */
+export interface Fd {
+  readonly file: OpenFile;
+  /** Rights as 32-bit numbers (see rights.ts): each fd has its own, a duplicate starts with a copy. */
   rightsBase: number;
   rightsInheriting: number;
-  /** preview1 `fdflags` bits; a duplicate shares them with its original (they belong to the open file, as in POSIX). */
-  fdflags: number;
   /** WASIX `fdflagsext` bits (close-on-exec): this fd's own, never shared with a duplicate. */
-  fdflagsext?: number;
-  /** Set once the fd has been duplicated: how many fds refer to this open file, which is closed with the last. */
-  shared?: { refs: number };
-}
-
-export interface StdioEntry extends EntryBase {
-  readonly kind: 'stdio';
-  readonly source: InputSource | undefined;
-  readonly sink: OutputSink | undefined;
-  /** Set on socket fds: what the sock_* calls and poll_oneoff act on. */
-  readonly socket?: GuestSocket;
-  /** Called when the last fd referring to this stream is closed (a pipe end, an event fd). */
-  readonly onClose?: () => void;
-}
-
-export interface FsEntry extends EntryBase {
-  readonly kind: 'fs';
-  readonly fs: FileSystem;
-  readonly handle: Handle;
-  readonly isDir: boolean;
+  fdflagsext: number;
   /** The guest path of a preopened directory, for `fd_prestat_*`. */
-  readonly preopen: string | undefined;
-  /** The listing `fd_readdir` pages through, kept between calls so cookies stay stable. */
-  listing: DirEntry[] | undefined;
+  readonly preopen?: string;
 }
 
-export type FdEntry = StdioEntry | FsEntry;
+/** What a new fd is made from; `fdflagsext` defaults to none. */
+export type NewFd = Omit<Fd, 'fdflagsext'> & { fdflagsext?: number };
 
-/** The guest's file descriptors: lowest free number first, rights checked on every lookup. */
+/**
+ * The guest's file descriptors (Linux's `files_struct`): fd -> {open file description, rights,
+ * close-on-exec}, lowest free number first, rights checked on every lookup. Descriptions are counted,
+ * so one shared by several fds (dup) is closed with the last of them.
+ */
 export class FdTable {
-  private readonly entries: (FdEntry | undefined)[] = [];
+  private readonly entries: (Fd | undefined)[] = [];
   private open = 0;
 
   constructor(private readonly maxOpen: number) {}
 
-  /** The entry for `fd`, which must hold every right in `rights`: `badf` or `notcapable` otherwise. */
-  get(fd: number, rights: number): FdEntry {
+  /** The fd `fd`, which must hold every right in `rights`: `badf` or `notcapable` otherwise. */
+  fd(fd: number, rights: number): Fd {
     const e = this.entries[fd];
     if (e === undefined) throw new WasiError('badf');
     if ((e.rightsBase & rights) !== rights) throw new WasiError('notcapable');
     return e;
   }
 
+  /** The open file `fd` refers to; the fd must hold every right in `rights`: `badf` or `notcapable` otherwise. */
+  get(fd: number, rights: number): OpenFile {
+    return this.fd(fd, rights).file;
+  }
+
+  /** Like `fd`, for an fd that refers to a file or directory of a filesystem. */
+  fdFs(fd: number, rights: number): Fd & { readonly file: FsFile } {
+    const e = this.fd(fd, rights);
+    if (e.file.kind !== 'fs') throw new WasiError(rights === 0 ? 'badf' : 'notcapable');
+    return e as Fd & { readonly file: FsFile };
+  }
+
   /** Like `get`, for an fd that must be a file or directory of a filesystem. */
-  getFs(fd: number, rights: number): FsEntry {
-    const e = this.get(fd, rights);
-    if (e.kind !== 'fs') throw new WasiError(rights === 0 ? 'badf' : 'notcapable');
+  getFs(fd: number, rights: number): FsFile {
+    return this.fdFs(fd, rights).file;
+  }
+
+  /** Like `fdFs`, for a directory (`notdir` otherwise). */
+  fdDir(fd: number, rights: number): Fd & { readonly file: FsFile } {
+    const e = this.fdFs(fd, rights);
+    if (!e.file.isDir) throw new WasiError('notdir');
     return e;
   }
 
   /** Like `getFs`, for a directory (`notdir` otherwise). */
-  getDir(fd: number, rights: number): FsEntry {
-    const e = this.getFs(fd, rights);
-    if (!e.isDir) throw new WasiError('notdir');
-    return e;
+  getDir(fd: number, rights: number): FsFile {
+    return this.fdDir(fd, rights).file;
   }
 
-  insert(entry: FdEntry): number {
+  insert(entry: NewFd): number {
     return this.insertFrom(entry, 0);
   }
 
   /** Inserts `entry` at the lowest free fd not below `min` (F_DUPFD); `min` must be below the open-file limit. */
-  insertFrom(entry: FdEntry, min: number): number {
+  insertFrom(entry: NewFd, min: number): number {
     if (this.open >= this.maxOpen) throw new WasiError('nfile');
     if (min >= this.maxOpen) throw new WasiError('inval', `fd ${min} is past the limit of ${this.maxOpen} open files`);
     let fd = this.entries.indexOf(undefined, min);
     if (fd < 0) fd = Math.max(this.entries.length, min);
-    while (this.entries.length < fd) this.entries.push(undefined);
-    this.entries[fd] = entry;
-    this.open++;
+    this.#place(fd, entry);
     return fd;
   }
 
   /**
-   * A new fd (the lowest free one not below `min`) for the open file of `fd`: same backend handle,
-   * position, stream and `fdflags`; its own rights (copied) and `fdflagsext`; never a preopen.
+   * A new fd (the lowest free one not below `min`) for the open file of `fd`: same description (backend
+   * handle, position, stream, `fdflags`); its own rights (copied) and `fdflagsext`; never a preopen.
    */
   dup(fd: number, min: number, fdflagsext: number): number {
-    const e = this.get(fd, 0);
-    const shared = (e.shared ??= { refs: 1 });
+    const e = this.fd(fd, 0);
     // A duplicate of a preopened directory is not itself a preopen: fd_prestat_get lists what the host gave.
-    const copy: FdEntry = e.kind === 'fs' ? { ...e, preopen: undefined, fdflagsext, shared } : { ...e, fdflagsext, shared };
-    Object.defineProperty(copy, 'fdflags', {
-      enumerable: true,
-      get: () => e.fdflags,
-      set: (v: number) => {
-        e.fdflags = v;
-      },
-    });
-    const to = this.insertFrom(copy, min);
-    shared.refs++;
-    return to;
+    return this.insertFrom({ file: e.file, rightsBase: e.rightsBase, rightsInheriting: e.rightsInheriting, fdflagsext }, min);
   }
 
   /** Places `entry` at `fd`, which must be free (used for stdio and preopens). */
-  set(fd: number, entry: FdEntry): void {
+  set(fd: number, entry: NewFd): void {
     if (this.entries[fd] !== undefined) throw new Error(`fd ${fd} is taken`);
+    this.#place(fd, entry);
+  }
+
+  #place(fd: number, entry: NewFd): void {
     while (this.entries.length < fd) this.entries.push(undefined);
-    this.entries[fd] = entry;
+    this.entries[fd] = { ...entry, fdflagsext: entry.fdflagsext ?? 0 };
+    entry.file.refs = (entry.file.refs ?? 0) + 1;
     this.open++;
   }
 
-  /** Puts `entry` in place of what `fd` holds (before the guest runs: the host's own setup). */
-  replace(fd: number, entry: FdEntry): void {
-    if (this.entries[fd] === undefined) throw new Error(`fd ${fd} is free`);
-    this.entries[fd] = entry;
+  /** Puts `file` in place of the description `fd` refers to (before the guest runs: the host's own setup). */
+  replace(fd: number, file: OpenFile): void {
+    const e = this.entries[fd];
+    if (e === undefined) throw new Error(`fd ${fd} is free`);
+    file.refs = e.file.refs;
+    this.entries[fd] = { ...e, file };
   }
 
   /** Closes `fd` (`badf` when it holds nothing); what it refers to is closed with the last fd referring to it. */
@@ -136,7 +125,7 @@ export class FdTable {
     release(replaced);
   }
 
-  private detach(fd: number): FdEntry {
+  private detach(fd: number): Fd {
     const e = this.entries[fd];
     if (e === undefined) throw new WasiError('badf');
     this.entries[fd] = undefined;
@@ -145,8 +134,8 @@ export class FdTable {
     return e;
   }
 
-  /** Every open entry, for closing at exit. */
-  *all(): Iterable<[number, FdEntry]> {
+  /** Every open fd. */
+  *all(): Iterable<[number, Fd]> {
     for (let fd = 0; fd < this.entries.length; fd++) {
       const e = this.entries[fd];
       if (e) yield [fd, e];
@@ -159,15 +148,10 @@ export function closeAll(table: FdTable): void {
   for (const [, e] of table.all()) release(e);
 }
 
-/** Drops one fd's reference to what it holds, closing it when no other fd refers to it. */
-function release(e: FdEntry): void {
-  if (e.shared && --e.shared.refs > 0) return;
-  if (e.kind === 'fs') {
-    e.fs.close(e.handle);
-    return;
-  }
-  e.onClose?.();
-  if (!e.socket) return;
-  if (e.socket.kind === 'listener') e.socket.listener.close();
-  else e.socket.conn.close();
+/** Drops one fd's reference to its open file, closing the file when no other fd refers to it. */
+function release(e: Fd): void {
+  const file = e.file;
+  file.refs = (file.refs ?? 1) - 1;
+  if (file.refs > 0) return;
+  closeOpenFile(file);
 }

@@ -59,7 +59,7 @@ async function signalGuest(opts: { terminal?: HostTerminal } = {}) {
   const memory = new GuestMemory();
   const kernel = new Kernel({ clock: { now: () => 0n, resolution: () => 1n }, randomFill: () => {}, hostSleepNs: sleepNs });
   const k = new Process(kernel, { memory, args: new StringArray([]), env: new StringArray([]), fds: new FdTable(64), terminal: opts.terminal });
-  for (let fd = 0; fd < 3; fd++) k.fds.set(fd, { kind: 'stdio', source: undefined, sink: undefined, filetype: 0, rightsBase: 0, rightsInheriting: 0, fdflags: 0 });
+  for (let fd = 0; fd < 3; fd++) k.fds.set(fd, { file: { kind: 'stdio', source: undefined, sink: undefined, filetype: 0, fdflags: 0 }, rightsBase: 0, rightsInheriting: 0 });
   const p1 = preview1Handlers(k);
   const base = createWasiSnapshotPreview1Imports(p1, memory);
   const wasix = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...createWasix32v1Imports(wasixHandlers(k, p1), memory) };

@@ -2,7 +2,7 @@ import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.
 import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
 import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FdEntry, FsEntry } from '../../kernel/fd-table.js';
+import type { FsFile, OpenFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R, fromBig, toBig } from '../../rights.js';
 import { toFilestat } from './filestat.js';
@@ -25,7 +25,7 @@ export function fdHandlers(k: Process): H {
     }
   };
 
-  const readInto = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+  const readInto = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
     checkIovecs(iovs, count, IOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -53,7 +53,7 @@ export function fdHandlers(k: Process): H {
     return done;
   };
 
-  const writeFrom = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+  const writeFrom = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
     checkIovecs(iovs, count, CIOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -78,7 +78,7 @@ export function fdHandlers(k: Process): H {
     return done;
   };
 
-  const seekable = (fd: number, rights: number): FsEntry => {
+  const seekable = (fd: number, rights: number): FsFile => {
     const e = fds.get(fd, rights);
     if (e.kind !== 'fs') throw new WasiError('spipe');
     return e;
@@ -102,10 +102,10 @@ export function fdHandlers(k: Process): H {
       e.fs.datasync(e.handle);
     },
     fd_fdstat_get(fd) {
-      const e = fds.get(fd, 0);
+      const e = fds.fd(fd, 0);
       return {
-        fs_filetype: e.filetype as Filetype,
-        fs_flags: e.fdflags,
+        fs_filetype: e.file.filetype as Filetype,
+        fs_flags: e.file.fdflags,
         fs_rights_base: toBig(e.rightsBase),
         fs_rights_inheriting: toBig(e.rightsInheriting),
       };
@@ -121,7 +121,7 @@ export function fdHandlers(k: Process): H {
       e.fdflags = flags;
     },
     fd_fdstat_set_rights(fd, base, inheriting) {
-      const e = fds.get(fd, 0);
+      const e = fds.fd(fd, 0);
       const b = fromBig(base);
       const i = fromBig(inheriting);
       // Rights can only be dropped, never gained.
@@ -149,13 +149,13 @@ export function fdHandlers(k: Process): H {
       return readInto(seekable(fd, R.fd_read | R.fd_seek), iovs, iovsLen, offset);
     },
     fd_prestat_get(fd) {
-      const e = fds.get(fd, 0);
-      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      const e = fds.fd(fd, 0);
+      if (e.file.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
       return { tag: 'dir', value: { pr_name_len: encoder.encode(e.preopen).length } };
     },
     fd_prestat_dir_name(fd, path, pathLen) {
-      const e = fds.get(fd, 0);
-      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      const e = fds.fd(fd, 0);
+      if (e.file.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
       const name = encoder.encode(e.preopen);
       if (pathLen < name.length || name.length > PRESTAT_NAME_MAX) throw new WasiError('nobufs');
       m.check(path, name.length);

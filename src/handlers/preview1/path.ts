@@ -40,10 +40,11 @@ export function pathHandlers(k: Process): H {
       let needed = R.path_open;
       if (oflags & Oflags.creat) needed |= R.path_create_file;
       if (oflags & Oflags.trunc) needed |= R.path_filestat_set_size;
-      const d = fds.getDir(fd, needed);
+      const dirFd = fds.fdDir(fd, needed);
+      const d = dirFd.file;
       // A new fd gets what it asked for, limited to what the directory lets its children have.
-      let base = fromBig(rightsBase) & d.rightsInheriting;
-      const inheriting = fromBig(rightsInheriting) & d.rightsInheriting;
+      let base = fromBig(rightsBase) & dirFd.rightsInheriting;
+      const inheriting = fromBig(rightsInheriting) & dirFd.rightsInheriting;
       const write = (base & WRITE_RIGHTS) !== 0 || (fdflags & Fdflags.append) !== 0;
       const handle = d.fs.open(d.handle, path, {
         read: (base & READ_RIGHTS) !== 0 || !write,
@@ -60,16 +61,9 @@ export function pathHandlers(k: Process): H {
         const isDir = filetype === 'directory';
         base &= isDir ? DIR_RIGHTS : FILE_RIGHTS;
         return fds.insert({
-          kind: 'fs',
-          fs: d.fs,
-          handle,
-          isDir,
-          preopen: undefined,
-          listing: undefined,
-          filetype: filetypeOf(filetype),
+          file: { kind: 'fs', fs: d.fs, handle, isDir, listing: undefined, filetype: filetypeOf(filetype), fdflags },
           rightsBase: base,
           rightsInheriting: inheriting,
-          fdflags,
         });
       } catch (err) {
         d.fs.close(handle);

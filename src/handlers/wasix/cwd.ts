@@ -1,6 +1,6 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FsEntry } from '../../kernel/fd-table.js';
+import type { FsFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 
 const encoder = new TextEncoder();
@@ -24,13 +24,13 @@ export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'
   const { fds, memory: m } = k;
 
   /** The preopen whose guest path is the longest prefix of `path`, with the rest of the path under it. */
-  const preopenOf = (path: string): [FsEntry, string] | undefined => {
-    let best: [FsEntry, string, number] | undefined;
+  const preopenOf = (path: string): [FsFile, string] | undefined => {
+    let best: [FsFile, string, number] | undefined;
     for (const [, e] of fds.all()) {
-      if (e.kind !== 'fs' || e.preopen === undefined) continue;
+      if (e.file.kind !== 'fs' || e.preopen === undefined) continue;
       const root = joinPath('/', e.preopen);
       const inside = path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
-      if (inside && (!best || root.length > best[2])) best = [e, path.slice(root.length).replace(/^\//, ''), root.length];
+      if (inside && (!best || root.length > best[2])) best = [e.file, path.slice(root.length).replace(/^\//, ''), root.length];
     }
     return best && [best[0], best[1]];
   };

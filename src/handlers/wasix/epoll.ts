@@ -2,27 +2,25 @@ import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { EPOLL_EVENT, readEpollEvent, writeEpollEvent } from '../../../generated/wasix/layout.js';
 import { EpollCtl, EpollType, EpollTypeAll, Filetype, type EpollData } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import { callStartMs, sleepUntil, waitForOtherThreads, waitOn } from '../../kernel/blocking.js';
-import type { FdEntry, StdioEntry } from '../../kernel/fd-table.js';
+import { callStartMs, sleepUntil, waitForOtherThreads, waitOnAny } from '../../kernel/blocking.js';
+import type { Fd } from '../../kernel/fd-table.js';
+import { readinessOf, type OpenFile, type StreamFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import type { InputSource, Waiter } from '../../stdio.js';
-import { fdState } from '../preview1/poll.js';
 import { idleWaiter, isIdleWaiter } from './idle.js';
 
 // epoll over the fd table, level-triggered as on Linux, with EPOLLET and EPOLLONESHOT (both in the
-// WITX's $epoll_type). Readiness is preview1 poll_oneoff's (`fdState`), so an fd is ready for epoll
+// WITX's $epoll_type). Readiness is preview1 poll_oneoff's (`readinessOf`), so an fd is ready for epoll
 // exactly when poll_oneoff would report it. Interests are keyed by fd number, as epoll_ctl names them.
 
 const { epollin: IN, epollout: OUT, epollrdhup: RDHUP, epollerr: ERR, epollhup: HUP, epollet: ET, epolloneshot: ONESHOT } = EpollType;
 /** epoll_wait's timeout that means no limit (Wasmer's TIMEOUT_FOREVER). */
 const FOREVER = 0xffff_ffff_ffff_ffffn;
-/** With several independent waiters, each is waited on for at most this long in turn (as poll_oneoff). */
-const SLICE_MS = 10;
 
 interface Interest {
   /** The fd's entry when it was added: once the fd no longer holds it (closed), the interest is dropped, as Linux drops a closed file. */
-  readonly entry: FdEntry;
+  readonly entry: Fd;
   readonly events: number;
   readonly data: EpollData;
   /** EPOLLONESHOT after its event: silent until EPOLL_CTL_MOD arms it again. */
@@ -32,12 +30,12 @@ interface Interest {
 }
 
 /** What an fd is ready for now (epoll bits, before the interest's mask), with what to wait on when it is not. */
-function readiness(e: FdEntry, wantOut: boolean): { events: number; nbytes: bigint; waiter?: Waiter } {
+function readiness(e: OpenFile, wantOut: boolean): { events: number; nbytes: bigint; waiter?: Waiter } {
   let events = 0;
   let nbytes = 0n;
   let waiter: Waiter | undefined;
   const socket = e.kind === 'stdio' ? e.socket : undefined;
-  const r = fdState(e, true);
+  const r = readinessOf(e, true);
   if ('waiter' in r) waiter = r.waiter;
   else {
     const { ready } = r;
@@ -53,7 +51,7 @@ function readiness(e: FdEntry, wantOut: boolean): { events: number; nbytes: bigi
     if (socket?.kind === 'connection' && socket.conn.state().ended) events |= RDHUP;
   }
   if (wantOut) {
-    const w = fdState(e, false);
+    const w = readinessOf(e, false);
     // A listener is never writable (poll_oneoff reports inval there); Linux sets no EPOLLOUT either.
     if ('ready' in w && !(socket?.kind === 'listener')) events |= w.ready.error === undefined ? OUT : ERR;
   }
@@ -84,7 +82,7 @@ class Epoll {
           continue;
         }
         if (it.disarmed) continue;
-        const now = readiness(it.entry, (it.events & OUT) !== 0);
+        const now = readiness(it.entry.file, (it.events & OUT) !== 0);
         // ERR and HUP are reported whether asked for or not, as on Linux.
         const events = now.events & (it.events | ERR | HUP);
         if (events === 0) {
@@ -115,7 +113,7 @@ class Epoll {
 
   #stillOpen(fd: number, it: Interest): boolean {
     try {
-      return this.k.fds.get(fd, 0) === it.entry;
+      return this.k.fds.fd(fd, 0) === it.entry;
     } catch {
       return false;
     }
@@ -125,7 +123,7 @@ class Epoll {
 /** Epolls by the source of their fd entry, which a duplicate of the fd shares. */
 const epolls = new WeakMap<InputSource, Epoll>();
 
-const epollOf = (e: FdEntry): Epoll | undefined => (e.kind === 'stdio' && e.source ? epolls.get(e.source) : undefined);
+const epollOf = (e: OpenFile): Epoll | undefined => (e.kind === 'stdio' && e.source ? epolls.get(e.source) : undefined);
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`. */
 export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
@@ -149,8 +147,7 @@ export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' |
       // Only another guest thread could make these fds ready.
       if (!Number.isFinite(until)) waitForOtherThreads(what);
       sleepUntil(until, sleepMs);
-    } else if (external.length === 1) waitOn(external[0]!, Math.max(left, 0));
-    else for (const w of external) waitOn(w, Math.max(Math.min(left, SLICE_MS), 0));
+    } else waitOnAny(external, Math.max(left, 0));
     if (signals.deliver()) throw new WasiError('intr', 'interrupted by a signal');
   };
 
@@ -170,23 +167,15 @@ export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' |
         },
       };
       epolls.set(source, ep);
-      const entry: StdioEntry = {
-        kind: 'stdio',
-        filetype: Filetype.unknown,
-        rightsBase: R.poll_fd_readwrite,
-        rightsInheriting: 0,
-        fdflags: 0,
-        source,
-        sink: undefined,
-      };
-      return fds.insert(entry);
+      const file: StreamFile = { kind: 'stdio', filetype: Filetype.unknown, fdflags: 0, source, sink: undefined };
+      return fds.insert({ file, rightsBase: R.poll_fd_readwrite, rightsInheriting: 0 });
     },
 
     epoll_ctl(epfd, op, fd, event) {
       const ep = epollAt(epfd);
       if (fd === epfd) throw new WasiError('inval', 'an epoll cannot watch itself');
       // As poll_oneoff, watching an fd needs its poll right.
-      const entry = fds.get(fd, R.poll_fd_readwrite);
+      const entry = fds.fd(fd, R.poll_fd_readwrite);
       const had = ep.interests.has(fd);
       if (op === EpollCtl.del) {
         if (!had) throw new WasiError('noent', `fd ${fd} is not in the interest list`);

@@ -2,7 +2,8 @@ import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import { waitForOtherThreads } from '../../kernel/blocking.js';
-import type { StdioEntry } from '../../kernel/fd-table.js';
+import type { NewFd } from '../../kernel/fd-table.js';
+import type { StreamFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { createPipe } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
@@ -35,19 +36,17 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
    * thread: parked when threads run, `deadlk` on one thread, since nothing else could ever change it.
    * An interval timer expiring first ends it with `intr` once its signal is delivered.
    */
-  const wouldWait = (e: StdioEntry, what: string): never => {
+  const wouldWait = (e: StreamFile, what: string): never => {
     if (e.fdflags & Fdflags.nonblock) throw new WasiError('again');
     signals.interruptWait(Infinity, sleepMs);
     return waitForOtherThreads(what);
   };
 
-  const streamEntry = (s: Stream, what: string): StdioEntry => {
+  const streamEntry = (s: Stream, what: string): NewFd => {
     const waiter = idleWaiter(k, `poll_oneoff on an empty ${what}`);
-    const e: StdioEntry = {
+    const e: StreamFile = {
       kind: 'stdio',
       filetype: Filetype.unknown,
-      rightsBase: STDIO_RIGHTS,
-      rightsInheriting: 0,
       fdflags: 0,
       source: {
         read(into) {
@@ -65,15 +64,15 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
       },
       onClose: s.close ? () => s.close!() : undefined,
     };
-    return e;
+    return { file: e, rightsBase: STDIO_RIGHTS, rightsInheriting: 0 };
   };
 
   return {
     fd_dup: (fd) => fds.dup(fd, 0, 0),
     fd_dup2: (fd, min, cloexec) => fds.dup(fd, min, cloexec ? Fdflagsext.cloexec : 0),
-    fd_fdflags_get: (fd) => fds.get(fd, 0).fdflagsext ?? 0,
+    fd_fdflags_get: (fd) => fds.fd(fd, 0).fdflagsext,
     fd_fdflags_set(fd, flags) {
-      fds.get(fd, 0).fdflagsext = flags;
+      fds.fd(fd, 0).fdflagsext = flags;
     },
     fd_pipe() {
       const ends = createPipe().map((p) => streamEntry({ ...p, write: (b) => (p.write(b), true) }, 'pipe'));

@@ -16,7 +16,7 @@ export function wasixTtyHandlers(k: Process): Pick<Wasix32v1, 'tty_get' | 'tty_s
   const { fds, memory: m, terminal } = k;
   const isTty = (fd: number) => {
     const e = [...fds.all()].find(([n]) => n === fd)?.[1];
-    return e?.filetype === Filetype.character_device ? 1 : 0;
+    return e?.file.filetype === Filetype.character_device ? 1 : 0;
   };
   const initial = (): Tty => ({
     cols: 80,
