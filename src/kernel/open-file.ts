@@ -1,4 +1,5 @@
 import type { DirEntry, FileSystem, Handle } from '../fs/types.js';
+import type { Epoll } from './epoll.js';
 import { connectionReadiness } from '../sockets/entries.js';
 import type { GuestSocket } from '../sockets/types.js';
 import type { InputSource, OutputSink, Readiness, Waiter } from '../stdio.js';
@@ -26,16 +27,43 @@ export interface FsFile extends OpenFileBase {
   listing: DirEntry[] | undefined;
 }
 
-/** A stream: stdio, a pipe end, an event counter, an epoll, or a socket. */
-export interface StreamFile extends OpenFileBase {
-  readonly kind: 'stdio';
+interface StreamBase extends OpenFileBase {
   readonly source: InputSource | undefined;
   readonly sink: OutputSink | undefined;
-  /** Set on socket fds: what the sock_* calls and poll_oneoff act on. */
-  readonly socket?: GuestSocket;
   /** Called when the last fd referring to this stream is closed (a pipe end, an event fd). */
   readonly onClose?: () => void;
 }
+
+/** The guest's stdin, stdout or stderr: a host fd, bytes, or callbacks. */
+export interface StdioFile extends StreamBase {
+  readonly kind: 'stdio';
+}
+
+/** One end of a pipe in memory (WASIX `fd_pipe`). */
+export interface PipeFile extends StreamBase {
+  readonly kind: 'pipe';
+}
+
+/** An event counter (WASIX `fd_event`, Linux's eventfd). */
+export interface EventFile extends StreamBase {
+  readonly kind: 'event';
+}
+
+/** An epoll instance (WASIX `epoll_create`): readable while one of its fds has an event. */
+export interface EpollFile extends StreamBase {
+  readonly kind: 'epoll';
+  readonly epoll: Epoll;
+}
+
+/** A socket: a preopened listener, a connection accepted from one, or one end of a socket pair. */
+export interface SocketFile extends StreamBase {
+  readonly kind: 'socket';
+  /** What the sock_* calls and poll_oneoff act on. */
+  readonly socket: GuestSocket;
+}
+
+/** Every open file that is not a file or directory: it is read through its source and written through its sink. */
+export type StreamFile = StdioFile | PipeFile | EventFile | EpollFile | SocketFile;
 
 export type OpenFile = FsFile | StreamFile;
 
@@ -46,7 +74,7 @@ export function closeOpenFile(e: OpenFile): void {
     return;
   }
   e.onClose?.();
-  if (!e.socket) return;
+  if (e.kind !== 'socket') return;
   if (e.socket.kind === 'listener') e.socket.listener.close();
   else e.socket.conn.close();
 }
@@ -63,7 +91,7 @@ export function readinessOf(e: OpenFile, read: boolean): { ready: Readiness } | 
     const pos = e.fs.seek(e.handle, 0n, 'cur');
     return { ready: { nbytes: size > pos ? size - pos : 0n, hangup: false } };
   }
-  const sock = e.socket;
+  const sock = e.kind === 'socket' ? e.socket : undefined;
   if (sock?.kind === 'listener') {
     // A listener is "readable" when a connection waits; it is never writable (Linux sets no POLLOUT).
     if (!read) return { ready: { nbytes: 0n, hangup: false, error: 'inval' } };

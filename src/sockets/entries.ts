@@ -2,7 +2,7 @@ import { waitOn } from '../kernel/blocking.js';
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { NewFd } from '../kernel/fd-table.js';
-import type { StreamFile } from '../kernel/open-file.js';
+import type { SocketFile } from '../kernel/open-file.js';
 import { R } from '../rights.js';
 import type { InputSource, OutputSink, Readiness } from '../stdio.js';
 import type { SocketConnection, SocketListener } from './types.js';
@@ -52,7 +52,7 @@ export function connectionSource(conn: SocketConnection, nonblocking: () => bool
 
 export function listenerEntry(listener: SocketListener): NewFd {
   return {
-    file: { kind: 'stdio', source: undefined, sink: undefined, socket: { kind: 'listener', listener }, filetype: Filetype.socket_stream, fdflags: 0 },
+    file: { kind: 'socket', source: undefined, sink: undefined, socket: { kind: 'listener', listener }, filetype: Filetype.socket_stream, fdflags: 0 },
     rightsBase: LISTENER_RIGHTS,
     rightsInheriting: CONNECTION_RIGHTS,
   };
@@ -61,8 +61,8 @@ export function listenerEntry(listener: SocketListener): NewFd {
 /** The fd of an accepted connection; fd_read and fd_write on it are recv and send. */
 export function connectionEntry(conn: SocketConnection, fdflags: number): NewFd {
   const sink: OutputSink = { write: (bytes) => conn.send(bytes) };
-  const file: StreamFile = {
-    kind: 'stdio',
+  const file: SocketFile = {
+    kind: 'socket',
     source: connectionSource(conn, () => (file.fdflags & Fdflags.nonblock) !== 0),
     sink,
     socket: { kind: 'connection', conn },

@@ -34,7 +34,7 @@ export function fdHandlers(k: Process): H {
       const len = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf_len, true);
       if (len === 0) continue;
       let n: number;
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         if (!e.source) throw new WasiError('badf');
         // Like readv: once some bytes are in, a stream that would block ends the call instead.
         if (done > 0 && e.source.readiness && e.source.readiness() === undefined) break;
@@ -61,7 +61,7 @@ export function fdHandlers(k: Process): H {
       const buf = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf, true);
       const len = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf_len, true);
       if (len === 0) continue;
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         const sink = e.sink;
         if (!sink) throw new WasiError('badf');
         if (sink.writeRange) sink.writeRange(m.u8, buf, len);
@@ -131,7 +131,7 @@ export function fdHandlers(k: Process): H {
     },
     fd_filestat_get(fd) {
       const e = fds.get(fd, R.fd_filestat_get);
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         return { dev: 0n, ino: 0n, filetype: e.filetype as Filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
       }
       return toFilestat(e.fs.fstat(e.handle));

@@ -42,10 +42,10 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
     return waitForOtherThreads(what);
   };
 
-  const streamEntry = (s: Stream, what: string): NewFd => {
+  const streamEntry = (kind: 'pipe' | 'event', s: Stream, what: string): NewFd => {
     const waiter = idleWaiter(k, `poll_oneoff on an empty ${what}`);
     const e: StreamFile = {
-      kind: 'stdio',
+      kind,
       filetype: Filetype.unknown,
       fdflags: 0,
       source: {
@@ -75,7 +75,7 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
       fds.fd(fd, 0).fdflagsext = flags;
     },
     fd_pipe() {
-      const ends = createPipe().map((p) => streamEntry({ ...p, write: (b) => (p.write(b), true) }, 'pipe'));
+      const ends = createPipe().map((p) => streamEntry('pipe', { ...p, write: (b) => (p.write(b), true) }, 'pipe'));
       const a = fds.insert(ends[0]!);
       try {
         return [a, fds.insert(ends[1]!)];
@@ -86,7 +86,7 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
     },
     fd_event(initial, flags) {
       const counter = new EventCounter(initial, (flags & Eventfdflags.Semaphore) !== 0);
-      return fds.insert(streamEntry({ read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
+      return fds.insert(streamEntry('event', { read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
     },
   };
 }
