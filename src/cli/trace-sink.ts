@@ -3,12 +3,12 @@ import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
 import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
 import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
 import type { TraceEvent } from '../options.js';
-import { formatDuration, formatTraceEvent, type AbiTypes } from '../trace-format.js';
+import { formatDuration, formatTraceEvent, type TraceAbi } from '../trace-format.js';
 import { HostError } from './usage-error.js';
 
-/** Each import module's types, so an event is decoded by the version it belongs to. */
-const TYPES_BY_MODULE = new Map<string, AbiTypes>(
-  [PREVIEW1, SNAPSHOT0, EPHEMERAL].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
+/** Each import module's ABI, so an event is decoded by the version it belongs to. */
+const TYPES_BY_MODULE = new Map<string, TraceAbi>(
+  [PREVIEW1, SNAPSHOT0, EPHEMERAL].flatMap((abi) => abi.functions.map((f) => [f.module, abi] as const)),
 );
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

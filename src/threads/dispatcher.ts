@@ -156,12 +156,12 @@ export class ThreadDispatcher implements ThreadHost {
     if (this.#alive.has(tid)) waitForOtherThreads(`thread_join(${tid})`);
   }
 
-  /** wasi-threads' `thread-spawn`: a tid, or a negative errno (`-again`: 6 in every version). */
+  /** wasi-threads' `thread-spawn`: a tid, or a negative errno (`-again`, numbered as in preview1). */
   #spawnRaw(arg: number): number {
     try {
       return this.spawn(arg);
     } catch (err) {
-      if (err instanceof WasiError && err.errno === 'again') return -6;
+      if (err instanceof WasiError && err.errno === 'again') return -Errno.again;
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
+import { OPTION_TIMESTAMP, readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
 import { Bool } from '../../../generated/wasix/types.js';
 import { Unwind, WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
@@ -78,7 +78,7 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
     // differs from `expected` returns at once, woken).
     futex_wait(ptr, expected, timeoutPtr) {
       const at = futex(ptr);
-      m.checkAligned(timeoutPtr, 16, 8);
+      m.checkAligned(timeoutPtr, OPTION_TIMESTAMP.SIZE, OPTION_TIMESTAMP.ALIGN);
       const timeout = readOptionTimestamp(m.view, timeoutPtr);
       const ms = timeout.tag === 'some' ? Number(timeout.value) / 1e6 : Infinity;
       const words = int32s(m);
