@@ -1,4 +1,4 @@
-import { Unwind, WasiError } from '../abi/errno-of.js';
+import { ControlFlow, WasiError } from '../abi/errno-of.js';
 import type { Waiter } from '../stdio.js';
 
 // How a syscall that cannot complete yet waits. A program on one thread blocks that thread (the
@@ -13,12 +13,12 @@ import type { Waiter } from '../stdio.js';
  * undefined for no deadline; `external` when what it waits for comes from outside the guest (stdin,
  * a socket), so the dispatcher looks again from time to time rather than only after other syscalls.
  */
-export class Blocked extends Unwind {
+export class Blocked extends ControlFlow {
   constructor(
     readonly deadlineMs: number | undefined,
     readonly external: boolean,
   ) {
-    super('blocked');
+    super();
   }
 }
 

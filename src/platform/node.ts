@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { fstatSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { rethrowAsFsError } from '../fs/errno-from-node.js';
+import { rethrowAsWasiError } from '../fs/errno-from-node.js';
 import { HostFileSystem } from '../fs/host-fs.js';
 import { nodeThreadPlatform } from './node-workers.js';
 import type { Platform } from './platform.js';
@@ -51,7 +51,7 @@ export const nodePlatform: Platform = {
         return retryAgain(() => readSync(fd, into, 0, into.length, null));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
-        return rethrowAsFsError(err);
+        return rethrowAsWasiError(err);
       }
     },
   }),
@@ -63,7 +63,7 @@ export const nodePlatform: Platform = {
           at += writeSync(fd, buffer, at, end - at);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
-          else rethrowAsFsError(err);
+          else rethrowAsWasiError(err);
         }
       }
     };

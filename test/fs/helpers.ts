@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from "vitest";
-import { FsError, type FsErrno } from '../../src/fs/errors.js';
+import { WasiError, type ErrnoName } from '../../src/abi/wasi-error.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import type { FileSystem, FileSystemLimits, Handle } from '../../src/fs/types.js';
@@ -49,18 +49,18 @@ export const backends: Backend[] = [
   },
 ];
 
-/** Runs `call` and returns the errno it threw; fails the test if it did not throw an FsError. */
-export function errnoOf(call: () => unknown): FsErrno {
+/** Runs `call` and returns the errno it threw; fails the test if it did not throw an WasiError. */
+export function errnoOf(call: () => unknown): ErrnoName {
   try {
     call();
   } catch (error) {
-    if (error instanceof FsError) return error.errno;
+    if (error instanceof WasiError) return error.errno;
     throw error;
   }
-  throw new Error('expected an FsError, but the call succeeded');
+  throw new Error('expected an WasiError, but the call succeeded');
 }
 
-export function expectErrno(call: () => unknown, errno: FsErrno): void {
+export function expectErrno(call: () => unknown, errno: ErrnoName): void {
   expect(errnoOf(call)).toBe(errno);
 }
 
