@@ -16,10 +16,9 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
+import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 
-/** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
-const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 /**
  * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
@@ -189,7 +188,7 @@ export class WASI {
     const given = options?.memory;
     const threaded =
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
-      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
+      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && (THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
     // Checked before a shared memory is made: without cross-origin isolation a browser cannot make one.
     const tp = threaded ? getThreadPlatform() : undefined;

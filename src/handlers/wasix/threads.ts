@@ -8,17 +8,25 @@ import { ProcExit } from '../../errors.js';
 import type { Process } from '../../kernel/process.js';
 
 /** The thread and futex calls of WASIX. */
-export type ThreadCalls =
-  | 'thread_spawn_v2'
-  | 'thread_id'
-  | 'thread_join'
-  | 'thread_exit'
-  | 'thread_sleep'
-  | 'thread_parallelism'
-  | 'thread_signal'
-  | 'futex_wait'
-  | 'futex_wake'
-  | 'futex_wake_all';
+export const THREAD_CALLS = [
+  'thread_spawn_v2',
+  'thread_id',
+  'thread_join',
+  'thread_exit',
+  'thread_sleep',
+  'thread_parallelism',
+  'thread_signal',
+  'futex_wait',
+  'futex_wake',
+  'futex_wake_all',
+] as const;
+export type ThreadCalls = (typeof THREAD_CALLS)[number];
+
+/**
+ * The calls that only a threaded program makes: importing one makes `run()` run the program threaded
+ * (wasi-threads' `wasi.thread-spawn` does too).
+ */
+export const THREADED_PROGRAM_CALLS: ReadonlySet<ThreadCalls> = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 /**
  * The calls a guest thread answers itself, in its own worker, without the kernel: they concern only
