@@ -14,7 +14,7 @@ import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
-import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
@@ -49,7 +49,7 @@ export class WASI {
     const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
-    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
+    const versions: readonly VersionId[] = version === 'auto' ? VERSION_IDS : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
@@ -152,7 +152,7 @@ export class WASI {
    */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
     const found = new Set(WebAssembly.Module.imports(module).map((i) => versionOfModuleName(i.module)));
-    return (['preview1', 'snapshot0', 'ephemeral', 'wasix'] as const).find((v) => found.has(v));
+    return VERSION_IDS.find((v) => found.has(v));
   }
 
   /**
