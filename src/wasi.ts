@@ -46,6 +46,8 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
+  #asyncPreopen: string | undefined;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -90,6 +92,7 @@ export class WASI {
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
+      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
       fds.insert({
         kind: 'fs',
         fs,
@@ -283,6 +286,13 @@ export class WASI {
     const exports = instance.exports as WebAssembly.Exports | undefined;
     if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    if (this.#asyncPreopen !== undefined) {
+      // Its promises could never settle while the guest waits on this very thread (blocking.ts).
+      throw new WasiStateError(
+        'ERR_WASI_NO_THREADS',
+        `wasi-kit: the filesystem at ${this.#asyncPreopen} answers asynchronously, so the guest must run in a worker: run a threaded program (shared memory) with WASI.run()`,
+      );
+    }
     const memory = exports.memory ?? imported;
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
