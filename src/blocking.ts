@@ -72,7 +72,21 @@ export function callStartMs(): number {
  * while the guest waits, so that is a WasiStateError, before anything has run.
  */
 export function settle<T>(run: () => T | Promise<T>): T {
+  return step(run, false);
+}
+
+/**
+ * A step of an asynchronous filesystem that never waits (it changes only what the filesystem keeps
+ * in memory: a position, a handle closed): recorded like any step inside a call, so a retry does not
+ * do it twice; run as it is outside one (the end of a run closing every fd).
+ */
+export function settleNow<T>(run: () => T): T {
+  return step(run, true);
+}
+
+function step<T>(run: () => T | Promise<T>, syncOnly: boolean): T {
   const c = current;
+  if (!c && syncOnly) return run() as T;
   if (!c) {
     throw new WasiStateError(
       'ERR_WASI_NO_THREADS',

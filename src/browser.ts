@@ -17,5 +17,6 @@ export type { ClockSource, ClockName } from './kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';
+export { DirectoryHandleFileSystem, type DirectoryHandleFileSystemOptions } from './fs/directory-handle-fs.js';
 export { SharedStdin } from './stdin/index.js';
 export type { SocketListener, SocketConnection } from './sockets/types.js';

@@ -48,6 +48,8 @@ export class WASI {
   readonly #imports: ImportModules;
   /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
   #asyncPreopen: string | undefined;
+  /** Filesystems that may still be putting changes in storage when the program ends. */
+  readonly #flushes: FileSystem[] = [];
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -93,6 +95,7 @@ export class WASI {
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
       if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+      if (fs.flush) this.#flushes.push(fs);
       fds.insert({
         kind: 'fs',
         fs,
@@ -243,6 +246,8 @@ export class WASI {
     } finally {
       this.#kernel.threads = undefined;
       this.#closeAll();
+      // A close may finish in the background: the run is over once its files are in storage.
+      await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
   }
 

@@ -105,6 +105,11 @@ export interface FileSystem {
    * whose threads run in workers can use it; `start()` refuses it with a `WasiStateError`.
    */
   readonly asynchronous?: boolean;
+  /**
+   * Optional, for an asynchronous filesystem: resolves once every change made so far is in storage
+   * (one may finish a `close` in the background). `WASI.run()` awaits it before it resolves.
+   */
+  flush?(): Promise<void>;
 
   /** Opens this filesystem's root directory: the handle a WASI host hands out as a preopen. */
   openRoot(): Handle;
