@@ -60,6 +60,8 @@ interface Resolved extends ResolvedPath {
   parent: FileSystemDirectoryHandle;
   /** The directory the path ends at, when it names one. */
   dir: FileSystemDirectoryHandle | undefined;
+  /** The file the path ends at, when it names one. */
+  file?: FileSystemFileHandle | undefined;
 }
 
 type Movable = FileSystemHandle & { move?(parent: FileSystemDirectoryHandle, name: string): Promise<void> };
@@ -123,7 +125,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
       let data = this.#files.get(node);
       if (!data) {
         const name = r.parts[r.parts.length - 1]!;
-        const handle = await r.parent.getFileHandle(name, { create: plan === 'create' });
+        const handle = r.file ?? (await r.parent.getFileHandle(name, { create: plan === 'create' }));
         const file = await handle.getFile();
         data = { node, opens: 0, size: file.size, mtimeMs: file.lastModified, writable: undefined, snapshot: file, handle, orphan: undefined };
         this.#files.set(node, data);
@@ -477,11 +479,11 @@ export class DirectoryHandleFileSystem implements FileSystem {
       }
       if (c.length * 3 > MAX_NAME_BYTES && encoder.encode(c).length > MAX_NAME_BYTES) throw new FsError('nametoolong', `component of ${JSON.stringify(path)}`);
       const parent = dirs[dirs.length - 1]!;
-      const [type, dir] = await typeIn(parent, c);
+      const [type, dir, file] = await typeIn(parent, c);
       const trailingSlash = isLast && i < components.length - 1;
       if (isLast) {
         if (trailingSlash && type !== undefined && type !== 'directory') throw new FsError('notdir', JSON.stringify(path));
-        return { parts: [...base.parts, ...rel, c], type, mustBeDir: trailingSlash, endsInDot: false, parent, dir };
+        return { parts: [...base.parts, ...rel, c], type, mustBeDir: trailingSlash, endsInDot: false, parent, dir, file };
       }
       if (type === undefined) throw new FsError('noent', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
       if (type !== 'directory') throw new FsError('notdir', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
@@ -496,7 +498,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
     if (open) return this.#fileStat(open);
     const dir = r ? r.dir : await this.#dirAt(node.parts);
     if (!dir) {
-      const file = await (await r!.parent.getFileHandle(node.parts[node.parts.length - 1]!)).getFile();
+      const file = await (r!.file ?? (await r!.parent.getFileHandle(node.parts[node.parts.length - 1]!))).getFile();
       return fileStat(node, 1n, file.size, file.lastModified);
     }
     // POSIX: a directory's links are its entry, its `.` and each subdirectory's `..`.
@@ -638,17 +640,19 @@ function fileStat(node: Node, nlink: bigint, size: number, mtimeMs: number): Fil
   return { dev: 0n, ino: node.ino, filetype: 'regular_file', nlink, size: BigInt(size), atim: t, mtim: t, ctim: t };
 }
 
-/** The entry `name` of `dir`: its type and, for a directory, its handle; undefined when absent. */
-async function typeIn(dir: FileSystemDirectoryHandle, name: string): Promise<[FileType | undefined, FileSystemDirectoryHandle | undefined]> {
+/** The entry `name` of `dir`: its type and its handle (as a directory or a file); undefined when absent. */
+async function typeIn(
+  dir: FileSystemDirectoryHandle,
+  name: string,
+): Promise<[FileType | undefined, FileSystemDirectoryHandle | undefined, FileSystemFileHandle | undefined]> {
   try {
-    await dir.getFileHandle(name);
-    return ['regular_file', undefined];
+    return ['regular_file', undefined, await dir.getFileHandle(name)];
   } catch (err) {
     const e = err as DOMException;
-    if (e.name === 'NotFoundError') return [undefined, undefined];
+    if (e.name === 'NotFoundError') return [undefined, undefined, undefined];
     if (e.name !== 'TypeMismatchError') throw err;
   }
-  return ['directory', await dir.getDirectoryHandle(name)];
+  return ['directory', await dir.getDirectoryHandle(name), undefined];
 }
 
 /** The API keeps no settable times: asking to set one is `notsup`; setting none changes nothing. */
