@@ -15,6 +15,7 @@ setThreadPlatform(nodeThreadPlatform);
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
 export type { ClockSource, ClockName } from './kernel.js';
+export type { HostTerminal } from './terminal.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { HostFileSystem } from './fs/host-fs.js';

@@ -69,7 +69,7 @@ export class WASI {
       fds,
       clock: o.clock ?? hostClock(p),
       randomFill: o.random ?? ((into) => p.randomFill(into)),
-      terminal: p.terminal,
+      terminal: o.terminal ?? p.terminal,
       // Parks instead when the program is threaded (blocking.ts).
       sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
     };
@@ -78,7 +78,7 @@ export class WASI {
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
     const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
-      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : o.terminal ? 'tty' : 'unknown';
       return {
         kind: 'stdio' as const,
         source,
