@@ -20,7 +20,7 @@
  * the API has none. A directory is renamed entry by entry (Chromium's directory handles cannot move).
  */
 
-import { settle, settleNow } from '../blocking.js';
+import { settle, settleNow } from '../kernel/blocking.js';
 import { FsError, type FsErrno } from './errors.js';
 import { HandleTable } from './handle-table.js';
 import { MAX_NAME_BYTES, type ResolvedPath } from './path-resolver.js';

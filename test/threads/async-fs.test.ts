@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryFileSystem, WASI, WasiStateError } from '../../src/index.js';
-import { settle, settleNow } from '../../src/blocking.js';
+import { settle, settleNow } from '../../src/kernel/blocking.js';
 import type { FileSystem } from '../../src/fs/types.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 import { textSink } from './helpers.js';

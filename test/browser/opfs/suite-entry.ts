@@ -2,7 +2,7 @@
 // runs as one guest call does under the thread dispatcher (blocking.ts): an asynchronous step parks it,
 // and once the step has settled the body runs again from its start, its finished steps replayed.
 import '../../fs/filesystem-behaviour.test.js';
-import { Blocked, CallRecord, parkingWaits } from '../../../src/blocking.js';
+import { Blocked, CallRecord, parkingWaits } from '../../../src/kernel/blocking.js';
 import { FsError } from '../../../src/fs/errors.js';
 import { current } from './backend.js';
 import { collected } from './vitest-shim.js';
