@@ -23,7 +23,7 @@ export interface CoreParam {
 export interface PropertyFn {
   module: string;
   name: string;
-  core: { params: CoreParam[] };
+  core: { params: CoreParam[]; results?: string[] };
 }
 export type Region = [start: number, end: number];
 /** The i32 arguments of a call as unsigned numbers, by parameter name. */
