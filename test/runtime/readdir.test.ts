@@ -19,11 +19,12 @@ const OUT = 16;
 
 const host = tempDir('wasi-kit-readdir-');
 afterAll(() => host.cleanup());
+let listings = 0;
 
 /** A preopen at fd 3 holding NAMES (files, and `sub` a directory) on the memory or the host filesystem. */
 function preopen(kind: 'memory' | 'host'): string | MemoryFileSystem {
   if (kind === 'memory') return new MemoryFileSystem(Object.fromEntries(NAMES.map((n) => [n === 'sub' ? '/sub/x' : `/${n}`, n])));
-  const dir = join(host.path, 'listing');
+  const dir = join(host.path, `listing-${++listings}`); // fresh for each test: one adds a file
   mkdirSync(join(dir, 'sub'), { recursive: true });
   for (const n of NAMES) if (n !== 'sub') writeFileSync(join(dir, n), n);
   return dir;
