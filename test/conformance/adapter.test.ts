@@ -63,6 +63,8 @@ describe('wasi-testsuite adapter (test/conformance/wasi_kit.py)', () => {
       `a.compute_argv(${wasm}, ["--", "x y"], {"K": "V"}, [(${host}, "/sandbox")], "wasm32-wasip1")`,
       `a.compute_argv(${wasm}, (["--", "x y"], {"K": "V"}, [(${host}, "/sandbox")]), [], "wasm32-wasip1")`,
       `a.compute_argv(${wasm}, (["--", "x y"], {"K": "V"}, [(${host}, "/sandbox")]), [], "wasi:cli/command", "wasm32-wasip1")`,
+      // The runner at ../shared/wasi-testsuite's revision passes a list.
+      `a.compute_argv(${wasm}, [["--", "x y"], {"K": "V"}, [(${host}, "/sandbox")]], [], "wasi:cli/command", "wasm32-wasip1")`,
     ];
     for (const form of forms) {
       const argv = adapter(form) as string[];
@@ -74,6 +76,8 @@ describe('wasi-testsuite adapter (test/conformance/wasi_kit.py)', () => {
     // A root directory (the newest runner's form for some adapters) is mapped to `/`.
     const root = adapter(`a.compute_argv(${JSON.stringify(programPath('fd-stat'))}, ([], {}, ${host}), [], "wasi:cli/command", "wasm32-wasip1")`) as string[];
     expect(runArgv(root).stdout).toContain('preopen 3: /\n');
+    const pathRoot = adapter(`a.compute_argv(${JSON.stringify(programPath('fd-stat'))}, [[], {}, __import__("pathlib").Path(${host})], [], "wasi:cli/command", "wasm32-wasip1")`) as string[];
+    expect(runArgv(pathRoot).stdout).toContain('preopen 3: /\n');
     t.cleanup();
   });
 

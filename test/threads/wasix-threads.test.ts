@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryFileSystem, WASI } from '../../src/index.js';
+import { MemoryFileSystem, ProcExit, WASI } from '../../src/index.js';
+import { ThreadExit } from '../../src/handlers/wasix/threads.js';
 import { textSink, watBytes } from './helpers.js';
 import { wasixModule } from './wasix-prelude.js';
 
@@ -76,6 +77,11 @@ describe('WASIX threads', () => {
         (if (call $join (local.get $tid)) (then unreachable))
         (call $exit (i32.load (i32.const 100))))`);
     expect(code).toBe(5);
+  });
+
+  it("a thread's end is not the process's: a catch for ProcExit does not take ThreadExit", () => {
+    expect(new ThreadExit(3)).not.toBeInstanceOf(ProcExit);
+    expect(new ProcExit(3)).not.toBeInstanceOf(ThreadExit);
   });
 
   it('thread_exit ends only its thread', async () => {
