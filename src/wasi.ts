@@ -42,6 +42,10 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
+  #asyncPreopen: string | undefined;
+  /** Filesystems that may still be putting changes in storage when the program ends. */
+  readonly #flushes: FileSystem[] = [];
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -60,14 +64,14 @@ export class WASI {
       args: new StringArray(o.args ?? []),
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
-      terminal: p.terminal,
+      terminal: o.terminal ?? p.terminal,
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
     const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number): NewFd => {
-      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : o.terminal ? 'tty' : 'unknown';
       const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
         file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
@@ -80,6 +84,8 @@ export class WASI {
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
+      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+      if (fs.flush) this.#flushes.push(fs);
       fds.insert({
         file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
         preopen: guestPath,
@@ -229,6 +235,8 @@ export class WASI {
     } finally {
       this.#kernel.threads = undefined;
       this.close();
+      // A close may finish in the background: the run is over once its files are in storage.
+      await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
   }
 
@@ -272,6 +280,13 @@ export class WASI {
     const exports = instance.exports as WebAssembly.Exports | undefined;
     if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    if (this.#asyncPreopen !== undefined) {
+      // Its promises could never settle while the guest waits on this very thread (blocking.ts).
+      throw new WasiStateError(
+        'ERR_WASI_NO_THREADS',
+        `wasi-kit: the filesystem at ${this.#asyncPreopen} answers asynchronously, so the guest must run in a worker: run a threaded program (shared memory) with WASI.run()`,
+      );
+    }
     const memory = exports.memory ?? imported;
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;

@@ -12,6 +12,8 @@ const refuse = (): never => {
  */
 export function readOnly(fs: FileSystem): FileSystem {
   return {
+    ...(fs.asynchronous ? { asynchronous: true } : {}),
+    ...(fs.flush ? { flush: () => fs.flush!() } : {}),
     openRoot: () => fs.openRoot(),
     open: (dir, path, flags: OpenFlags) => (opensForWriting(flags) ? refuse() : fs.open(dir, path, flags)),
     close: (h) => fs.close(h),

@@ -82,7 +82,7 @@ export interface SetTimes {
 }
 
 /**
- * A synchronous filesystem for a WASI host.
+ * A filesystem for a WASI host: synchronous calls (an asynchronous backend answers through `settle`).
  *
  * Contract for implementers:
  * - Throw {@link WasiError} with a preview1 errno name for every failure the guest should see; let
@@ -99,6 +99,18 @@ export interface SetTimes {
  *   reach anything outside the directory it names.
  */
 export interface FileSystem {
+  /**
+   * True for a filesystem whose calls may wait for promises (through `settle` in blocking.ts, so a
+   * call parks until its step settles), as `DirectoryHandleFileSystem` does: only a program
+   * whose threads run in workers can use it; `start()` refuses it with a `WasiStateError`.
+   */
+  readonly asynchronous?: boolean;
+  /**
+   * Optional, for an asynchronous filesystem: resolves once every change made so far is in storage
+   * (one may finish a `close` in the background). `WASI.run()` awaits it before it resolves.
+   */
+  flush?(): Promise<void>;
+
   /** Opens this filesystem's root directory: the handle a WASI host hands out as a preopen. */
   openRoot(): Handle;
 
