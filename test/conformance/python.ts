@@ -5,8 +5,8 @@
  * `python3-colorama` (pure Python) for one that lacks it, through a PYTHONPATH holding only that package.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export interface RunnerPython {
@@ -44,23 +44,25 @@ function works(python: string, env: Record<string, string>): boolean {
   return r.status === 0;
 }
 
-let colorama: Record<string, string> | undefined;
-/** A PYTHONPATH with Debian's colorama and nothing else of dist-packages (built for another Python). */
-function debianColorama(): Record<string, string> | undefined {
+/**
+ * A PYTHONPATH with Debian's colorama and nothing else of dist-packages (built for another Python),
+ * made in `scratch` (the caller's to remove).
+ */
+function debianColorama(scratch: string): Record<string, string> | undefined {
   if (!existsSync(DEBIAN_COLORAMA)) return undefined;
-  if (colorama === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'wasi-kit-colorama-'));
+  const dir = join(scratch, 'colorama-path');
+  if (!existsSync(dir)) {
+    mkdirSync(dir);
     symlinkSync(DEBIAN_COLORAMA, join(dir, 'colorama'));
-    colorama = { PYTHONPATH: dir };
   }
-  return colorama;
+  return { PYTHONPATH: dir };
 }
 
-/** The first Python that can run the official runner, or undefined. */
-export function findRunnerPython(): RunnerPython | undefined {
+/** The first Python that can run the official runner, or undefined; `scratch` is a directory the caller removes. */
+export function findRunnerPython(scratch: string): RunnerPython | undefined {
   for (const python of candidates()) {
     if (works(python, {})) return { python, env: {} };
-    const extra = debianColorama();
+    const extra = debianColorama(scratch);
     if (extra !== undefined && works(python, extra)) return { python, env: extra };
   }
   return undefined;
