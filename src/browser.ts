@@ -3,6 +3,8 @@
  * without host directories. Guests get in-memory filesystems, stdio through options or the console.
  * @packageDocumentation
  */
+import * as memfsModule from 'memfs';
+import { setMemfsLoader } from './fs/memfs-loader.js';
 import { browserPlatform } from './platform-browser.js';
 import { browserThreadPlatform } from './threads/platform-browser.js';
 import { setThreadPlatform } from './threads/platform.js';
@@ -10,6 +12,9 @@ import { setPlatform } from './wasi.js';
 
 setPlatform(browserPlatform);
 setThreadPlatform(browserThreadPlatform);
+// A browser has no synchronous module loader: memfs comes with this entry, and the page's bundler
+// decides where it goes (dist/browser.js leaves it as an import for that bundler).
+setMemfsLoader(() => memfsModule);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';

@@ -1,11 +1,10 @@
-import { randomFillSync } from 'node:crypto';
 import { fstatSync, readSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { WasiError } from './abi/errno-of.js';
 import { WasiOptionError } from './errors.js';
 import { rethrowAsFsError } from './fs/errno-from-node.js';
 import { HostFileSystem } from './fs/host-fs.js';
+import { nodeCrypto, nodeTty, nodeWorkerThreads } from './node-builtins.js';
 import type { Platform } from './platform.js';
 import type { HostTerminal } from './terminal.js';
 import { connectionSource } from './sockets/entries.js';
@@ -48,7 +47,7 @@ export const nodePlatform: Platform = {
   resolutionNs: { realtime: 1n, monotonic: 1n, cputime: 1000n },
   sleepNs: (ns) => sleepMs(Number(ns) / 1e6),
   randomFill: (into) => {
-    randomFillSync(into);
+    nodeCrypto().randomFillSync(into);
   },
   hostInput: (fd) => ({
     read: (into) => {
@@ -75,7 +74,7 @@ export const nodePlatform: Platform = {
     return { write: (bytes) => writeRange(bytes, 0, bytes.length), writeRange };
   },
   hostFdKind: (fd) => {
-    if (isatty(fd)) return 'tty';
+    if (nodeTty().isatty(fd)) return 'tty';
     try {
       const st = fstatSync(fd);
       return st.isFile() ? 'regular_file' : st.isCharacterDevice() ? 'character_device' : 'unknown';
@@ -122,6 +121,7 @@ class IoBridge implements Waiter {
   fatal: string | undefined;
 
   constructor() {
+    const { MessageChannel, Worker } = nodeWorkerThreads();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     // No execArgv: a preload such as `--import tsx` would make the worker's start wait on this (blocked) thread.
@@ -144,6 +144,7 @@ class IoBridge implements Waiter {
 
   /** Takes every event the worker has sent so far; never blocks. */
   pump(): void {
+    const { receiveMessageOnPort } = nodeWorkerThreads();
     for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port)) {
       const m = r.message as WorkerMessage;
       if (m.t === 'fatal') this.fatal = m.message;
@@ -337,7 +338,7 @@ export const nodeTerminal: HostTerminal = {
     return out && { cols: out.columns, rows: out.rows };
   },
   setRawMode(raw) {
-    if (!isatty(0)) return false;
+    if (!nodeTty().isatty(0)) return false;
     process.stdin.setRawMode(raw);
     return true;
   },

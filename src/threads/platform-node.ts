@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkerThreads } from '../node-builtins.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from './platform.js';
 
@@ -10,6 +11,7 @@ const entry = new URL(fromSource ? './guest-worker-node.ts' : './guest-worker-no
 
 /** A new Node worker running a guest thread's body (src/threads/guest-worker-node.ts). */
 export function newGuestThreadWorker(): Worker {
+  const { Worker } = nodeWorkerThreads();
   return fromSource
     ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true })
     : new Worker(entry);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { expect } from "vitest";
 import { FsError, type FsErrno } from '../../src/fs/errors.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
+import '../helpers/memfs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import type { FileSystem, FileSystemLimits, Handle } from '../../src/fs/types.js';
 
