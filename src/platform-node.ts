@@ -74,10 +74,11 @@ export const nodePlatform: Platform = {
     return { write: (bytes) => writeRange(bytes, 0, bytes.length), writeRange };
   },
   hostFdKind: (fd) => {
-    if (nodeTty().isatty(fd)) return 'tty';
     try {
       const st = fstatSync(fd);
-      return st.isFile() ? 'regular_file' : st.isCharacterDevice() ? 'character_device' : 'unknown';
+      // A terminal is a character device: only those are asked, so most runs never load node:tty.
+      if (st.isCharacterDevice()) return nodeTty().isatty(fd) ? 'tty' : 'character_device';
+      return st.isFile() ? 'regular_file' : 'unknown';
     } catch {
       return 'unknown';
     }
