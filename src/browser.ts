@@ -17,7 +17,7 @@ setThreadPlatform(browserThreadPlatform);
 setMemfsLoader(() => memfsModule);
 
 export { WASI } from './wasi.js';
-export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
+export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions, CoalescedOutput } from './options.js';
 export type { ClockSource, ClockName } from './kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';

@@ -1,6 +1,7 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { sleepUntil } from './blocking.js';
+import { CoalescedSink, flushingBeforeCalls } from './coalesced-output.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll } from './fd-table.js';
 import type { FileSystem } from './fs/types.js';
@@ -40,6 +41,8 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
 export class WASI {
   readonly #wasiImport: ImportFunctions | undefined;
   readonly #memory = new GuestMemory();
+  /** Outputs with `buffer: true`, flushed around the syscalls (coalesced-output.ts) and at the end of a run. */
+  readonly #coalesced: CoalescedSink[] = [];
   readonly #kernel: Kernel;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
@@ -69,12 +72,20 @@ export class WASI {
       // Parks instead when the program is threaded (blocking.ts).
       sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
     };
-    const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
-      v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
+    const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
+      if (v === undefined) return p.hostOutput(fd);
+      if (typeof v === 'number') return p.hostOutput(v);
+      if (typeof v === 'function') return callbackSink(v);
+      if (!v.buffer) return p.hostOutput(v.fd);
+      const sink = new CoalescedSink(p.hostOutput(v.fd));
+      this.#coalesced.push(sink);
+      return sink;
+    };
+    const fdOf = (option: unknown) => (typeof option === 'number' ? option : typeof option === 'object' && option !== null && 'fd' in option ? (option.fd as number) : undefined);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
     const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
-      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const kind = option === undefined || fdOf(option) !== undefined ? p.hostFdKind(fdOf(option) ?? hostFd) : 'unknown';
       return {
         kind: 'stdio' as const,
         source,
@@ -105,6 +116,9 @@ export class WASI {
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
+    if (this.#coalesced.length > 0) {
+      for (const mods of Object.values(byVersion)) for (const name of Object.keys(mods)) mods[name] = flushingBeforeCalls(mods[name]!, this.#coalesced, fds);
+    }
     this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
     // single module (the ephemeral phase has ten, reached through getImportObject()).
@@ -292,6 +306,7 @@ export class WASI {
   }
 
   #closeAll(): void {
+    for (const sink of this.#coalesced) sink.flush();
     closeAll(this.#kernel.fds);
   }
 }
