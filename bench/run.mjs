@@ -37,7 +37,7 @@ const replace = (file, from, to) => {
 replace('run.mjs', 'if (expect && okLine !== expect)', "if (expect && okLine !== expect && !(adapter === 'host-floor' && okLine === 'ok floor'))");
 appendFileSync(
   join(work, 'adapters.mjs'),
-  "\nimport { wasiKitMemory } from '../memory-adapter.mjs';\nimport { hostFloor } from '../host-floor.mjs';\nADAPTERS['wasi-kit-memory'] = wasiKitMemory;\nADAPTERS['host-floor'] = hostFloor;\n",
+  "\nimport { wasiKitMemory } from '../memory-adapter.mjs';\nimport { hostFloor } from '../host-floor.mjs';\nimport { wasiKitCoalesced } from '../coalesced-adapter.mjs';\nADAPTERS['wasi-kit-memory'] = wasiKitMemory;\nADAPTERS['host-floor'] = hostFloor;\nADAPTERS['wasi-kit-coalesced'] = wasiKitCoalesced;\n",
 );
 run('npm', ['run', '-s', 'build'], repo);
 
@@ -45,7 +45,7 @@ run('npm', ['run', '-s', 'build'], repo);
 const noThreads = process.argv.includes('--no-threads');
 const args = process.argv.slice(2).filter((a) => a !== '--no-threads');
 const ours = `module:${join(repo, 'dist', 'index.js')}`;
-const adapters = ['node', 'raw', 'host-floor', 'browser_wasi_shim', 'wasm-util', ours, 'wasi-kit-memory'];
+const adapters = ['node', 'raw', 'host-floor', 'browser_wasi_shim', 'wasm-util', ours, 'wasi-kit-memory', 'wasi-kit-coalesced'];
 const hasAdapter = args.includes('--adapter');
 const jsonAt = args.indexOf('--json');
 const json = jsonAt >= 0 ? resolve(args[jsonAt + 1]) : join(work, 'results.json');
@@ -70,8 +70,8 @@ const fmt = (x) => (!Number.isFinite(x) ? '-' : x >= 100 ? x.toFixed(0) : x >= 1
 const med = (bench, a, key = 'runMs') => (byBench[bench][a] && !byBench[bench][a].error ? median(byBench[bench][a][key]) : NaN);
 const ratio = (x, y) => (Number.isFinite(x) && Number.isFinite(y) && y > 0 ? `${(x / y).toFixed(2)}x` : '-');
 const limitRows = Object.keys(byBench).map((b) => {
-  const [node, raw, floor, kit, mem] = ['node', 'raw', 'host-floor', ours, 'wasi-kit-memory'].map((a) => med(b, a));
-  return `| ${b} | ${fmt(node)} | ${fmt(raw)} | ${fmt(floor)} | ${fmt(kit)} | ${ratio(kit, node)} | ${ratio(kit, floor)} | ${ratio(kit, raw)} | ${fmt(mem)} | ${ratio(mem, node)} |`;
+  const [node, raw, floor, kit, mem, co] = ['node', 'raw', 'host-floor', ours, 'wasi-kit-memory', 'wasi-kit-coalesced'].map((a) => med(b, a));
+  return `| ${b} | ${fmt(node)} | ${fmt(raw)} | ${fmt(floor)} | ${fmt(kit)} | ${ratio(kit, node)} | ${ratio(kit, floor)} | ${ratio(kit, raw)} | ${fmt(mem)} | ${ratio(mem, node)} | ${fmt(co)} | ${ratio(co, node)} |`;
 });
 const geomean = (a) => {
   const rs = Object.keys(byBench).filter((b) => !wasiKitOnly.has(b)).map((b) => med(b, a) / med(b, 'node'));
@@ -84,10 +84,11 @@ const limits = `## wasi-kit against node:wasi and the floors
 Medians in ms from the runs above. *host floor*: the host calls wasi-kit makes for the benchmark, from a
 plain JavaScript loop without wasm (bench/host-floor.mjs; for args-env, which makes none, what remains is instantiation); *raw*: the
 suite's floor, the calls behind wasm imports with no checks. Geomean over the shared suite's benchmarks
-(ratio to node:wasi): wasi-kit ${geomean(ours)}, wasi-kit-memory ${geomean('wasi-kit-memory')}.
+(ratio to node:wasi): wasi-kit ${geomean(ours)}, wasi-kit-memory ${geomean('wasi-kit-memory')}, wasi-kit-coalesced ${geomean('wasi-kit-coalesced')}
+(wasi-kit with the opt-in \`stdout: { fd: 1, buffer: true }\`).
 
-| benchmark | node | raw | host floor | wasi-kit | / node | / host floor | / raw | wasi-kit-memory | / node |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| benchmark | node | raw | host floor | wasi-kit | / node | / host floor | / raw | wasi-kit-memory | / node | wasi-kit-coalesced | / node |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${limitRows.join('\n')}
 
 Import time in the benchmark's child process (median over every run, ms): node:wasi ${importOf('node')},
