@@ -2,7 +2,7 @@ import { fstatSync, readSync, writeSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { WasiError } from './abi/errno-of.js';
 import { WasiOptionError } from './errors.js';
-import { rethrowAsFsError } from './fs/errno-from-node.js';
+import { noteHostCall, rethrowAsFsError } from './fs/errno-from-node.js';
 import { HostFileSystem } from './fs/host-fs.js';
 import { nodeCrypto, nodeTty, nodeWorkerThreads } from './node-builtins.js';
 import type { Platform } from './platform.js';
@@ -55,6 +55,7 @@ export const nodePlatform: Platform = {
   hostInput: (fd) => ({
     read: (into) => {
       try {
+        noteHostCall();
         return retryAgain(() => readSync(fd, into, 0, into.length, null));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
@@ -67,6 +68,7 @@ export const nodePlatform: Platform = {
       // A reader gone (EPIPE) and the like are the guest's to handle, as errnos (`pipe`).
       for (let at = offset, end = offset + length; at < end; ) {
         try {
+          noteHostCall();
           at += writeSync(fd, buffer, at, end - at);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FsError } from './errors.js';
-import { hostCall, rethrowAsFsError } from './errno-from-node.js';
+import { hostCall, hostCallCount, noteHostCall, rethrowAsFsError } from './errno-from-node.js';
 import { HandleTable } from './handle-table.js';
 import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
@@ -52,6 +52,8 @@ type Entry =
       /** Opened with O_APPEND: the kernel appends, and without fcntl it cannot be turned off. */
       osAppend: boolean;
       position: bigint;
+      /** The stat taken at open, with the host-call count then: answers the guest's fstat that follows at once. */
+      opened?: { stats: fs.BigIntStats; at: number };
     };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -159,18 +161,20 @@ export class HostFileSystem implements FileSystem {
     } catch {
       return undefined;
     }
-    let type: FileType;
+    let stats: fs.BigIntStats;
     try {
-      type = fileTypeOf(fs.fstatSync(fd));
+      stats = fs.fstatSync(fd, { bigint: true });
     } catch (err) {
       fs.closeSync(fd);
       return rethrowAsFsError(err);
     }
+    const type = fileTypeOf(stats);
     if (type === 'directory') return this.#handles.add({ kind: 'directory', fd, parts: [...parent, name] });
-    return this.#addFile(fd, flags, type);
+    // Programs fstat what they just opened (stdio's fopen, stat-then-read): that stat answers it.
+    return this.#addFile(fd, flags, type, { stats, at: hostCallCount() });
   }
 
-  #addFile(fd: number, flags: OpenFlags, type: FileType): Handle {
+  #addFile(fd: number, flags: OpenFlags, type: FileType, opened?: { stats: fs.BigIntStats; at: number }): Handle {
     return this.#handles.add({
       kind: 'file',
       fd,
@@ -180,6 +184,7 @@ export class HostFileSystem implements FileSystem {
       append: Boolean(flags.append),
       osAppend: Boolean(flags.append),
       position: 0n,
+      opened,
     });
   }
 
@@ -197,8 +202,14 @@ export class HostFileSystem implements FileSystem {
   }
 
   fstat(handle: Handle): FileStat {
-    const { fd } = this.#handles.get(handle);
-    return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
+    const entry = this.#handles.get(handle);
+    if (entry.kind === 'file' && entry.opened !== undefined) {
+      // Once, and only if no host call at all came between (no write, truncate or read anywhere).
+      const { stats, at } = entry.opened;
+      entry.opened = undefined;
+      if (at === hostCallCount()) return fileStatOf(stats);
+    }
+    return fileStatOf(hostCall(() => fs.fstatSync(entry.fd, { bigint: true })));
   }
 
   fileType(handle: Handle): FileType {
@@ -217,6 +228,7 @@ export class HostFileSystem implements FileSystem {
     // readSync checks a bigint position at more cost than a number; both mean the same here.
     const at = entry.position <= MAX_SAFE ? Number(entry.position) : entry.position;
     let n: number;
+    noteHostCall();
     try {
       n = fs.readSync(entry.fd, buffer, offset, length, at);
     } catch (err) {
