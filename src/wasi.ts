@@ -81,11 +81,12 @@ export class WASI {
       this.#coalesced.push(sink);
       return sink;
     };
-    const fdOf = (option: unknown) => (typeof option === 'number' ? option : typeof option === 'object' && option !== null && 'fd' in option ? (option.fd as number) : undefined);
+    /** The host fd behind an output option, if it is one. */
+    const outputFd = (v: WasiOptions['stdout'], fd: number) => (v === undefined ? fd : typeof v === 'number' ? v : typeof v === 'function' ? undefined : v.fd);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
-      const kind = option === undefined || fdOf(option) !== undefined ? p.hostFdKind(fdOf(option) ?? hostFd) : 'unknown';
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined) => {
+      const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : 'unknown';
       return {
         kind: 'stdio' as const,
         source,
@@ -96,9 +97,9 @@ export class WASI {
         fdflags: 0,
       };
     };
-    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin, 0));
-    fds.set(1, stdio(undefined, output(o.stdout, 1), o.stdout, 1));
-    fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
+    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined));
+    fds.set(1, stdio(undefined, output(o.stdout, 1), outputFd(o.stdout, 1)));
+    fds.set(2, stdio(undefined, output(o.stderr, 2), outputFd(o.stderr, 2)));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
       fds.insert({
