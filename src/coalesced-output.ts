@@ -7,7 +7,7 @@
  * program exits or traps, and at the end of the current JavaScript task (a reactor's export that
  * returns, a threaded program's kernel between messages).
  */
-import type { FdTable } from './fd-table.js';
+import type { FdTable } from './kernel/fd-table.js';
 import type { OutputSink } from './stdio.js';
 import type { ImportFunctions } from './trace.js';
 

@@ -8,7 +8,7 @@ import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
-import type { Kernel } from './kernel.js';
+import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
 /** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
@@ -39,7 +39,7 @@ const WASIX_P1_ABI = () => (wasixP1Abi ??= preview1.abi().functions.map((f) => (
  * The import modules of the given versions, every one served by the single preview1 implementation
  * over one kernel: snapshot0 and ephemeral through their generated adapters and small hand-written files.
  */
-export function importModules(versions: readonly VersionId[], k: Kernel, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
+export function importModules(versions: readonly VersionId[], k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
   const p1 = preview1Handlers(k);
   const out = {} as Record<VersionId, ImportModules>;
   for (const v of versions) {

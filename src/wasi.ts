@@ -1,13 +1,13 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
-import { sleepUntil } from './blocking.js';
 import { CoalescedSink, flushingBeforeCalls } from './coalesced-output.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
-import { FdTable, closeAll } from './fd-table.js';
+import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import type { ClockName, ClockSource, Kernel } from './kernel.js';
+import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
+import { Process } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import type { Platform } from './platform.js';
+import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -18,18 +18,15 @@ import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
-import { getThreadPlatform } from './threads/platform.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
-let platform: Platform | undefined;
-
-/** Set once by the entry point (Node or browser) before any WASI is made. */
-export function setPlatform(p: Platform): void {
-  platform = p;
-}
-
+/**
+ * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
+ * functions hold, so an instance still calling them keeps its fds; the held table does not point back.
+ */
+const closeWhenCollected = new FinalizationRegistry<FdTable>((fds) => closeAll(fds));
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
 
@@ -43,17 +40,21 @@ export class WASI {
   readonly #memory = new GuestMemory();
   /** Outputs with `buffer: true`, flushed around the syscalls (coalesced-output.ts) and at the end of a run. */
   readonly #coalesced: CoalescedSink[] = [];
-  readonly #kernel: Kernel;
+  readonly #kernel: Process;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
+  #asyncPreopen: string | undefined;
+  /** Filesystems that may still be putting changes in storage when the program ends. */
+  readonly #flushes: FileSystem[] = [];
   #started = false;
 
   constructor(options?: WasiOptions) {
     const o = checkOptions(options);
-    const p = platform;
+    const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
     const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
@@ -61,17 +62,14 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    this.#kernel = {
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns) });
+    this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
-      clock: o.clock ?? hostClock(p),
-      randomFill: o.random ?? ((into) => p.randomFill(into)),
-      terminal: p.terminal,
-      // Parks instead when the program is threaded (blocking.ts).
-      sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
-    };
+      terminal: o.terminal ?? p.terminal,
+    });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
       if (v === undefined) return p.hostOutput(fd);
       if (typeof v === 'number') return p.hostOutput(v);
@@ -85,37 +83,31 @@ export class WASI {
     const outputFd = (v: WasiOptions['stdout'], fd: number) => (v === undefined ? fd : typeof v === 'number' ? v : typeof v === 'function' ? undefined : v.fd);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined) => {
-      const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : 'unknown';
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined): NewFd => {
+      const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : o.terminal ? 'tty' : 'unknown';
+      const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
-        kind: 'stdio' as const,
-        source,
-        sink,
-        filetype: kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown,
+        file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
         rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
         rightsInheriting: 0,
-        fdflags: 0,
       };
     };
-    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined));
+    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, this.#stdinFd));
     fds.set(1, stdio(undefined, output(o.stdout, 1), outputFd(o.stdout, 1)));
     fds.set(2, stdio(undefined, output(o.stderr, 2), outputFd(o.stderr, 2)));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
+      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+      if (fs.flush) this.#flushes.push(fs);
       fds.insert({
-        kind: 'fs',
-        fs,
-        handle: fs.openRoot(),
-        isDir: true,
+        file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
         preopen: guestPath,
-        listing: undefined,
-        filetype: Filetype.directory,
         rightsBase: DIR_RIGHTS,
         rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
-        fdflags: 0,
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    closeWhenCollected.register(this.#kernel, fds, this);
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
     if (this.#coalesced.length > 0) {
       for (const mods of Object.values(byVersion)) for (const name of Object.keys(mods)) mods[name] = flushingBeforeCalls(mods[name]!, this.#coalesced, fds);
@@ -142,7 +134,7 @@ export class WASI {
    * reads stdin starts nothing).
    */
   #stdinOffThread(): void {
-    const p = platform!;
+    const p = getPlatform()!;
     const fd = this.#stdinFd;
     const e = this.#kernel.fds.get(0, 0);
     if (fd === undefined || !p.streamInput || e.kind !== 'stdio' || !e.source) return;
@@ -234,7 +226,11 @@ export class WASI {
     if (!threaded || !tp) {
       const importObject: WebAssembly.Imports = this.getImportObject();
       if (memoryImport) importObject[memoryImport.module] = { ...importObject[memoryImport.module], [memoryImport.name]: memory! };
-      return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      try {
+        return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      } finally {
+        this.close();
+      }
     }
     if (!memoryImport || !memory) {
       throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'program', 'A threaded program must import its memory (link with --import-memory --shared-memory), so that every thread shares it');
@@ -254,13 +250,17 @@ export class WASI {
       return end.exitCode;
     } finally {
       this.#kernel.threads = undefined;
-      this.#closeAll();
+      this.close();
+      // A close may finish in the background: the run is over once its files are in storage.
+      await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
   }
 
   /**
    * Runs a command: calls `_start` and returns its exit code (0 when `_start` returns). With
-   * `returnOnExit: false`, a `proc_exit` ends the host process instead.
+   * `returnOnExit: false`, a `proc_exit` ends the host process instead. As with node:wasi, the fds stay
+   * open afterwards, so the instance's exports may still make WASI calls on them, until `close()` (or
+   * until this object and the instance are collected).
    */
   start(instance: WebAssembly.Instance): number {
     return this.#start(instance, undefined);
@@ -276,10 +276,10 @@ export class WASI {
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
-      if (!this.#returnOnExit) platform!.exit(err.exitCode);
+      if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
     } finally {
-      this.#closeAll();
+      this.#flushOutputs();
     }
   }
 
@@ -298,6 +298,13 @@ export class WASI {
     const exports = instance.exports as WebAssembly.Exports | undefined;
     if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    if (this.#asyncPreopen !== undefined) {
+      // Its promises could never settle while the guest waits on this very thread (blocking.ts).
+      throw new WasiStateError(
+        'ERR_WASI_NO_THREADS',
+        `wasi-kit: the filesystem at ${this.#asyncPreopen} answers asynchronously, so the guest must run in a worker: run a threaded program (shared memory) with WASI.run()`,
+      );
+    }
     const memory = exports.memory ?? imported;
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
@@ -306,9 +313,25 @@ export class WASI {
     return exports;
   }
 
-  #closeAll(): void {
-    for (const sink of this.#coalesced) sink.flush();
+  /**
+   * Closes every fd the guest has open (files, directories, sockets, pipes; stdio never closes the
+   * host fds it writes to) and the preopens. `run()` does it when the program ends; after `start()` or
+   * `initialize()` it is the embedder's call. Closing twice does nothing more.
+   */
+  close(): void {
+    this.#flushOutputs();
+    closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+  }
+
+  /** Writes what coalesced outputs hold (the program ended, or the embedder closes). */
+  #flushOutputs(): void {
+    for (const sink of this.#coalesced) sink.flush();
+  }
+
+  /** `close()`, for `using wasi = new WASI(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

@@ -1,12 +1,11 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
 import { Bool } from '../../../generated/wasix/types.js';
-import { WasiError } from '../../abi/errno-of.js';
+import { Unwind, WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
-import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
+import { callStartMs, sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
 import { ProcExit } from '../../errors.js';
-import type { Kernel } from '../../kernel.js';
-import { signalsOf, sleepMsOf } from './signals.js';
+import type { Process } from '../../kernel/process.js';
 
 /** The thread and futex calls of WASIX. */
 export type ThreadCalls =
@@ -28,9 +27,6 @@ export type ThreadCalls =
 export const THREAD_LOCAL_CALLS = ['futex_wait', 'futex_wake', 'futex_wake_all', 'thread_id', 'thread_exit'] as const;
 export type ThreadLocalCall = (typeof THREAD_LOCAL_CALLS)[number];
 
-/** The id of the one process and of its main thread: Wasmer numbers processes from 1, and a main thread's id is its process's. */
-export const WASIX_PID = 1;
-
 /** What a thread's own calls act on: its id, the memory, and whether it may block (a worker may, the only thread of `start()` may not wait for others). */
 export interface ThreadSelf {
   readonly tid: number;
@@ -41,8 +37,16 @@ export interface ThreadSelf {
   sleepMs(ms: number): void;
 }
 
-/** Thrown in a worker to unwind a guest thread that called `thread_exit`. */
-export class ThreadExit extends ProcExit {}
+/**
+ * Thrown in a worker to unwind a guest thread that called `thread_exit`. Not a `ProcExit`: a thread's
+ * end is not the process's, so a `catch` for one must never take the other.
+ */
+export class ThreadExit extends Unwind {
+  constructor(readonly exitCode: number) {
+    super(`guest thread exited with ${exitCode}`);
+    this.name = 'ThreadExit';
+  }
+}
 
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 const int32s = (m: GuestMemory): Int32Array<ArrayBufferLike> => {
@@ -98,10 +102,11 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
  * spawning and joining are real; without it the program has one thread and cannot start another.
  * The thread-local calls are answered here only for that single thread; a worker answers its own.
  */
-export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
-  const sleepMs = sleepMsOf(k);
+export function wasixThreadHandlers(k: Process): Pick<Wasix32v1, ThreadCalls> {
+  const { sleepMs } = k;
   const local = threadLocalHandlers({
-    tid: WASIX_PID,
+    // A main thread's id is its process's, as in Wasmer.
+    tid: k.pid,
     memory: k.memory,
     sleepMs,
     exit(rval) {
@@ -118,16 +123,16 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
       return k.threads.spawn(startPtr);
     },
     thread_join(tid) {
-      if (tid === WASIX_PID && !k.threads) waitForOtherThreads('thread_join of the only thread');
+      if (tid === k.pid && !k.threads) waitForOtherThreads('thread_join of the only thread');
       k.threads?.join(tid);
     },
     thread_parallelism: () => k.threads?.parallelism ?? 1,
     // The signal is delivered within that thread's next syscall (its callback runs on that thread), as
     // Wasmer delivers signals at syscalls; without threads the only thread is the caller.
     thread_signal(tid, sig) {
-      const signals = signalsOf(k);
+      const { signals } = k;
       if (!k.threads) {
-        if (tid !== WASIX_PID) throw new WasiError('srch', `no thread ${tid}`);
+        if (tid !== k.pid) throw new WasiError('srch', `no thread ${tid}`);
         signals.raise(sig);
         signals.deliver();
         return;
