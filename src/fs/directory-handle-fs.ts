@@ -691,7 +691,7 @@ function fsErrorOf(err: unknown): unknown {
     const errno = ERRNO_OF[name];
     if (errno) return new FsError(errno, (err as Error).message, { cause: err });
   }
-  // A name the API refuses (a backslash, say, on some platforms).
-  if (err instanceof TypeError && /name/i.test(err.message)) return new FsError('inval', err.message, { cause: err });
+  // A name the API refuses (Chromium: "Name is not allowed."); any other TypeError is a bug, left as it is.
+  if (err instanceof TypeError && /name is not allowed|invalid name/i.test(err.message)) return new FsError('inval', err.message, { cause: err });
   return err;
 }
