@@ -96,6 +96,9 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
     expect(await runFileIo('many', ['stat', '200'])).toEqual({ exitCode: 0, stdout: 'stat ok 200\n' });
     expect((await runFileIo('many', ['stat', '201'])).stdout).toBe('path_filestat_get failed: errno 44\n');
     expect((await readOpfs('many', 'f0')).names.length).toBe(200);
+    // A name the API refuses: inval (28), nothing made.
+    expect(await runFileIo('many', ['write', 'back\\slash', '1', '1'])).toEqual({ exitCode: 1, stdout: 'path_open failed: errno 28\n' });
+    expect((await readOpfs('many', 'f0')).names.length).toBe(200);
   });
 
   it('a run stopped in the middle of a 50 MiB write leaves the file as it was (the writable stream was never closed)', async () => {
