@@ -21,6 +21,11 @@ import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
+/**
+ * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
+ * functions hold, so an instance still calling them keeps its fds; the held table does not point back.
+ */
+const closeWhenCollected = new FinalizationRegistry<FdTable>((fds) => closeAll(fds));
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
 
@@ -90,6 +95,7 @@ export class WASI {
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    closeWhenCollected.register(this.#kernel, fds, this);
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
     this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
@@ -205,7 +211,11 @@ export class WASI {
     if (!threaded || !tp) {
       const importObject: WebAssembly.Imports = this.getImportObject();
       if (memoryImport) importObject[memoryImport.module] = { ...importObject[memoryImport.module], [memoryImport.name]: memory! };
-      return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      try {
+        return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      } finally {
+        this.close();
+      }
     }
     if (!memoryImport || !memory) {
       throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'program', 'A threaded program must import its memory (link with --import-memory --shared-memory), so that every thread shares it');
@@ -225,7 +235,7 @@ export class WASI {
       return end.exitCode;
     } finally {
       this.#kernel.threads = undefined;
-      this.#closeAll();
+      this.close();
       // A close may finish in the background: the run is over once its files are in storage.
       await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
@@ -233,7 +243,9 @@ export class WASI {
 
   /**
    * Runs a command: calls `_start` and returns its exit code (0 when `_start` returns). With
-   * `returnOnExit: false`, a `proc_exit` ends the host process instead.
+   * `returnOnExit: false`, a `proc_exit` ends the host process instead. As with node:wasi, the fds stay
+   * open afterwards, so the instance's exports may still make WASI calls on them, until `close()` (or
+   * until this object and the instance are collected).
    */
   start(instance: WebAssembly.Instance): number {
     return this.#start(instance, undefined);
@@ -251,8 +263,6 @@ export class WASI {
       if (!(err instanceof ProcExit)) throw err;
       if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
-    } finally {
-      this.#closeAll();
     }
   }
 
@@ -286,8 +296,19 @@ export class WASI {
     return exports;
   }
 
-  #closeAll(): void {
+  /**
+   * Closes every fd the guest has open (files, directories, sockets, pipes; stdio never closes the
+   * host fds it writes to) and the preopens. `run()` does it when the program ends; after `start()` or
+   * `initialize()` it is the embedder's call. Closing twice does nothing more.
+   */
+  close(): void {
+    closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+  }
+
+  /** `close()`, for `using wasi = new WASI(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

@@ -42,6 +42,9 @@ export function readOnly(fs: FileSystem): FileSystem {
     unlink: refuse,
     rename: refuse,
     link: refuse,
+    // Into or out of a read-only filesystem: nothing may change there.
+    ...(fs.renameAcross ? { renameAcross: refuse } : {}),
+    ...(fs.linkAcross ? { linkAcross: refuse } : {}),
     symlink: refuse,
     readlink: (dir, path) => fs.readlink(dir, path),
   };

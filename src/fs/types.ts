@@ -179,8 +179,18 @@ export interface FileSystem {
   unlink(dir: Handle, path: string): void;
   /** Moves without following symlinks in either last component, replacing the target as POSIX allows. */
   rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void;
-  /** Makes a hard link; a symlink as the source is linked itself, never followed. */
-  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void;
+  /**
+   * Makes a hard link. A symlink as the source is linked itself unless `follow`, which links what it
+   * names (resolved inside the filesystem; a dangling one is `noent`), as linkat(AT_SYMLINK_FOLLOW).
+   */
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow?: boolean): void;
+  /**
+   * `rename` and `link` to a directory of another filesystem `to`, each side resolved inside its own
+   * filesystem. Optional: without it, or when the two do not share storage (another backend, another
+   * host device), the answer is `xdev`. HostFileSystem has it: two preopens of the host are one disk.
+   */
+  renameAcross?(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string): void;
+  linkAcross?(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string, follow?: boolean): void;
   /** Creates a symlink holding `target` verbatim; the target is checked only when followed. */
   symlink(target: string, dir: Handle, path: string): void;
   readlink(dir: Handle, path: string): string;

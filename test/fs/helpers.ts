@@ -32,8 +32,8 @@ export const backends: Backend[] = [
   },
   {
     name: 'HostFileSystem',
-    // utimes takes seconds as a double: a quarter microsecond for present-day dates.
-    timePrecisionNs: 1000n,
+    // utimes takes seconds as a double, but the exact values set are kept (src/fs/host-times.ts).
+    timePrecisionNs: 0n,
     make: (limits = {}) => {
       const dir = makeTempDir();
       return { fs: new HostFileSystem(dir, limits), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
