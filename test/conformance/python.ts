@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RunnerPython {
   python: string;
@@ -44,25 +45,30 @@ function works(python: string, env: Record<string, string>): boolean {
   return r.status === 0;
 }
 
-/**
- * A PYTHONPATH with Debian's colorama and nothing else of dist-packages (built for another Python),
- * made in `scratch` (the caller's to remove).
- */
-function debianColorama(scratch: string): Record<string, string> | undefined {
+/** Where the PYTHONPATH folder lives: the project's npm cache folder, kept between runs (not a temp file a test leaves). */
+const COLORAMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'wasi-kit-colorama');
+
+/** A PYTHONPATH with Debian's colorama and nothing else of dist-packages (built for another Python). */
+function debianColorama(): Record<string, string> | undefined {
   if (!existsSync(DEBIAN_COLORAMA)) return undefined;
-  const dir = join(scratch, 'colorama-path');
-  if (!existsSync(dir)) {
-    mkdirSync(dir);
-    symlinkSync(DEBIAN_COLORAMA, join(dir, 'colorama'));
+  const link = join(COLORAMA_PATH, 'colorama');
+  if (!existsSync(link)) {
+    mkdirSync(COLORAMA_PATH, { recursive: true });
+    try {
+      symlinkSync(DEBIAN_COLORAMA, link);
+    } catch (e) {
+      // Another test process made it first.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
-  return { PYTHONPATH: dir };
+  return { PYTHONPATH: COLORAMA_PATH };
 }
 
-/** The first Python that can run the official runner, or undefined; `scratch` is a directory the caller removes. */
-export function findRunnerPython(scratch: string): RunnerPython | undefined {
+/** The first Python that can run the official runner, or undefined. */
+export function findRunnerPython(): RunnerPython | undefined {
   for (const python of candidates()) {
     if (works(python, {})) return { python, env: {} };
-    const extra = debianColorama(scratch);
+    const extra = debianColorama();
     if (extra !== undefined && works(python, extra)) return { python, env: extra };
   }
   return undefined;
