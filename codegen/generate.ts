@@ -29,12 +29,28 @@ export function readVersion(id: VersionId, witxRoot: string): { doc: Document; f
 
 /** Every generated file of one version, formatted, paths relative to generated/. */
 export async function generateVersion(id: VersionId, witxRoot: string): Promise<GeneratedFile[]> {
+  const out = await generateFolder(id, id, witxRoot, VERSIONS[id].modules, VERSIONS[id].pointerSize);
+  const at = VERSIONS[id].preview1At;
+  if (at !== undefined) {
+    out.push(...(await generateFolder(`${id}-preview1`, 'preview1', witxRoot, { wasi_snapshot_preview1: at }, VERSIONS[id].pointerSize)));
+  }
+  return out;
+}
+
+/** One folder of generated/: version `id`'s WITX under the given import names and pointer size. */
+async function generateFolder(
+  folder: string,
+  id: VersionId,
+  witxRoot: string,
+  modules: Readonly<Record<string, string>>,
+  pointerSize: 4 | 8,
+): Promise<GeneratedFile[]> {
   const { doc, files } = readVersion(id, witxRoot);
   const ctx: EmitContext = {
-    version: id,
+    version: folder,
     doc,
-    layout: new Layout(doc, VERSIONS[id].pointerSize),
-    modules: VERSIONS[id].modules,
+    layout: new Layout(doc, pointerSize),
+    modules,
     files,
     rel: (p) => relative(witxRoot, p),
   };
@@ -55,12 +71,12 @@ export async function generateVersion(id: VersionId, witxRoot: string): Promise<
     });
     out.push(file);
   }
-  const index = createFile(`${id}/index.ts`, files.join(', '));
+  const index = createFile(`${folder}/index.ts`, files.join(', '));
   index.addStatements(`export * from './types.js';
     export * as layout from './layout.js';
     export type * from './handlers.js';
     export * from './imports.js';
     export { abi } from './metadata.js';${spec.renames !== undefined ? "\nexport * from './adapter.js';" : ''}`);
-  out.push(await finish(`${id}/index.ts`, index));
+  out.push(await finish(`${folder}/index.ts`, index));
   return out;
 }

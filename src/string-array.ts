@@ -1,4 +1,4 @@
-import { GUEST_POINTER } from '../generated/preview1/layout.js';
+import { WASM32, type GuestAbi } from './abi/guest-abi.js';
 import type { GuestMemory } from './abi/memory.js';
 
 const encoder = new TextEncoder();
@@ -14,6 +14,7 @@ export class StringArray {
   /** The pointer array as little-endian bytes for the last `buf` seen: guests ask with the same one again. */
   private pointers = new Uint8Array(0);
   private pointersFor = -1;
+  private pointersAbi: GuestAbi = WASM32;
 
   constructor(strings: readonly string[]) {
     const encoded = strings.map((s) => encoder.encode(s));
@@ -29,15 +30,17 @@ export class StringArray {
   }
 
   /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
-  write(m: GuestMemory, ptrs: number, buf: number): void {
-    m.checkAligned(ptrs, this.count * GUEST_POINTER.SIZE, GUEST_POINTER.ALIGN);
+  write(m: GuestMemory, ptrs: number, buf: number, abi: GuestAbi = WASM32): void {
+    const P = abi.pointer;
+    m.checkAligned(ptrs, this.count * P.SIZE, P.ALIGN);
     m.check(buf, this.bytes.length);
-    if (this.pointersFor !== buf) {
-      const pointers = new Uint8Array(this.count * GUEST_POINTER.SIZE);
+    if (this.pointersFor !== buf || this.pointersAbi !== abi) {
+      const pointers = new Uint8Array(this.count * P.SIZE);
       const view = new DataView(pointers.buffer);
-      for (let i = 0; i < this.count; i++) view.setUint32(i * GUEST_POINTER.SIZE, buf + this.offsets[i]!, true);
+      for (let i = 0; i < this.count; i++) abi.writeUsize(view, i * P.SIZE, buf + this.offsets[i]!);
       this.pointers = pointers;
       this.pointersFor = buf;
+      this.pointersAbi = abi;
     }
     m.u8.set(this.bytes, buf);
     m.u8.set(this.pointers, ptrs);

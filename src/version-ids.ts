@@ -3,7 +3,7 @@
  * `WASI.versionOf` reports them in. codegen's own list (witx/versions.ts) names the same ids; a test
  * holds the two equal.
  */
-export const VERSION_IDS = ['preview1', 'snapshot0', 'ephemeral', 'wasix'] as const;
+export const VERSION_IDS = ['preview1', 'snapshot0', 'ephemeral', 'wasix', 'wasix64'] as const;
 export type VersionId = (typeof VERSION_IDS)[number];
 
 /** What `options.version` accepts: a version, node:wasi's `'unstable'` (snapshot0), or `'auto'`. */

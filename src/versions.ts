@@ -4,10 +4,13 @@ import type { GuestMemory } from './abi/memory.js';
 import * as preview1 from '../generated/preview1/index.js';
 import * as snapshot0 from '../generated/snapshot0/index.js';
 import * as wasix from '../generated/wasix/index.js';
+import * as wasix64 from '../generated/wasix64/index.js';
+import * as wasix64p1 from '../generated/wasix64-preview1/index.js';
+import { WASM64 } from './abi/guest-abi.js';
 import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
-import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
+import { wasix64Handlers, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
@@ -18,12 +21,13 @@ import type { VersionId } from './version-ids.js';
 export type ImportModules = Record<string, ImportFunctions>;
 
 /** Each version's ABI, parsed on first use (tracing, thread workers): most runs never read it. */
-const ABIS: Record<VersionId, () => AbiJson> = { preview1: preview1.abi, snapshot0: snapshot0.abi, ephemeral: ephemeral.abi, wasix: wasix.abi };
+const ABIS: Record<VersionId, () => AbiJson> = { preview1: preview1.abi, snapshot0: snapshot0.abi, ephemeral: ephemeral.abi, wasix: wasix.abi, wasix64: wasix64.abi };
 const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
   preview1: preview1.ErrnoNames,
   snapshot0: snapshot0.ErrnoNames,
   ephemeral: ephemeral.ErrnoNames,
   wasix: wasix.ErrnoNames,
+  wasix64: wasix64.ErrnoNames,
 };
 
 /**
@@ -34,6 +38,9 @@ const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
  */
 let wasixP1Abi: AbiJson['functions'] | undefined;
 const WASIX_P1_ABI = () => (wasixP1Abi ??= preview1.abi().functions.map((f) => ({ ...f, module: 'wasix_32v1' })));
+/** `wasix_64v1`'s preview1 functions: generated again at pointer size 8 (i64 pointers, 16-byte iovecs). */
+const WASIX64_P1_ABI = () => wasix64p1.abi().functions;
+const P1_ABI_OF: Partial<Record<VersionId, () => AbiJson['functions']>> = { wasix: WASIX_P1_ABI, wasix64: WASIX64_P1_ABI };
 
 /**
  * The import modules of the given versions, every one served by the single preview1 implementation
@@ -51,6 +58,10 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
       mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix.createWasix32v1Imports(wasixHandlers(k, p1), m) } };
+    } else if (v === 'wasix64') {
+      const p64 = preview1Handlers(k, WASM64);
+      const base = wasix64p1.createWasix64v1Imports(p64, m);
+      mods = { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
     } else {
       const hand = ephemeralHandWritten(k, p1);
       const e = ephemeral;
@@ -69,7 +80,7 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     }
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {
-        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(v === 'wasix' ? WASIX_P1_ABI() : [])];
+        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
         mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace);
       }
     }
@@ -84,6 +95,7 @@ export function versionOfModuleName(name: string): VersionId | undefined {
   if (name === 'wasi_unstable') return 'snapshot0';
   if (name.startsWith('wasi_ephemeral_')) return 'ephemeral';
   if (name === 'wasix_32v1') return 'wasix';
+  if (name === 'wasix_64v1') return 'wasix64';
   return undefined;
 }
 
@@ -95,6 +107,6 @@ export function coreParamsOf(module: string, name: string): readonly ('i32' | 'i
   if (module === 'wasi' && name === 'thread-spawn') return ['i32'];
   const v = versionOfModuleName(module);
   if (v === undefined) return undefined;
-  const f = ABIS[v]().functions.find((x) => x.module === module && x.name === name) ?? (v === 'wasix' ? WASIX_P1_ABI().find((x) => x.name === name) : undefined);
+  const f = ABIS[v]().functions.find((x) => x.module === module && x.name === name) ?? P1_ABI_OF[v]?.().find((x) => x.name === name);
   return f?.core.params.map((p) => p.type as 'i32' | 'i64');
 }

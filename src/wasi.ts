@@ -168,7 +168,7 @@ export class WASI {
   }
 
   /**
-   * The WASI version a compiled module imports (`'preview1'`, `'snapshot0'`, `'ephemeral'`, `'wasix'`), the first
+   * The WASI version a compiled module imports (`'preview1'`, `'snapshot0'`, `'ephemeral'`, `'wasix'`, `'wasix64'`), the first
    * found when it imports several, or undefined when it imports none.
    */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {

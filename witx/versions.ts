@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The WASI versions wasi-kit generates bindings for. */
-export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix';
+export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix' | 'wasix64';
 
 export interface VersionSpec {
   readonly id: VersionId;
@@ -30,6 +30,11 @@ export interface VersionSpec {
    * WASIX restates preview1's types with a single `$hidden` member and leaves their members to WASI.
    */
   readonly hiddenFrom?: VersionId;
+  /**
+   * The import module also carries preview1's functions, generated again at this version's pointer size
+   * into `<id>-preview1/` (only when that size differs from preview1's: wasix_32v1 reuses preview1's own).
+   */
+  readonly preview1At?: string;
 }
 
 /** The name of the preview1 function a function of another version corresponds to. */
@@ -88,7 +93,7 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     },
   },
   // WASIX v1 for wasm32: the WITX module is `$wasix_module_name`, imported as `wasix_32v1` where `usize`
-  // is 4 bytes. `wasix_64v1` would be the same files with `pointerSize: 8`.
+  // is 4 bytes. `wasix_64v1` (below) is the same files with `pointerSize: 8`.
   wasix: {
     id: 'wasix',
     folder: 'wasix',
@@ -96,6 +101,21 @@ export const VERSIONS: Readonly<Record<VersionId, VersionSpec>> = {
     modules: { wasix_module_name: 'wasix_32v1' },
     pointerSize: 4,
     hiddenFrom: 'preview1',
+    sha256: {
+      'typenames.witx': '741e671464111feafc5654d0a6906637c95826b6d5aba8289d76ab69a399efa8',
+      'wasix_v1.witx': '815da0bb599acd65ac5bfb42d79dfb15144a53042681722e5bfa240beae60aec',
+    },
+  },
+  // WASIX v1 for wasm64 (Wasmer's `wasix_64v1`): pointers and `usize` are i64 and 8 bytes in memory. A
+  // wasm64 guest imports preview1's functions from `wasix_64v1` too, at the same pointer size.
+  wasix64: {
+    id: 'wasix64',
+    folder: 'wasix',
+    roots: ['wasix_v1.witx'],
+    modules: { wasix_module_name: 'wasix_64v1' },
+    pointerSize: 8,
+    hiddenFrom: 'preview1',
+    preview1At: 'wasix_64v1',
     sha256: {
       'typenames.witx': '741e671464111feafc5654d0a6906637c95826b6d5aba8289d76ab69a399efa8',
       'wasix_v1.witx': '815da0bb599acd65ac5bfb42d79dfb15144a53042681722e5bfa240beae60aec',

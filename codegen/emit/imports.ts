@@ -46,7 +46,7 @@ function convert(raw: string, t: Type, ctx: EmitContext): string {
         case 's8': return `C.s8(${raw})`;
         case 's16': return `C.s16(${raw})`;
         case 'u64': return `C.u64(${raw})`;
-        case 'usize': return ctx.layout.pointerSize === 8 ? `C.ptr64(${raw})` : `${raw} >>> 0`;
+        case 'usize': return ctx.layout.pointerSize === 8 ? `C.usize64(${raw})` : `${raw} >>> 0`;
         case 'u32': return `${raw} >>> 0`;
         default: return raw;
       }
@@ -82,6 +82,9 @@ function shim(f: Func, ctx: EmitContext): string {
   const { doc, layout } = ctx;
   const lowered = lowerFunc(f, doc, layout.pointerSize);
   const rawName = (p: CoreParam) => `${param(p.name)}`;
+  // A pointer or length as an offset: wasm32 passes i32 (read unsigned), wasm64 i64 (bigint, checked).
+  const ptr = (raw: string) => (layout.pointerSize === 8 ? `C.ptr64(${raw})` : `${raw} >>> 0`);
+  const len = (raw: string) => (layout.pointerSize === 8 ? `C.usize64(${raw})` : `${raw} >>> 0`);
   const rawParams = lowered.params.map((p) => `${rawName(p)}: ${p.wasm === 'i64' ? 'bigint' : 'number'}`);
   const pre: string[] = [];
   const args: string[] = [];
@@ -91,16 +94,20 @@ function shim(f: Func, ctx: EmitContext): string {
       args.push(convert(raw, p.type, ctx));
     } else if (p.role === 'pointer') {
       const r = resolveType(p.type, doc.types);
-      const len = `${param(p.name)}_len`;
+      const n = `${param(p.name)}_len`;
       if (r.kind === 'string') {
-        args.push(`m.readString(${raw} >>> 0, ${len} >>> 0)`);
+        args.push(`m.readString(${ptr(raw)}, ${len(n)})`);
+      } else if (layout.pointerSize === 8) {
+        pre.push(`const ${raw}_at = ${ptr(raw)}, ${n}_n = ${len(n)};`, `m.checkArray(${raw}_at, ${n}_n, ${elementLayout(p.type, ctx)});`);
+        args.push(`${raw}_at`, `${n}_n`);
       } else {
-        pre.push(`m.checkArray(${raw} >>> 0, ${len} >>> 0, ${elementLayout(p.type, ctx)});`);
-        args.push(`${raw} >>> 0`, `${len} >>> 0`);
+        pre.push(`m.checkArray(${raw} >>> 0, ${n} >>> 0, ${elementLayout(p.type, ctx)});`);
+        args.push(`${raw} >>> 0`, `${n} >>> 0`);
       }
     } else if (p.role === 'out') {
       const sa = layout.sizeAlign(p.type);
-      pre.push(`m.checkAligned(${raw} >>> 0, ${sa.size}, ${sa.align});`);
+      if (layout.pointerSize === 8) pre.push(`const ${raw}_at = ${ptr(raw)};`);
+      pre.push(`m.checkAligned(${layout.pointerSize === 8 ? `${raw}_at` : `${raw} >>> 0`}, ${sa.size}, ${sa.align});`);
     }
   }
   const outs = lowered.params.filter((p) => p.role === 'out');
@@ -122,7 +129,8 @@ function shim(f: Func, ctx: EmitContext): string {
     body.push(`const r = ${call};`);
     outs.forEach((o, i) => {
       const value = outs.length === 1 ? 'r' : `r[${i}]`;
-      body.push(writeStmts(o.type, doc, layout, 'm.view', `${rawName(o)} >>> 0`, value, 0, 'L.'));
+      const at = layout.pointerSize === 8 ? `${rawName(o)}_at` : `${rawName(o)} >>> 0`;
+      body.push(writeStmts(o.type, doc, layout, 'm.view', at, value, 0, 'L.'));
     });
     body.push(success);
   }

@@ -55,6 +55,10 @@ export function readExpr(t: Type, doc: Document, layout: Layout, v: string, p: s
         ? `(C.enum64(${raw}, ${r.cases.length}n) as T.${pascal(t.name)})`
         : `(C.enumValue(${raw}, ${r.cases.length}) as T.${pascal(t.name)})`;
     }
+    // wasm64 pointers and sizes in memory are u64; handlers see offsets (numbers), checked like arguments.
+    if (layout.pointerSize === 8 && (r.kind === 'pointer' || (r.kind === 'builtin' && r.name === 'usize'))) {
+      return `C.${r.kind === 'pointer' ? 'ptr64' : 'usize64'}(${raw})`;
+    }
     return raw;
   }
   const ps = layout.pointerSize;
@@ -62,7 +66,9 @@ export function readExpr(t: Type, doc: Document, layout: Layout, v: string, p: s
   switch (r.kind) {
     case 'string':
     case 'list':
-      return `{ ptr: ${v}.getUint32(${at(p, off)}, true), len: ${v}.getUint32(${at(p, off + ps)}, true) }`;
+      return ps === 8
+        ? `{ ptr: C.ptr64(${v}.getBigUint64(${at(p, off)}, true)), len: C.usize64(${v}.getBigUint64(${at(p, off + ps)}, true)) }`
+        : `{ ptr: ${v}.getUint32(${at(p, off)}, true), len: ${v}.getUint32(${at(p, off + ps)}, true) }`;
     case 'tuple': {
       const fields = layout.fields(r);
       return `[${r.elements.map((e, i) => readExpr(e, doc, layout, v, p, off + fields[i]!.offset, prefix)).join(', ')}]`;
@@ -79,14 +85,19 @@ export function readExpr(t: Type, doc: Document, layout: Layout, v: string, p: s
 /** Statements writing `x` (an expression of the type's TS type) at `p` (+`off`). */
 export function writeStmts(t: Type, doc: Document, layout: Layout, v: string, p: string, x: string, off = 0, prefix = ''): string {
   const s = scalarAccess(t, doc, layout);
-  if (s) return `${v}.${s.set}(${at(p, off)}, ${x}${s.size > 1 ? ', true' : ''});`;
   const r = resolveType(t, doc.types);
+  if (s) {
+    const wide = layout.pointerSize === 8 && (r.kind === 'pointer' || (r.kind === 'builtin' && r.name === 'usize'));
+    return `${v}.${s.set}(${at(p, off)}, ${wide ? `BigInt(${x})` : x}${s.size > 1 ? ', true' : ''});`;
+  }
   const ps = layout.pointerSize;
   if (t.kind === 'ref' && (r.kind === 'record' || r.kind === 'variant')) return `${prefix}write${pascal(t.name)}(${v}, ${at(p, off)}, ${x});`;
   switch (r.kind) {
     case 'string':
     case 'list':
-      return `${v}.setUint32(${at(p, off)}, ${x}.ptr, true); ${v}.setUint32(${at(p, off + ps)}, ${x}.len, true);`;
+      return ps === 8
+        ? `${v}.setBigUint64(${at(p, off)}, BigInt(${x}.ptr), true); ${v}.setBigUint64(${at(p, off + ps)}, BigInt(${x}.len), true);`
+        : `${v}.setUint32(${at(p, off)}, ${x}.ptr, true); ${v}.setUint32(${at(p, off + ps)}, ${x}.len, true);`;
     case 'tuple': {
       const fields = layout.fields(r);
       return r.elements.map((e, i) => writeStmts(e, doc, layout, v, p, `${x}[${i}]`, off + fields[i]!.offset, prefix)).join('\n');

@@ -1,7 +1,9 @@
 import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
+import * as L64 from '../../generated/wasix64/layout.js';
 import { WasiError } from '../abi/errno-of.js';
+import { WASM64 } from '../abi/guest-abi.js';
 import type { Process } from '../kernel/process.js';
 import { pathHandlers } from './preview1/path.js';
 import { wasixClockHandlers } from './wasix/clock.js';
@@ -137,6 +139,23 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     },
     proc_id: () => k.pid,
     ...wasixThreadHandlers(k),
+  };
+}
+
+/**
+ * The extensions under `wasix_64v1`: the same handlers, told that pointers and `usize` in guest records
+ * are 8 bytes (getcwd's `*path_len`, epoll_event's data); the generated shims convert i64 arguments.
+ * `thread_spawn_v2` answers `notsup`: a thread's start record and the worker's entry call
+ * (`wasi_thread_start(i32, i32)`) are wasm32-only in wasi-kit's thread runtime.
+ */
+export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_open'>): Wasix32v1 {
+  return {
+    ...wasixHandlers(k, p1),
+    ...wasixCwdHandlers(k, WASM64),
+    ...wasixEpollHandlers(k, L64),
+    thread_spawn_v2() {
+      throw new WasiError('notsup', 'thread_spawn_v2: threads of a wasm64 guest are not supported');
+    },
   };
 }
 

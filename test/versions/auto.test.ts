@@ -64,10 +64,10 @@ describe("version: 'auto'", () => {
     expect(Object.keys(new WASI().getImportObject()).sort()).toEqual(Object.keys(new WASI({ version: 'auto' }).getImportObject()).sort());
   });
 
-  it('serves the modules of all four versions, wasiImport is preview1', () => {
+  it('serves the modules of all five versions, wasiImport is preview1', () => {
     const wasi = new WASI({ version: 'auto' });
-    // WASIX's one module is `$wasix_module_name` in its WITX, imported as wasix_32v1.
-    const all = [...witxModules('preview1'), ...witxModules('snapshot0'), ...witxModules('ephemeral'), 'wasix_32v1'].sort();
+    // WASIX's one module is `$wasix_module_name` in its WITX, imported as wasix_32v1 and wasix_64v1.
+    const all = [...witxModules('preview1'), ...witxModules('snapshot0'), ...witxModules('ephemeral'), 'wasix_32v1', 'wasix_64v1'].sort();
     expect(Object.keys(wasi.getImportObject()).sort()).toEqual(all);
     expect(wasi.wasiImport).toBe(wasi.getImportObject().wasi_snapshot_preview1);
   });

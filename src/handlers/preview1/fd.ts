@@ -1,7 +1,8 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
+import { DIRENT, writeDirent } from '../../../generated/preview1/layout.js';
 import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
+import { WASM32, type GuestAbi } from '../../abi/guest-abi.js';
 import type { FsFile, OpenFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R, fromBig, toBig } from '../../rights.js';
@@ -13,15 +14,20 @@ type H = Pick<WasiSnapshotPreview1, FdCalls>;
 const encoder = new TextEncoder();
 const PRESTAT_NAME_MAX = 4096;
 
-export function fdHandlers(k: Process): H {
+export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
   const { fds, memory: m } = k;
+  const { iovec: IOVEC, ciovec: CIOVEC } = abi;
+  // wasm32 reads the (buf, buf_len) pairs inline, as before; wasm64 through the checked u64 readers.
+  const wide = abi.pointer.SIZE === 8;
+  const ptrAt = (v: DataView, at: number) => (wide ? abi.readPointer(v, at) : v.getUint32(at, true));
+  const lenAt = (v: DataView, at: number) => (wide ? abi.readUsize(v, at) : v.getUint32(at, true));
 
   /** Checks every iovec's buffer before any byte moves, so a bad one fails the call with nothing done. */
-  const checkIovecs = (iovs: number, count: number, layout: typeof IOVEC | typeof CIOVEC) => {
+  const checkIovecs = (iovs: number, count: number, layout: GuestAbi['iovec']) => {
     const v = m.view;
     for (let i = 0; i < count; i++) {
       const at = iovs + i * layout.SIZE;
-      m.check(v.getUint32(at + layout.buf, true), v.getUint32(at + layout.buf_len, true));
+      m.check(ptrAt(v, at + layout.buf), lenAt(v, at + layout.buf_len));
     }
   };
 
@@ -30,8 +36,8 @@ export function fdHandlers(k: Process): H {
     let done = 0;
     for (let i = 0; i < count; i++) {
       const v = m.view;
-      const buf = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf, true);
-      const len = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf_len, true);
+      const buf = ptrAt(v, iovs + i * IOVEC.SIZE + IOVEC.buf);
+      const len = lenAt(v, iovs + i * IOVEC.SIZE + IOVEC.buf_len);
       if (len === 0) continue;
       let n: number;
       if (e.kind !== 'fs') {
@@ -58,8 +64,8 @@ export function fdHandlers(k: Process): H {
     let done = 0;
     for (let i = 0; i < count; i++) {
       const v = m.view;
-      const buf = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf, true);
-      const len = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf_len, true);
+      const buf = ptrAt(v, iovs + i * CIOVEC.SIZE + CIOVEC.buf);
+      const len = lenAt(v, iovs + i * CIOVEC.SIZE + CIOVEC.buf_len);
       if (len === 0) continue;
       if (e.kind !== 'fs') {
         const sink = e.sink;

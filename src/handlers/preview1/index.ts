@@ -1,4 +1,5 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
+import { WASM32, type GuestAbi } from '../../abi/guest-abi.js';
 import type { Process } from '../../kernel/process.js';
 import { argsHandlers } from './args.js';
 import { clockHandlers } from './clock.js';
@@ -10,15 +11,16 @@ import { randomHandlers } from './random.js';
 import { sockHandlers } from './sock.js';
 
 /** The one real implementation of WASI: preview1, over a kernel. Other versions adapt to it. */
-export function preview1Handlers(k: Process): WasiSnapshotPreview1 {
+/** `abi`: the guest's pointer size (wasm64 for `wasix_64v1`); wasm32 for every other version. */
+export function preview1Handlers(k: Process, abi: GuestAbi = WASM32): WasiSnapshotPreview1 {
   return {
-    ...argsHandlers(k),
+    ...argsHandlers(k, abi),
     ...clockHandlers(k),
-    ...fdHandlers(k),
+    ...fdHandlers(k, abi),
     ...pathHandlers(k),
     ...pollHandlers(k),
     ...procHandlers(),
     ...randomHandlers(k),
-    ...sockHandlers(k),
+    ...sockHandlers(k, abi),
   };
 }

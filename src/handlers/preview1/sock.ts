@@ -1,9 +1,9 @@
 import { waitOn } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { SocketFile } from '../../kernel/open-file.js';
+import { WASM32, type GuestAbi } from '../../abi/guest-abi.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { awaitReadable, connectionEntry } from '../../sockets/entries.js';
@@ -12,7 +12,7 @@ import type { SocketConnection, SocketListener } from '../../sockets/types.js';
 type H = Pick<WasiSnapshotPreview1, 'sock_accept' | 'sock_recv' | 'sock_send' | 'sock_shutdown'>;
 
 /** sock_* on the sockets the host preopened (`options.preopenSockets`) and the connections accepted from them. */
-export function sockHandlers(k: Process): H {
+export function sockHandlers(k: Process, abi: GuestAbi = WASM32): H {
   const { fds, memory: m } = k;
 
   // Errors in Linux's order: unknown fd, not a socket, the wrong kind of socket, then rights.
@@ -37,12 +37,12 @@ export function sockHandlers(k: Process): H {
   const nonblocking = (e: SocketFile) => (e.fdflags & Fdflags.nonblock) !== 0;
 
   /** The guest buffers of an iovec list, checked before anything moves. */
-  const buffers = (iovs: number, count: number, layout: typeof IOVEC | typeof CIOVEC): Uint8Array[] => {
+  const buffers = (iovs: number, count: number, layout: GuestAbi['iovec']): Uint8Array[] => {
     const spans: [number, number][] = [];
     for (let i = 0; i < count; i++) {
       const at = iovs + i * layout.SIZE;
-      const ptr = m.view.getUint32(at + layout.buf, true);
-      const len = m.view.getUint32(at + layout.buf_len, true);
+      const ptr = abi.readPointer(m.view, at + layout.buf);
+      const len = abi.readUsize(m.view, at + layout.buf_len);
       m.check(ptr, len);
       spans.push([ptr, len]);
     }
@@ -68,7 +68,7 @@ export function sockHandlers(k: Process): H {
     },
     sock_recv(fd, riData, riDataLen, riFlags) {
       const [e, conn] = connection(fd, R.fd_read);
-      const into = buffers(riData, riDataLen, IOVEC);
+      const into = buffers(riData, riDataLen, abi.iovec);
       const total = into.reduce((n, b) => n + b.length, 0);
       if (total === 0) return [0, 0];
       const waitall = (riFlags & Riflags.recv_waitall) !== 0;
@@ -88,7 +88,7 @@ export function sockHandlers(k: Process): H {
     },
     sock_send(fd, siData, siDataLen, _siFlags) {
       const [, conn] = connection(fd, R.fd_write);
-      const from = buffers(siData, siDataLen, CIOVEC);
+      const from = buffers(siData, siDataLen, abi.ciovec);
       const total = from.reduce((n, b) => n + b.length, 0);
       const bytes = new Uint8Array(total);
       let at = 0;

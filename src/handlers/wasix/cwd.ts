@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import { SIZE } from '../../../generated/wasix/layout.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { FsFile } from '../../kernel/open-file.js';
+import { WASM32, type GuestAbi } from '../../abi/guest-abi.js';
 import type { Process } from '../../kernel/process.js';
 
 const encoder = new TextEncoder();
@@ -21,7 +21,8 @@ export function joinPath(base: string, path: string): string {
  * `getcwd`/`chdir` over the process's working directory (`Process.cwd`), starting at `/`. It is state for the
  * guest's libc to read back: preview1's path calls still resolve against the directory fd they are given.
  */
-export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'> {
+/** `abi`: how wide `*path_len` (a `$pointersize`) is on the guest's target. */
+export function wasixCwdHandlers(k: Process, abi: GuestAbi = WASM32): Pick<Wasix32v1, 'getcwd' | 'chdir'> {
   const { fds, memory: m } = k;
 
   /** The preopen whose guest path is the longest prefix of `path`, with the rest of the path under it. */
@@ -38,17 +39,17 @@ export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'
 
   return {
     getcwd(path, pathLen) {
-      m.checkAligned(pathLen, SIZE.SIZE, SIZE.ALIGN);
+      m.checkAligned(pathLen, abi.pointer.SIZE, abi.pointer.ALIGN);
       const bytes = encoder.encode(k.cwd);
       // As Wasmer does: the length without the NUL goes to *path_len; the buffer needs room for the NUL too.
-      if (bytes.length < m.view.getUint32(pathLen, true)) {
+      if (bytes.length < abi.readUsize(m.view, pathLen)) {
         m.check(path, bytes.length + 1);
         m.u8.set(bytes, path);
         m.u8[path + bytes.length] = 0;
-        m.view.setUint32(pathLen, bytes.length, true);
+        abi.writeUsize(m.view, pathLen, bytes.length);
         return;
       }
-      m.view.setUint32(pathLen, bytes.length, true);
+      abi.writeUsize(m.view, pathLen, bytes.length);
       throw new WasiError('overflow', `the working directory takes ${bytes.length} bytes and a NUL`);
     },
     chdir(path) {

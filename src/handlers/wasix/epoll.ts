@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import { EPOLL_EVENT, readEpollEvent, writeEpollEvent } from '../../../generated/wasix/layout.js';
+import * as L32 from '../../../generated/wasix/layout.js';
 import { EpollCtl, EpollTypeAll, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import { callStartMs, sleepUntil, waitForOtherThreads, waitOnAny } from '../../kernel/blocking.js';
@@ -17,7 +17,12 @@ import { idleWaiter, isIdleWaiter } from './idle.js';
 const FOREVER = 0xffff_ffff_ffff_ffffn;
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`. */
-export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
+/** The layout of `epoll_event` on the guest's target (its `epoll_data` holds a pointer). */
+export type EpollEventLayout = Pick<typeof L32, 'EPOLL_EVENT' | 'readEpollEvent' | 'writeEpollEvent'>;
+
+/** `epoll_create`, `epoll_ctl`, `epoll_wait`; `L`: wasix_32v1's layout or wasix_64v1's. */
+export function wasixEpollHandlers(k: Process, L: EpollEventLayout = L32): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
+  const { EPOLL_EVENT, readEpollEvent, writeEpollEvent } = L;
   const { fds, memory: m } = k;
   const { signals, sleepMs } = k;
 
