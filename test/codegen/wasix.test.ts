@@ -112,6 +112,49 @@ describe('wasix: wasix_64v1 layouts (pointer size 8), worked out by hand', () =>
   });
 });
 
+describe('wasix: the generated wasix_64v1 (generated/wasix64 and wasix64-preview1)', () => {
+  const W64 = abi('wasix64');
+  const P64 = abi('wasix64-preview1');
+  const fieldOffsets = (a: AbiJson, name: string) => {
+    const d = a.types[name];
+    return d?.kind === 'record' ? Object.fromEntries(d.fields.map((f) => [f.name, f.offset])) : undefined;
+  };
+
+  it('has the layouts worked out by hand above', () => {
+    expect(W64.types.iovec).toMatchObject({ size: 16, align: 8 });
+    expect(P64.types.ciovec).toMatchObject({ size: 16, align: 8 });
+    expect(fieldOffsets(P64, 'ciovec')).toEqual({ buf: 0, buf_len: 8 });
+    expect(fieldOffsets(W64, 'epoll_data')).toEqual({ ptr: 0, fd: 8, data1: 12, data2: 16 });
+    expect(W64.types.thread_start).toMatchObject({ size: 128, align: 8 });
+    expect(W64.types.proc_spawn_fd_op).toMatchObject({ size: 64, align: 8 });
+    // `$size` is u32 in the WITX at either pointer size (wasix-libc's __wasi_size_t likewise).
+    expect(W64.types.size).toMatchObject({ size: 4, align: 4 });
+  });
+
+  it('every function is the wasm32 one with each pointer, string, list and out-pointer as i64', () => {
+    for (const [a64, a32] of [[W64, WX], [P64, P1]] as const) {
+      expect(a64.functions.length).toBe(a32.functions.length);
+      let widened = 0;
+      a64.functions.forEach((f, i) => {
+        const g = a32.functions[i]!;
+        expect([f.module, f.name]).toEqual(['wasix_64v1', g.name]);
+        expect(f.core.params.map((p) => p.name), f.name).toEqual(g.core.params.map((p) => p.name));
+        f.core.params.forEach((p, j) => {
+          const was = g.core.params[j]!.type;
+          // Only i32 -> i64 changes; every out-pointer, string and list (pointer and length) is i64.
+          expect(p.type === was || (was === 'i32' && p.type === 'i64'), `${f.name}.${p.name}`).toBe(true);
+          const witx = f.params.find((q) => q.name === p.param)?.type;
+          const pointer = typeof witx === 'object' && Object.keys(witx).some((k) => k.includes('pointer'));
+          if (p.role !== 'value' || pointer) expect(p.type, `${f.name}.${p.name}`).toBe('i64');
+          if (p.type !== was) widened++;
+        });
+        expect(f.core.results).toEqual(g.core.results);
+      });
+      expect(widened).toBeGreaterThan(a64.functions.length);
+    }
+  });
+});
+
 describe('wasix: the types preview1 functions use, in wasix_32v1', () => {
   const members = (d: AbiTypeDef | undefined) => (d?.kind === 'enum' ? d.cases : d?.kind === 'flags' ? d.flags : undefined);
 
