@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../helpers/run-program.js';
 
 describe('README: the WASIX table', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## WASIX (`wasix_32v1`)'));
+  const section = readme.slice(readme.indexOf('## WASIX (`wasix_32v1`, `wasix_64v1`)'));
   const rows = new Map<string, string>();
   for (const m of section.matchAll(/^\| ((?:`\w+`(?:, )?)+) \| (.+) \|$/gm)) {
     for (const name of m[1]!.split(', ')) {
