@@ -1,6 +1,7 @@
 import { WasiOptionError } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel/kernel.js';
+import type { CommandSource } from './kernel/programs.js';
 import type { SocketListener } from './sockets/types.js';
 import { isSocketListener } from './sockets/types.js';
 import { SharedStdin } from './stdin/shared-stdin.js';
@@ -56,6 +57,14 @@ export interface WasiOptions {
   trace?: (call: TraceEvent) => void;
   /** Threads of a threaded program run by `run()`: see {@link ThreadOptions}. */
   threads?: ThreadOptions;
+  /**
+   * Programs a WASIX process can spawn or exec by name (or as `/bin/<name>`): the module's bytes, or
+   * a function giving them (maybe asynchronously). Other names are `.wasm` files in the guest's
+   * filesystem. Each is compiled once.
+   */
+  commands?: Readonly<Record<string, CommandSource>>;
+  /** Processes alive (or ended but not yet waited for) at once, the first included; `again` beyond. Default 64. */
+  maxProcesses?: number;
 }
 
 /** How `run()` runs a threaded program: every guest thread in its own worker. */
@@ -132,6 +141,18 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
     fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
+  }
+  if (o.maxProcesses !== undefined && (typeof o.maxProcesses !== 'number' || !Number.isInteger(o.maxProcesses) || o.maxProcesses < 1)) {
+    fail('ERR_INVALID_ARG_VALUE', 'options.maxProcesses', `The "options.maxProcesses" property must be an integer >= 1. Received ${String(o.maxProcesses)}`);
+  }
+  if (o.commands !== undefined) {
+    if (!isRecord(o.commands)) fail('ERR_INVALID_ARG_TYPE', 'options.commands', `The "options.commands" property must be of type object. Received ${received(o.commands)}`);
+    for (const [name, v] of Object.entries(o.commands as Record<string, unknown>)) {
+      const ok = v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || typeof v === 'function';
+      if (!ok || name === '' || name.includes('/')) {
+        fail('ERR_INVALID_ARG_TYPE', `options.commands['${name}']`, `The "options.commands['${name}']" property must be a WebAssembly.Module, bytes, or a function giving them, under a name without '/'`);
+      }
+    }
   }
   if (o.threads !== undefined) {
     if (!isRecord(o.threads)) fail('ERR_INVALID_ARG_TYPE', 'options.threads', `The "options.threads" property must be of type object. Received ${received(o.threads)}`);

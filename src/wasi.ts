@@ -6,7 +6,7 @@ import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
+import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -16,10 +16,14 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
-import { memoryFor, memoryImportOf } from './threads/module-imports.js';
+import { memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
+import { ProcessRunner } from './processes.js';
+import { programOf, type CommandSource } from './kernel/programs.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
+/** WASIX imports of a program that starts or waits for processes: it runs in workers, as a threaded one does. */
+const WASIX_PROCESS_IMPORTS = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
 
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
@@ -38,6 +42,9 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  readonly #versions: VersionId[];
+  readonly #trace: WasiOptions['trace'];
+  readonly #commands: ReadonlyMap<string, CommandSource>;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -50,7 +57,10 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns) });
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses });
+    this.#versions = versions;
+    this.#trace = o.trace;
+    this.#commands = new Map(Object.entries(o.commands ?? {}));
     this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
@@ -177,11 +187,22 @@ export class WASI {
       bytes = program instanceof ArrayBuffer ? new Uint8Array(program) : new Uint8Array(program.buffer, program.byteOffset, program.byteLength);
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
-    const imports = WebAssembly.Module.imports(module);
+    let imports = WebAssembly.Module.imports(module);
+    const processes = imports.some((i) => i.kind === 'function' && i.module === 'wasix_32v1' && WASIX_PROCESS_IMPORTS.has(i.name));
+    if (processes && bytes && !options?.memory && !imports.some((i) => i.kind === 'memory')) {
+      // A process runs in a worker, so its memory must be shared and made outside it (module-imports.ts).
+      const rewritten = withImportedSharedMemory(bytes);
+      if (rewritten) {
+        bytes = rewritten.bytes;
+        module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+        imports = WebAssembly.Module.imports(module);
+      }
+    }
     const memoryImport = imports.find((i) => i.kind === 'memory');
     const limits = bytes && memoryImportOf(bytes);
     const given = options?.memory;
     const threaded =
+      processes ||
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
       imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
@@ -207,6 +228,7 @@ export class WASI {
     this.#started = true;
     this.#memory.bind(memory);
     this.#stdinOffThread();
+    if (processes) return this.#runProcesses(module, memory, { module: memoryImport.module, name: memoryImport.name }, bytes, tp);
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
@@ -216,9 +238,37 @@ export class WASI {
     try {
       const end = await dispatcher.run();
       if ('error' in end) throw end.error;
+      if ('exec' in end) throw new Error('unreachable: a program without process calls cannot exec');
       return end.exitCode;
     } finally {
       this.#kernel.threads = undefined;
+      this.#closeAll();
+    }
+  }
+
+  /** Runs a program that starts processes: the first process of a tree run by a ProcessRunner. */
+  async #runProcesses(module: WebAssembly.Module, memory: WebAssembly.Memory, from: { module: string; name: string }, bytes: Uint8Array | undefined, tp: ThreadPlatform): Promise<number> {
+    const k = this.#kernel;
+    const runner = new ProcessRunner(
+      k.kernel,
+      (child) => {
+        const byVersion = importModules(this.#versions, child, child.memory, this.#trace);
+        return Object.assign({}, ...this.#versions.map((v) => byVersion[v])) as ImportModules;
+      },
+      tp,
+      { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },
+      this.#commands,
+    );
+    k.kernel.launcher = runner;
+    const limits = bytes ? memoryImportOf(bytes) : undefined;
+    const program = programOf(module, limits ?? { ...from, initial: 0, maximum: undefined, shared: true }, bytes);
+    try {
+      const end = await runner.runFirst(k, program, memory, this.#imports);
+      if ('error' in end) throw end.error;
+      return end.exitCode;
+    } finally {
+      k.kernel.launcher = undefined;
+      k.threads = undefined;
       this.#closeAll();
     }
   }

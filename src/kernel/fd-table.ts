@@ -134,6 +134,16 @@ export class FdTable {
     return e;
   }
 
+  /**
+   * A new table holding the fds of this one for which `keep` is true, each referring to the same open
+   * file (fork, spawn: the child shares its parent's descriptions).
+   */
+  clone(keep: (fd: number, e: Fd) => boolean): FdTable {
+    const t = new FdTable(this.maxOpen);
+    for (const [fd, e] of this.all()) if (keep(fd, e)) t.set(fd, e);
+    return t;
+  }
+
   /** Every open fd. */
   *all(): Iterable<[number, Fd]> {
     for (let fd = 0; fd < this.entries.length; fd++) {
@@ -145,7 +155,7 @@ export class FdTable {
 
 /** Closes what every fd holds (files, directories, sockets, pipes), for the end of a run. */
 export function closeAll(table: FdTable): void {
-  for (const [, e] of table.all()) release(e);
+  for (const [fd] of [...table.all()]) table.close(fd);
 }
 
 /** Drops one fd's reference to its open file, closing the file when no other fd refers to it. */
