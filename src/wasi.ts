@@ -47,7 +47,6 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
-  readonly #versions: VersionId[];
   readonly #trace: WasiOptions['trace'];
   readonly #commands: ReadonlyMap<string, CommandSource>;
   /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
@@ -67,7 +66,6 @@ export class WASI {
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses });
-    this.#versions = versions;
     this.#trace = o.trace;
     this.#commands = new Map(Object.entries(o.commands ?? {}));
     this.#kernel = new Process(kernel, {
@@ -270,8 +268,10 @@ export class WASI {
     const runner = new ProcessRunner(
       k.kernel,
       (child) => {
-        const byVersion = importModules(this.#versions, child, child.memory, this.#trace);
-        return Object.assign({}, ...this.#versions.map((v) => byVersion[v])) as ImportModules;
+        // A child is a program of its own: it gets every version, whatever the parent imports.
+        const all: VersionId[] = ['preview1', 'snapshot0', 'ephemeral', 'wasix'];
+        const byVersion = importModules(all, child, child.memory, this.#trace);
+        return Object.assign({}, ...all.map((v) => byVersion[v])) as ImportModules;
       },
       tp,
       { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },

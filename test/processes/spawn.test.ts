@@ -60,6 +60,11 @@ describe('processes', () => {
     expect(r.out).toBe('signal 0\njoin given signal 15\nsignal again 71\n');
   });
 
+  it('the parent gets SIGCHLD when its child ends, through its signal handler', async () => {
+    const r = await spawner(['sigchld']);
+    expect(r.out).toBe('join given code 0\nsignals 1 first 17\n');
+  });
+
   it('a spawn storm is stopped by maxProcesses with again, and every child is reaped', async () => {
     const r = await spawner(['storm'], { maxProcesses: 8 });
     expect(r.out).toBe('spawned 7 then errno 6\njoin errno 12\n');

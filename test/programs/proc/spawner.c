@@ -58,6 +58,13 @@ static int pipeline(unsigned long n) {
   return 0;
 }
 
+static volatile int signals_seen[8];
+static volatile int signals_count;
+
+__attribute__((export_name("on_signal"))) void on_signal(int sig) {
+  if (signals_count < 8) signals_seen[signals_count++] = sig;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   uint32_t pid, me, parent;
@@ -150,6 +157,16 @@ int main(int argc, char **argv) {
     printf("exec missing %d\n", wasix_proc_exec3("nosuch", 6, "", 0, "", 0, 1, "/bin", 4));
     printf("from fs %d\n", spawn("/data/status.wasm", "status\n7", 0, 0, &pid));
     join(pid, 0);
+    return 0;
+  }
+  if (strcmp(mode, "sigchld") == 0) {
+    // The parent hears SIGCHLD (17) through its handler when its child ends, at its next signal point.
+    wasix_callback_signal("on_signal", 9);
+    spawn("status", "status\n0", 0, 0, &pid);
+    join(pid, 0);
+    wasix_proc_id(&me);
+    wasix_proc_signal(me, 0);
+    printf("signals %d first %d\n", signals_count, signals_count ? signals_seen[0] : -1);
     return 0;
   }
   if (strcmp(mode, "pipeline") == 0) return pipeline(argc > 2 ? strtoul(argv[2], 0, 10) : 0);
