@@ -40,7 +40,12 @@ export class ProgramCache {
       this.#entries.set(key, { state: 'loading' });
       compile(source).then(
         (program) => this.#entries.set(key, { state: 'ready', program }),
-        (err: unknown) => this.#entries.set(key, { state: 'failed', error: err instanceof WasiError ? err : new WasiError('noexec', err instanceof Error ? err.message : String(err)) }),
+        (err: unknown) => {
+          // A loader whose file is gone (the CLI's --command) is a missing program; anything else is not one.
+          const missing = (err as { code?: unknown } | undefined)?.code === 'ENOENT';
+          const error = err instanceof WasiError ? err : new WasiError(missing ? 'noent' : 'noexec', err instanceof Error ? err.message : String(err));
+          this.#entries.set(key, { state: 'failed', error });
+        },
       );
     }
     // Settled by a promise: the dispatcher looks again every few milliseconds (an external wait).
