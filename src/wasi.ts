@@ -1,4 +1,5 @@
 import { Filetype } from '../generated/preview1/types.js';
+import { Signal as WasixSignal, SignalNames } from '../generated/wasix/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
@@ -345,6 +346,28 @@ export class WASI {
     this.#memory.bind(memory);
     this.#kernel.exports = exports;
     return exports;
+  }
+
+  /**
+   * Sends `signal` (a name such as `'SIGINT'`, or a WASIX number, which is Linux's) to the guest run by
+   * `run()` in workers (a threaded program, or one that starts processes), as WASIX delivers signals:
+   * to the guest's handler at its next signal point, or, without one, it ends with 128 + the signal
+   * number (the rest of its process tree with it). False when no such guest is running (a program run
+   * on this thread cannot be reached until it returns).
+   */
+  kill(signal: string | number = 'SIGTERM'): boolean {
+    const sig = typeof signal === 'number' ? signal : (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()];
+    if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
+    const p = this.#kernel;
+    const d = p.threads as ThreadDispatcher | undefined;
+    if (!d || p.status !== undefined) return false;
+    if (p.kernel.launcher) {
+      if (p.signals.terminates(sig)) p.kernel.launcher.kill(p, { signal: sig });
+      else p.signals.raise(sig);
+    } else if (p.signals.terminates(sig)) d.kill({ exitCode: 128 + sig, killed: { signal: sig } });
+    else p.signals.raise(sig);
+    d.poke();
+    return true;
   }
 
   /**

@@ -91,6 +91,23 @@ describe('processes', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 
+  it('WASI.kill ends a process tree blocked in a wait: 128 + the signal, no worker left', async () => {
+    const tp = trackedPlatform();
+    const out = textSink();
+    const code = await withPlatform(tp, async () => {
+      const wasi = new WASI({ args: ['spawner', 'hold'], commands, stdout: (b) => {
+        out.write(b);
+        if (out.text() === 'ready\n') setTimeout(() => expect(wasi.kill('SIGINT')).toBe(true), 10);
+      } });
+      const done = wasi.run(bytes('spawner'));
+      const c = await done;
+      expect(wasi.kill('SIGINT')).toBe(false);
+      return c;
+    });
+    expect(code).toBe(130);
+    expect(tp.alive()).toEqual([]);
+  });
+
   it('no worker of any process is left once run() has resolved', async () => {
     const tp = trackedPlatform();
     const r = await withPlatform(tp, () => spawner(['wait']));

@@ -169,6 +169,16 @@ int main(int argc, char **argv) {
     printf("signals %d first %d\n", signals_count, signals_count ? signals_seen[0] : -1);
     return 0;
   }
+  if (strcmp(mode, "hold") == 0) {
+    // Waits for a child that waits for input that never comes: only a signal ends the two.
+    uint32_t r, w;
+    wasix_fd_pipe(&r, &w);
+    spawn_fd_op ops[] = {dup2_op(r, 0), close_op(r), close_op(w)};
+    spawn("status", "status\nwait", ops, 3, &pid);
+    printf("ready\n");
+    join(pid, 0);
+    return 0;
+  }
   if (strcmp(mode, "pipeline") == 0) return pipeline(argc > 2 ? strtoul(argv[2], 0, 10) : 0);
   fprintf(stderr, "unknown mode %s\n", mode);
   return 2;
