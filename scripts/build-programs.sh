@@ -128,7 +128,7 @@ sources+=("${thread_sources[@]}")
 mkdir -p "$tmp/proc"
 proc_sources=(proc/*.c)
 for src in "${proc_sources[@]}"; do
-  "$CC" "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
+  cc "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
 done
 sources+=("${proc_sources[@]}")
 
