@@ -37,6 +37,8 @@
 # imported shared memory:
 #   --target=wasm32 -nostdlib -matomics -mbulk-memory
 #   -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry
+# Process programs (test/programs/proc/*.c) are ordinary wasi-libc commands declaring their WASIX
+# imports themselves (proc/wasix.h).
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -121,6 +123,15 @@ for src in "${thread_sources[@]}"; do
 done
 sources+=("${thread_sources[@]}")
 
+# Process programs (test/programs/proc/*.c): ordinary wasi-libc commands; the WASIX process calls they
+# make are declared in proc/wasix.h with import_module/import_name attributes.
+mkdir -p "$tmp/proc"
+proc_sources=(proc/*.c)
+for src in "${proc_sources[@]}"; do
+  cc "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
+done
+sources+=("${proc_sources[@]}")
+
 status=0
 for src in "${sources[@]}"; do
   name="${src%.c}"
@@ -139,7 +150,7 @@ for src in "${sources[@]}"; do
 done
 
 if [ "$mode" = check ]; then
-  for wasm in *.wasm threads/*.wasm; do
+  for wasm in *.wasm threads/*.wasm proc/*.wasm; do
     if [ ! -f "${wasm%.wasm}.c" ]; then
       echo "orphan: test/programs/$wasm has no ${wasm%.wasm}.c" >&2
       status=1

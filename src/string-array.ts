@@ -16,7 +16,7 @@ export class StringArray {
   private pointersFor = -1;
   private pointersAbi: GuestAbi = WASM32;
 
-  constructor(strings: readonly string[]) {
+  constructor(readonly strings: readonly string[]) {
     const encoded = strings.map((s) => encoder.encode(s));
     this.count = encoded.length;
     this.offsets = new Uint32Array(encoded.length);

@@ -11,6 +11,7 @@ import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasix64Handlers, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
+import { procJoinByArity } from './handlers/wasix/proc.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
@@ -57,7 +58,8 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
       mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
-      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix.createWasix32v1Imports(wasixHandlers(k, p1), m) } };
+      const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
+      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) } };
     } else if (v === 'wasix64') {
       const p64 = preview1Handlers(k, WASM64);
       const base = wasix64p1.createWasix64v1Imports(p64, m);

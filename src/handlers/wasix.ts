@@ -9,6 +9,7 @@ import { pathHandlers } from './preview1/path.js';
 import { wasixClockHandlers } from './wasix/clock.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';
 import { wasixEpollHandlers } from './wasix/epoll.js';
+import { wasixProcHandlers } from './wasix/proc.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
@@ -35,18 +36,24 @@ type Implemented =
   | 'fd_pipe'
   | 'getcwd'
   | 'path_open2'
+  | 'proc_exec'
+  | 'proc_exec2'
+  | 'proc_exec3'
   | 'proc_id'
+  | 'proc_join'
   | 'proc_parent'
   | 'proc_raise_interval'
   | 'proc_signal'
   | 'proc_signals_get'
   | 'proc_signals_sizes_get'
+  | 'proc_spawn'
+  | 'proc_spawn2'
   | 'sock_pair'
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
-const PROCESSES = 'a second process needs a copy of the guest (fork: its memory and stack, asyncify; exec/spawn: a program loader): not supported';
+const PROCESSES = 'a copy of a running guest needs its memory and stack (asyncify): not supported';
 const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
 const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
@@ -57,12 +64,6 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   stack_checkpoint: STACK,
   stack_restore: `${STACK}; returns no errno, so it traps`,
   proc_fork: PROCESSES,
-  proc_exec: `${PROCESSES}; returns no errno, so it traps`,
-  proc_exec2: `${PROCESSES}; returns no errno, so it traps`,
-  proc_exec3: PROCESSES,
-  proc_spawn: PROCESSES,
-  proc_spawn2: PROCESSES,
-  proc_join: PROCESSES,
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -131,6 +132,7 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     ...wasixEpollHandlers(k),
     ...wasixSockPairHandlers(k),
     ...wasixSignalHandlers(k),
+    ...wasixProcHandlers(k, p1),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
       // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).
@@ -146,7 +148,8 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
  * The extensions under `wasix_64v1`: the same handlers, told that pointers and `usize` in guest records
  * are 8 bytes (getcwd's `*path_len`, epoll_event's data); the generated shims convert i64 arguments.
  * `thread_spawn_v2` answers `notsup`: a thread's start record and the worker's entry call
- * (`wasi_thread_start(i32, i32)`) are wasm32-only in wasi-kit's thread runtime.
+ * (`wasi_thread_start(i32, i32)`) are wasm32-only in wasi-kit's thread runtime. `proc_spawn2` too: its
+ * `proc_spawn_fd_op` records hold a path pointer, and the process code reads them at wasm32's layout.
  */
 export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_open'>): Wasix32v1 {
   return {
@@ -155,6 +158,9 @@ export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path
     ...wasixEpollHandlers(k, L64),
     thread_spawn_v2() {
       throw new WasiError('notsup', 'thread_spawn_v2: threads of a wasm64 guest are not supported');
+    },
+    proc_spawn2() {
+      throw new WasiError('notsup', 'proc_spawn2: file actions of a wasm64 guest (proc_spawn_fd_op) are not supported');
     },
   };
 }

@@ -40,6 +40,7 @@ const SIGS: Sig[] = [
   [W, 'epoll_ctl', 'i32 i32 i32 i64'],
   [W, 'epoll_wait', 'i32 i64 i32 i64 i64'], // maxevents is a $size: u32 even here
   [W, 'thread_spawn_v2', 'i64 i64'],
+  [W, 'proc_spawn2', 'i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i64 i64 i64'],
 ];
 
 async function guest64(fs = new MemoryFileSystem({ '/f': 'hello' })) {
@@ -162,6 +163,12 @@ describe('wasix_64v1: one call per kind of type', () => {
   it('thread_spawn_v2 answers notsup: wasi-kit runs no wasm64 threads', async () => {
     const g = await guest64();
     expect(g.call('thread_spawn_v2', 0n, 16n)).toBe(E.notsup);
+  });
+
+  it('proc_spawn2 answers notsup: its file actions hold pointers read at wasm32 layout', async () => {
+    const g = await guest64();
+    const n = BigInt(g.put(256, 'prog'));
+    expect(g.call('proc_spawn2', 256n, n, 256n, 0n, 256n, 0n, 512n, 0n, 512n, 0n, 0, 256n, 0n, 16n)).toBe(E.notsup);
   });
 });
 
