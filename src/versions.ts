@@ -55,7 +55,7 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     if (v === 'preview1') {
       mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
     } else if (v === 'snapshot0') {
-      mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
+      mods = snapshot0.createImportModules(p1, { wasi_unstable: snapshot0HandWritten(k) }, m);
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
       const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
@@ -65,20 +65,7 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
       const base = wasix64p1.createWasix64v1Imports(p64, m);
       mods = { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
     } else {
-      const hand = ephemeralHandWritten(k, p1);
-      const e = ephemeral;
-      mods = {
-        wasi_ephemeral_args: e.createWasiEphemeralArgsImports(e.adaptWasiEphemeralArgs(p1, {}), m),
-        wasi_ephemeral_clock: e.createWasiEphemeralClockImports(e.adaptWasiEphemeralClock(p1, {}), m),
-        wasi_ephemeral_environ: e.createWasiEphemeralEnvironImports(e.adaptWasiEphemeralEnviron(p1, {}), m),
-        wasi_ephemeral_fd: e.createWasiEphemeralFdImports(e.adaptWasiEphemeralFd(p1, hand.fd), m),
-        wasi_ephemeral_path: e.createWasiEphemeralPathImports(e.adaptWasiEphemeralPath(p1, hand.path), m),
-        wasi_ephemeral_poll: e.createWasiEphemeralPollImports(e.adaptWasiEphemeralPoll(p1, hand.poll), m),
-        wasi_ephemeral_proc: e.createWasiEphemeralProcImports(e.adaptWasiEphemeralProc(p1, {}), m),
-        wasi_ephemeral_random: e.createWasiEphemeralRandomImports(e.adaptWasiEphemeralRandom(p1, {}), m),
-        wasi_ephemeral_sched: e.createWasiEphemeralSchedImports(e.adaptWasiEphemeralSched(p1, {}), m),
-        wasi_ephemeral_sock: e.createWasiEphemeralSockImports(e.adaptWasiEphemeralSock(p1, {}), m),
-      };
+      mods = ephemeral.createImportModules(p1, ephemeralHandWritten(k, p1), m);
     }
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {

@@ -158,7 +158,11 @@ export async function emitAdapter(ctx: EmitContext, spec: AdapterSpec): Promise<
   sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './handlers.js', namespaceImport: 'H' });
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/errno-of.js', namedImports: ['WasiError'] });
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/convert.js', namespaceImport: 'C' });
+  sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../../src/abi/memory.js', namedImports: ['GuestMemory'] });
+  sf.addImportDeclaration({ moduleSpecifier: './imports.js', namespaceImport: 'I' });
   const allHand: string[] = [];
+  const handFields: string[] = [];
+  const wiring: string[] = [];
   const wrappers: string[] = [];
   for (const mod of doc.modules) {
     const importName = ctx.modules[mod.name]!;
@@ -172,6 +176,8 @@ export async function emitAdapter(ctx: EmitContext, spec: AdapterSpec): Promise<
       else entries.push(`${f.name}: ${w}`);
     }
     allHand.push(...hand.map((h) => `${importName}.${h}`));
+    if (hand.length) handFields.push(`${importName}: ${iface}HandWritten;`);
+    wiring.push(`${importName}: I.create${iface}Imports(adapt${iface}(p1, ${hand.length ? `hand.${importName}` : '{}'}), m)`);
     const handType = hand.length ? `Pick<H.${iface}, ${hand.map((h) => `'${h}'`).join(' | ')}>` : 'Record<string, never>';
     wrappers.push(`/** What \`${importName}\` needs by hand: functions whose difference from preview1 is one of meaning. */
       export type ${iface}HandWritten = ${handType};
@@ -189,6 +195,13 @@ export async function emitAdapter(ctx: EmitContext, spec: AdapterSpec): Promise<
   }
   for (const d of [...conv.decls.keys()].sort()) if (conv.decls.get(d)) sf.addStatements(`export ${conv.decls.get(d)}`);
   for (const w of wrappers) sf.addStatements(w);
+  // The per-version import wiring: every module of the version adapted and shimmed, so src/ lists none.
+  sf.addStatements(`/** The hand-written functions of this version, by import module (modules that need none are absent). */
+    export interface HandWritten { ${handFields.join('\n')} }
+    /** Every import module of this version (${doc.modules.length}), served by preview1's handlers and \`hand\`. */
+    export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
+      return { ${wiring.join(',\n')} };
+    }`);
   return { file: await finish(`${ctx.version}/adapter.ts`, sf), handWritten: allHand };
 }
 

@@ -5,6 +5,8 @@ import type * as T from './types.js';
 import type * as H from './handlers.js';
 import { WasiError } from '../../src/abi/errno-of.js';
 import * as C from '../../src/abi/convert.js';
+import type { GuestMemory } from '../../src/abi/memory.js';
+import * as I from './imports.js';
 export function ClockidFromP1(x: P1.Clockid): T.Clockid {
   const v = [0, 1, -1, -1][x];
   // A value the other version lacks is the guest's to fix.
@@ -277,4 +279,25 @@ export function adaptWasiEphemeralSock(
   hand: WasiEphemeralSockHandWritten,
 ): H.WasiEphemeralSock {
   return { recv: p1.sock_recv, send: p1.sock_send, shutdown: p1.sock_shutdown };
+}
+/** The hand-written functions of this version, by import module (modules that need none are absent). */
+export interface HandWritten {
+  wasi_ephemeral_fd: WasiEphemeralFdHandWritten;
+  wasi_ephemeral_path: WasiEphemeralPathHandWritten;
+  wasi_ephemeral_poll: WasiEphemeralPollHandWritten;
+}
+/** Every import module of this version (10), served by preview1's handlers and `hand`. */
+export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
+  return {
+    wasi_ephemeral_args: I.createWasiEphemeralArgsImports(adaptWasiEphemeralArgs(p1, {}), m),
+    wasi_ephemeral_clock: I.createWasiEphemeralClockImports(adaptWasiEphemeralClock(p1, {}), m),
+    wasi_ephemeral_environ: I.createWasiEphemeralEnvironImports(adaptWasiEphemeralEnviron(p1, {}), m),
+    wasi_ephemeral_fd: I.createWasiEphemeralFdImports(adaptWasiEphemeralFd(p1, hand.wasi_ephemeral_fd), m),
+    wasi_ephemeral_path: I.createWasiEphemeralPathImports(adaptWasiEphemeralPath(p1, hand.wasi_ephemeral_path), m),
+    wasi_ephemeral_poll: I.createWasiEphemeralPollImports(adaptWasiEphemeralPoll(p1, hand.wasi_ephemeral_poll), m),
+    wasi_ephemeral_proc: I.createWasiEphemeralProcImports(adaptWasiEphemeralProc(p1, {}), m),
+    wasi_ephemeral_random: I.createWasiEphemeralRandomImports(adaptWasiEphemeralRandom(p1, {}), m),
+    wasi_ephemeral_sched: I.createWasiEphemeralSchedImports(adaptWasiEphemeralSched(p1, {}), m),
+    wasi_ephemeral_sock: I.createWasiEphemeralSockImports(adaptWasiEphemeralSock(p1, {}), m),
+  };
 }

@@ -5,6 +5,8 @@ import type * as T from './types.js';
 import type * as H from './handlers.js';
 import { WasiError } from '../../src/abi/errno-of.js';
 import * as C from '../../src/abi/convert.js';
+import type { GuestMemory } from '../../src/abi/memory.js';
+import * as I from './imports.js';
 export function FdstatFromP1(x: P1.Fdstat): T.Fdstat {
   return {
     fs_filetype: x.fs_filetype,
@@ -141,4 +143,12 @@ export function adaptWasiUnstable(p1: WasiSnapshotPreview1, hand: WasiUnstableHa
     sock_send: p1.sock_send,
     sock_shutdown: p1.sock_shutdown,
   };
+}
+/** The hand-written functions of this version, by import module (modules that need none are absent). */
+export interface HandWritten {
+  wasi_unstable: WasiUnstableHandWritten;
+}
+/** Every import module of this version (1), served by preview1's handlers and `hand`. */
+export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
+  return { wasi_unstable: I.createWasiUnstableImports(adaptWasiUnstable(p1, hand.wasi_unstable), m) };
 }

@@ -1,6 +1,7 @@
 import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js';
 import type * as P1 from '../../generated/preview1/types.js';
 import { Eventtype as P1Eventtype } from '../../generated/preview1/types.js';
+import type { HandWritten } from '../../generated/ephemeral/adapter.js';
 import {
   DirentFromP1,
   ErrnoFromP1,
@@ -42,7 +43,7 @@ const POLL_LAYOUT: PollLayout = {
   writeEvent: (v, p, e) => writeEvent(v, p, event(e)),
 };
 
-export function ephemeralHandWritten(k: Process, p1: WasiSnapshotPreview1) {
+export function ephemeralHandWritten(k: Process, p1: WasiSnapshotPreview1): HandWritten {
   const fd: WasiEphemeralFdHandWritten = {
     filestat_get: (f) => filestat(p1.fd_filestat_get(f)),
     permissions_set(f) {
@@ -64,5 +65,5 @@ export function ephemeralHandWritten(k: Process, p1: WasiSnapshotPreview1) {
   const poll: WasiEphemeralPollHandWritten = {
     oneoff: (inPtr, outPtr, count) => pollOneoff(k, POLL_LAYOUT, inPtr, outPtr, count),
   };
-  return { fd, path, poll };
+  return { wasi_ephemeral_fd: fd, wasi_ephemeral_path: path, wasi_ephemeral_poll: poll };
 }
