@@ -36,6 +36,14 @@
 # imported shared memory:
 #   --target=wasm32 -nostdlib -matomics -mbulk-memory
 #   -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry
+# WASIX programs with setjmp/longjmp (test/programs/wasix/*.c, and any source whose first line is
+# "// build: asyncify"): also -mmutable-globals and -Wl,--export=__stack_pointer (the host saves and
+# restores the stack pointer), then Binaryen's asyncify pass (Debian's binaryen, wasm-opt 108):
+#   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2
+# Only the import that unwinds is listed, so only the functions that can reach it are instrumented.
+# Every program is compiled (-c) and linked in two steps: clang-14 runs wasm-opt on what it links
+# whenever an -O flag is given and wasm-opt is installed, which would make the bytes depend on
+# whether binaryen is there.
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -50,10 +58,14 @@ CFLAGS=(
   --sysroot=/usr
   -nostdlibinc
   -isystem /usr/include/wasm32-wasi
-  -O2
   -Wall -Wextra -Werror
+)
+LDFLAGS=(
+  --target=wasm32-wasi
+  --sysroot=/usr
   -Wl,--strip-debug
 )
+ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2)
 
 mode=build
 case "${1:-}" in
@@ -73,13 +85,17 @@ if ! command -v "$CC" >/dev/null 2>&1; then
   echo "error: $CC not found (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)" >&2
   exit 2
 fi
+if ! command -v wasm-opt >/dev/null 2>&1; then
+  echo "error: wasm-opt not found (apt-get install binaryen)" >&2
+  exit 2
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$SRC_DIR"
 shopt -s nullglob
-sources=(*.c)
+sources=(*.c wasix/*.c)
 if [ ${#sources[@]} -eq 0 ]; then
   echo "error: no .c files in $SRC_DIR" >&2
   exit 2
@@ -87,9 +103,18 @@ fi
 
 # Compile everything into the temp dir first, so a failed build never leaves
 # a half-updated set of committed .wasm files.
+asyncify() { [[ "$1" == wasix/* ]] || head -n 1 "$1" | grep -qx '// build: asyncify'; }
+mkdir -p "$tmp/wasix"
 for src in "${sources[@]}"; do
   name="${src%.c}"
-  "$CC" "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
+  if asyncify "$src"; then
+    "$CC" "${CFLAGS[@]}" -O2 -mmutable-globals -c "$src" -o "$tmp/$name.o"
+    "$CC" "${LDFLAGS[@]}" -Wl,--export=__stack_pointer "$tmp/$name.o" -o "$tmp/$name.linked.wasm"
+    wasm-opt "$tmp/$name.linked.wasm" "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
+  else
+    "$CC" "${CFLAGS[@]}" -O2 -c "$src" -o "$tmp/$name.o"
+    "$CC" "${LDFLAGS[@]}" "$tmp/$name.o" -o "$tmp/$name.wasm"
+  fi
 done
 
 THREAD_FLAGS=(
@@ -97,14 +122,22 @@ THREAD_FLAGS=(
   -nostdlib
   -matomics
   -mbulk-memory
-  -O2
   -Wall -Wextra -Werror
-  -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry,--strip-debug
 )
+THREAD_LDFLAGS=(-Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry,--strip-debug)
 mkdir -p "$tmp/threads"
+"$CC" "${THREAD_FLAGS[@]}" -c threads/thread-start.s -o "$tmp/threads/thread-start.o"
 thread_sources=(threads/*.c)
 for src in "${thread_sources[@]}"; do
-  "$CC" "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/${src%.c}.wasm"
+  name="${src%.c}"
+  if asyncify "$src"; then
+    "$CC" "${THREAD_FLAGS[@]}" -O2 -mmutable-globals -c "$src" -o "$tmp/$name.o"
+    "$CC" "${THREAD_FLAGS[@]}" "${THREAD_LDFLAGS[@]}" -Wl,--export=__stack_pointer "$tmp/$name.o" "$tmp/threads/thread-start.o" -o "$tmp/$name.linked.wasm"
+    wasm-opt "$tmp/$name.linked.wasm" --enable-threads --enable-bulk-memory "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
+  else
+    "$CC" "${THREAD_FLAGS[@]}" -O2 -c "$src" -o "$tmp/$name.o"
+    "$CC" "${THREAD_FLAGS[@]}" "${THREAD_LDFLAGS[@]}" "$tmp/$name.o" "$tmp/threads/thread-start.o" -o "$tmp/$name.wasm"
+  fi
 done
 sources+=("${thread_sources[@]}")
 
@@ -126,7 +159,7 @@ for src in "${sources[@]}"; do
 done
 
 if [ "$mode" = check ]; then
-  for wasm in *.wasm threads/*.wasm; do
+  for wasm in *.wasm threads/*.wasm wasix/*.wasm; do
     if [ ! -f "${wasm%.wasm}.c" ]; then
       echo "orphan: test/programs/$wasm has no ${wasm%.wasm}.c" >&2
       status=1

@@ -34,8 +34,11 @@ export interface Kernel {
 
 /** The kernel's side of a threaded program: the thread table and its workers. */
 export interface ThreadHost {
-  /** Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit. */
-  spawn(startArg: number): number;
+  /**
+   * Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit.
+   * `stack`: its stack, when the spawn says (setjmp keeps and borrows it; bottom undefined when unknown).
+   */
+  spawn(startArg: number, stack?: { top: number; bottom: number | undefined }): number;
   /** Returns once thread `tid` has ended (or never existed); parks the call (blocking.ts) until then. */
   join(tid: number): void;
   /** How many threads the host can run at once. */

@@ -18,6 +18,7 @@ import { importModules, versionOfModuleName, type ImportModules, type VersionId 
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 import { getThreadPlatform } from './threads/platform.js';
+import { stackOf } from './handlers/wasix/stack.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
@@ -257,7 +258,8 @@ export class WASI {
     if (typeof start !== 'function') throw argType('instance.exports._start', 'function', start);
     if (exports._initialize !== undefined) throw argType('instance.exports._initialize', 'undefined', exports._initialize);
     try {
-      (start as () => void)();
+      // Through the guest's stack: setjmp unwinds to here (src/threads/asyncify.ts).
+      stackOf(this.#kernel).call(start as () => void, []);
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
@@ -287,7 +289,10 @@ export class WASI {
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
     this.#memory.bind(memory);
-    this.#kernel.exports = exports;
+    const stack = stackOf(this.#kernel);
+    stack.bind(exports);
+    // The kernel calls exports only as entry points (signal callbacks), which setjmp may unwind to.
+    this.#kernel.exports = Object.fromEntries(Object.entries(exports).map(([name, v]) => [name, typeof v === 'function' ? (...args: unknown[]) => stack.call(v as (...a: never[]) => unknown, args) : v]));
     return exports;
   }
 

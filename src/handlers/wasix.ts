@@ -11,6 +11,7 @@ import { wasixEpollHandlers } from './wasix/epoll.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { signalsOf, wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
+import { stackOf, wasixStackHandlers, type StackCalls } from './wasix/stack.js';
 import { WASIX_PID, wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
@@ -41,6 +42,7 @@ type Implemented =
   | 'proc_signals_get'
   | 'proc_signals_sizes_get'
   | 'sock_pair'
+  | StackCalls
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
@@ -48,13 +50,10 @@ type Implemented =
 const PROCESSES = 'a second process needs a copy of the guest (fork: its memory and stack, asyncify; exec/spawn: a program loader): not supported';
 const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
-const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
-  stack_checkpoint: STACK,
-  stack_restore: `${STACK}; returns no errno, so it traps`,
   proc_fork: PROCESSES,
   proc_exec: `${PROCESSES}; returns no errno, so it traps`,
   proc_exec2: `${PROCESSES}; returns no errno, so it traps`,
@@ -132,6 +131,7 @@ export function wasixHandlers(k: Kernel, p1: Pick<WasiSnapshotPreview1, 'path_op
     ...wasixEpollHandlers(k),
     ...wasixSockPairHandlers(k),
     ...wasixSignalHandlers(k),
+    ...wasixStackHandlers(stackOf(k)),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
       // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).

@@ -127,7 +127,7 @@ export class ThreadDispatcher implements ThreadHost {
     return this.#end!;
   }
 
-  spawn(arg: number): number {
+  spawn(arg: number, stack?: { top: number; bottom: number | undefined }): number {
     if (this.#alive.size >= this.limits.maxThreads) throw new WasiError('again', `thread limit (${this.limits.maxThreads}) reached`);
     if (this.#nextTid > MAX_TID) throw new WasiError('again', 'thread ids exhausted');
     let slot: Slot;
@@ -138,7 +138,7 @@ export class ThreadDispatcher implements ThreadHost {
       throw new WasiError('again', `no worker for a new thread: ${err instanceof Error ? err.message : String(err)}`);
     }
     const tid = this.#nextTid++;
-    this.#startThread(slot, tid, arg, false);
+    this.#startThread(slot, tid, arg, false, stack);
     return tid;
   }
 
@@ -166,10 +166,10 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(slot: Slot, tid: number, arg: number, main: boolean): void {
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }): void {
     slot.tid = tid;
     this.#alive.add(tid);
-    slot.worker.post({ type: 'start', tid, arg, main });
+    slot.worker.post({ type: 'start', tid, arg, main, stack });
   }
 
   #newSlot(): Slot {

@@ -1,7 +1,9 @@
 import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { GuestMemory } from '../abi/memory.js';
+import { STACK_CALLS, wasixStackHandlers } from '../handlers/wasix/stack.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
+import { GuestStack } from './asyncify.js';
 import { ARGS, remoteFunction } from './channel.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
@@ -11,7 +13,7 @@ export interface WorkerPort {
   onMessage(handler: (message: ToWorker) => void): void;
 }
 
-const LOCAL = new Set<string>(THREAD_LOCAL_CALLS);
+const LOCAL = new Set<string>([...THREAD_LOCAL_CALLS, ...STACK_CALLS]);
 
 /**
  * The body of a guest thread's worker: on `init` it keeps the module and the shared memory; on each
@@ -33,15 +35,20 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
     // Signal callbacks are exports of this thread's instance, named by index in the module's export list.
     const names = WebAssembly.Module.exports(init.module).map((e) => e.name);
     let exports: WebAssembly.Exports = {};
+    const memory = new GuestMemory();
+    memory.bind(init.memory);
+    // This thread's setjmp/longjmp: the entries below are what its checkpoints unwind to.
+    const stack = new GuestStack(memory);
     const deliver = (control: Int32Array, count: number) => {
       const pairs = Array.from(control.subarray(ARGS, ARGS + 2 * count));
-      for (let i = 0; i < pairs.length; i += 2) (exports[names[pairs[i]!]!] as (signo: number) => void)(pairs[i + 1]!);
+      for (let i = 0; i < pairs.length; i += 2) stack.call(exports[names[pairs[i]!]!] as (signo: number) => void, [pairs[i + 1]!]);
     };
-    const instance = new WebAssembly.Instance(init.module, imports(init, tid, deliver));
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, deliver));
     exports = instance.exports;
+    stack.bind(exports);
     try {
-      if (start.main) (exports._start as () => void)();
-      else (exports.wasi_thread_start as (tid: number, arg: number) => void)(tid, start.arg);
+      if (start.main) stack.call(exports._start as () => void, []);
+      else stack.call(exports.wasi_thread_start as (tid: number, arg: number) => void, [tid, start.arg], start.stack);
       port.post({ type: 'ended', tid });
     } catch (err) {
       if (!(err instanceof ThreadExit)) throw err;
@@ -53,23 +60,24 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
   }
 }
 
-function imports(init: InitMessage, tid: number, deliver: (control: Int32Array, count: number) => void): WebAssembly.Imports {
+function imports(init: InitMessage, tid: number, memory: GuestMemory, stack: GuestStack, deliver: (control: Int32Array, count: number) => void): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
   const remote = init.functions;
-  const memory = new GuestMemory();
-  memory.bind(init.memory);
   const local = createWasix32v1Imports(
-    threadLocalHandlers({
-      tid,
-      memory,
-      exit(rval) {
-        throw new ThreadExit(rval | 0);
-      },
-      sleepMs() {
-        throw new Error('unreachable: a worker always has a shared memory');
-      },
-    }) as unknown as Wasix32v1,
+    {
+      ...wasixStackHandlers(stack),
+      ...threadLocalHandlers({
+        tid,
+        memory,
+        exit(rval) {
+          throw new ThreadExit(rval | 0);
+        },
+        sleepMs() {
+          throw new Error('unreachable: a worker always has a shared memory');
+        },
+      }),
+    } as unknown as Wasix32v1,
     memory,
   ) as unknown as Record<string, WebAssembly.ImportValue>;
   const out: Record<string, Record<string, WebAssembly.ImportValue>> = {};

@@ -21,6 +21,8 @@ export interface StartMessage {
   readonly tid: number;
   readonly arg: number;
   readonly main: boolean;
+  /** The thread's stack [bottom, top), when its spawn says (a WASIX `thread_start` record): setjmp keeps and borrows it. */
+  readonly stack?: { readonly top: number; readonly bottom: number | undefined };
 }
 
 /** Worker -> kernel: the thread returned (`exitCode` set when it called `thread_exit`). */

@@ -115,7 +115,11 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
       if (!k.threads) throw new WasiError('notsup', 'this program was started without threads: run it with WASI.run() (or the CLI), which gives threaded programs workers');
       // The new thread reads the record: it must lie in memory (Wasmer reads it first: fault, no alignment check).
       k.memory.check(startPtr, THREAD_START.SIZE);
-      return k.threads.spawn(startPtr);
+      // Its `stack` is the top of the thread's stack (Wasmer's `stack_upper`) and `stack_size` its size:
+      // setjmp keeps that stack and borrows its free part (src/threads/asyncify.ts).
+      const top = k.memory.view.getUint32(startPtr + THREAD_START.stack, true);
+      const size = k.memory.view.getUint32(startPtr + THREAD_START.stack_size, true);
+      return k.threads.spawn(startPtr, { top, bottom: size > 0 && size <= top ? top - size : undefined });
     },
     thread_join(tid) {
       if (tid === WASIX_PID && !k.threads) waitForOtherThreads('thread_join of the only thread');
