@@ -37,12 +37,16 @@ export interface ThreadHost {
   /**
    * Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit.
    * `stack`: its stack, when the spawn says (setjmp keeps and borrows it; bottom undefined when unknown).
+   * `userData2023`: a thread of the 2023 ABI instead: `_start_thread(user_data_lo, user_data_hi)` with its
+   * `__stack_pointer` set to `stack.top`.
    */
-  spawn(startArg: number, stack?: { top: number; bottom: number | undefined }): number;
+  spawn(startArg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number;
   /** Returns once thread `tid` has ended (or never existed); parks the call (blocking.ts) until then. */
   join(tid: number): void;
   /** How many threads the host can run at once. */
   readonly parallelism: number;
+  /** The id of the thread whose syscall is running (undefined between calls). */
+  readonly currentTid: number | undefined;
   /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
   onNextCall(tid: number, thunk: () => void): boolean;
 }

@@ -19,9 +19,10 @@ import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 import { getThreadPlatform } from './threads/platform.js';
 import { stackOf } from './handlers/wasix/stack.js';
+import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
-const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
+const WASIX_THREAD_IMPORTS = new Set(['thread_spawn', 'thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 let platform: Platform | undefined;
 
@@ -231,7 +232,7 @@ export class WASI {
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
-    });
+    }, threadLocalsOf(this.#kernel).keys.buffer);
     this.#kernel.threads = dispatcher;
     this.#kernel.exports = dispatcher.exports;
     try {

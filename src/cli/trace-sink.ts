@@ -2,13 +2,14 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
 import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
 import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
+import { ABI as WASIX } from '../../generated/wasix/metadata.js';
 import type { TraceEvent } from '../options.js';
 import { formatDuration, formatTraceEvent, type AbiTypes } from '../trace-format.js';
 import { HostError } from './usage-error.js';
 
 /** Each import module's types, so an event is decoded by the version it belongs to. */
 const TYPES_BY_MODULE = new Map<string, AbiTypes>(
-  [PREVIEW1, SNAPSHOT0, EPHEMERAL].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
+  [PREVIEW1, SNAPSHOT0, EPHEMERAL, WASIX].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
 );
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -41,7 +42,9 @@ export class TraceSink {
     this.#calls++;
     if (e.errno !== undefined && e.errno !== 'success') this.#errors++;
     this.#ns += e.durationNs;
-    this.#line(types ? formatTraceEvent(e, types) : `${e.module}.${e.name}(?)`);
+    // Tagged with the process and thread when the program is threaded (several threads may call).
+    const tag = e.thread ? `[${e.thread.pid}:${e.thread.tid}] ` : '';
+    this.#line(tag + (types ? formatTraceEvent(e, types) : `${e.module}.${e.name}(?)`));
   };
 
   /** Ends the trace with a count of calls and their total time, and closes a trace file. */

@@ -96,6 +96,8 @@ export class ThreadDispatcher implements ThreadHost {
     imports: ImportModules,
     private readonly platform: ThreadPlatform,
     private readonly limits: ThreadLimits,
+    /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
+    private readonly threadLocalKeys?: ArrayBufferLike,
   ) {
     this.parallelism = platform.parallelism;
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
@@ -127,7 +129,7 @@ export class ThreadDispatcher implements ThreadHost {
     return this.#end!;
   }
 
-  spawn(arg: number, stack?: { top: number; bottom: number | undefined }): number {
+  spawn(arg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number {
     if (this.#alive.size >= this.limits.maxThreads) throw new WasiError('again', `thread limit (${this.limits.maxThreads}) reached`);
     if (this.#nextTid > MAX_TID) throw new WasiError('again', 'thread ids exhausted');
     let slot: Slot;
@@ -138,8 +140,12 @@ export class ThreadDispatcher implements ThreadHost {
       throw new WasiError('again', `no worker for a new thread: ${err instanceof Error ? err.message : String(err)}`);
     }
     const tid = this.#nextTid++;
-    this.#startThread(slot, tid, arg, false, stack);
+    this.#startThread(slot, tid, arg, false, stack, userData2023);
     return tid;
+  }
+
+  get currentTid(): number | undefined {
+    return this.#current?.tid;
   }
 
   onNextCall(tid: number, thunk: () => void): boolean {
@@ -166,10 +172,10 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }): void {
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): void {
     slot.tid = tid;
     this.#alive.add(tid);
-    slot.worker.post({ type: 'start', tid, arg, main, stack });
+    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023 });
   }
 
   #newSlot(): Slot {
@@ -180,7 +186,16 @@ export class ThreadDispatcher implements ThreadHost {
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
     );
-    worker.post({ type: 'init', module: this.module, memory: this.memory, memoryImport: this.memoryImport, doorbell: this.#doorbell.buffer as SharedArrayBuffer, control, functions: this.#functions });
+    worker.post({
+      type: 'init',
+      module: this.module,
+      memory: this.memory,
+      memoryImport: this.memoryImport,
+      doorbell: this.#doorbell.buffer as SharedArrayBuffer,
+      control,
+      functions: this.#functions,
+      threadLocalKeys: this.threadLocalKeys,
+    });
     this.#slots.push(slot);
     return slot;
   }

@@ -128,7 +128,9 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
     thread_parallelism: () => k.threads?.parallelism ?? 1,
     // The signal is delivered within that thread's next syscall (its callback runs on that thread), as
     // Wasmer delivers signals at syscalls; without threads the only thread is the caller.
-    thread_signal(tid, sig) {
+    thread_signal(target, sig) {
+      // Thread 0 is the main thread to the 2023 libc, whose main thread has no id of its own.
+      const tid = target === 0 ? WASIX_PID : target;
       const signals = signalsOf(k);
       if (!k.threads) {
         if (tid !== WASIX_PID) throw new WasiError('srch', `no thread ${tid}`);
