@@ -3,17 +3,14 @@
  * without host directories. Guests get in-memory filesystems, stdio through options or the console.
  * @packageDocumentation
  */
-import { browserPlatform } from './platform-browser.js';
-import { browserThreadPlatform } from './threads/platform-browser.js';
-import { setThreadPlatform } from './threads/platform.js';
-import { setPlatform } from './wasi.js';
+import { browserPlatform } from './platform/browser.js';
+import { setPlatform } from './platform/platform.js';
 
 setPlatform(browserPlatform);
-setThreadPlatform(browserThreadPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
-export type { ClockSource, ClockName } from './kernel.js';
+export type { ClockSource, ClockName } from './kernel/kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';

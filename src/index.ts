@@ -2,23 +2,20 @@
  * wasi-kit for Node.js: `import { WASI } from 'wasi-kit'`, a drop-in for `node:wasi`.
  * @packageDocumentation
  */
-import { nodePlatform } from './platform-node.js';
+import { nodePlatform } from './platform/node.js';
 import { MemoryFileSystem as CoreMemoryFileSystem, type MemoryFileSystemOptions } from './fs/memory-fs.js';
 import { memoryFileSystemFromHostDirectory } from './fs/memory-fs-from-host.js';
-import { nodeThreadPlatform } from './threads/platform-node.js';
-import { setThreadPlatform } from './threads/platform.js';
-import { setPlatform } from './wasi.js';
+import { setPlatform } from './platform/platform.js';
 
 setPlatform(nodePlatform);
-setThreadPlatform(nodeThreadPlatform);
 
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
-export type { ClockSource, ClockName } from './kernel.js';
+export type { ClockSource, ClockName } from './kernel/kernel.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { HostFileSystem } from './fs/host-fs.js';
-export { listenTcp, type TcpListener } from './platform-node.js';
+export { listenTcp, type TcpListener } from './sockets/node-bridge.js';
 export { SharedStdin } from './stdin/index.js';
 export type { SocketListener, SocketConnection } from './sockets/types.js';
 export { memoryFileSystemFromHostDirectory };

@@ -1,6 +1,6 @@
 import { WasiOptionError } from './errors.js';
 import type { FileSystem } from './fs/types.js';
-import type { ClockSource } from './kernel.js';
+import type { ClockSource } from './kernel/kernel.js';
 import type { SocketListener } from './sockets/types.js';
 import { isSocketListener } from './sockets/types.js';
 import { SharedStdin } from './stdin/shared-stdin.js';

@@ -1,6 +1,6 @@
 import type { AbiFunction } from './abi/abi-json.js';
 import type { GuestMemory } from './abi/memory.js';
-import { Blocked } from './blocking.js';
+import { Blocked } from './kernel/blocking.js';
 
 export type ImportFunctions = Record<string, (...args: never[]) => unknown>;
 

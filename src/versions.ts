@@ -7,9 +7,9 @@ import * as wasix from '../generated/wasix/index.js';
 import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
-import { WASIX_PID, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
+import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
-import type { Kernel } from './kernel.js';
+import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
 /** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
@@ -38,7 +38,7 @@ const WASIX_P1_ABI = preview1.ABI.functions.map((f) => ({ ...f, module: 'wasix_3
  * The import modules of the given versions, every one served by the single preview1 implementation
  * over one kernel: snapshot0 and ephemeral through their generated adapters and small hand-written files.
  */
-export function importModules(versions: readonly VersionId[], k: Kernel, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
+export function importModules(versions: readonly VersionId[], k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
   const p1 = preview1Handlers(k);
   const out = {} as Record<VersionId, ImportModules>;
   for (const v of versions) {
@@ -72,7 +72,7 @@ export function importModules(versions: readonly VersionId[], k: Kernel, m: Gues
         const abi = [...ABIS[v].functions.filter((f) => f.module === name), ...(v === 'wasix' ? [...WASIX_P1_ABI, ...WASIX_2023.map((f) => f.abi)] : [])];
         mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
           const tid = k.threads?.currentTid;
-          return tid === undefined ? undefined : { pid: WASIX_PID, tid };
+          return tid === undefined ? undefined : { pid: k.pid, tid };
         });
       }
     }

@@ -1,12 +1,12 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
-import { sleepUntil } from './blocking.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
-import { FdTable, closeAll } from './fd-table.js';
+import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import type { ClockName, ClockSource, Kernel } from './kernel.js';
+import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
+import { Process } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import type { Platform } from './platform.js';
+import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -17,19 +17,11 @@ import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
-import { getThreadPlatform } from './threads/platform.js';
 import { stackOf } from './handlers/wasix/stack.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn', 'thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
-
-let platform: Platform | undefined;
-
-/** Set once by the entry point (Node or browser) before any WASI is made. */
-export function setPlatform(p: Platform): void {
-  platform = p;
-}
 
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
@@ -42,7 +34,7 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
 export class WASI {
   readonly #wasiImport: ImportFunctions | undefined;
   readonly #memory = new GuestMemory();
-  readonly #kernel: Kernel;
+  readonly #kernel: Process;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
   /** The host fd stdin reads, when it is one (the default: 0). */
@@ -52,7 +44,7 @@ export class WASI {
 
   constructor(options?: WasiOptions) {
     const o = checkOptions(options);
-    const p = platform;
+    const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
     const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
@@ -60,31 +52,25 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    this.#kernel = {
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns) });
+    this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
-      clock: o.clock ?? hostClock(p),
-      randomFill: o.random ?? ((into) => p.randomFill(into)),
       terminal: p.terminal,
-      // Parks instead when the program is threaded (blocking.ts).
-      sleepNs: (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => p.sleepNs(BigInt(Math.round(ms * 1e6)))),
-    };
+    });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number) => {
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number): NewFd => {
       const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
-        kind: 'stdio' as const,
-        source,
-        sink,
-        filetype: kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown,
+        file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
         rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
         rightsInheriting: 0,
-        fdflags: 0,
       };
     };
     fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin, 0));
@@ -93,16 +79,10 @@ export class WASI {
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
       fds.insert({
-        kind: 'fs',
-        fs,
-        handle: fs.openRoot(),
-        isDir: true,
+        file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
         preopen: guestPath,
-        listing: undefined,
-        filetype: Filetype.directory,
         rightsBase: DIR_RIGHTS,
         rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
-        fdflags: 0,
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
@@ -129,7 +109,7 @@ export class WASI {
    * reads stdin starts nothing).
    */
   #stdinOffThread(): void {
-    const p = platform!;
+    const p = getPlatform()!;
     const fd = this.#stdinFd;
     const e = this.#kernel.fds.get(0, 0);
     if (fd === undefined || !p.streamInput || e.kind !== 'stdio' || !e.source) return;
@@ -264,7 +244,7 @@ export class WASI {
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
-      if (!this.#returnOnExit) platform!.exit(err.exitCode);
+      if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
     } finally {
       this.#closeAll();

@@ -15,7 +15,7 @@ import {
 import { DIRENT, EVENT, SUBSCRIPTION, readSubscription, writeDirent, writeEvent } from '../../generated/ephemeral/layout.js';
 import { Permissions, type Event, type Filestat } from '../../generated/ephemeral/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../kernel/process.js';
 import { readdir } from './preview1/fd.js';
 import { pollOneoff, type PollLayout } from './preview1/poll.js';
 
@@ -42,7 +42,7 @@ const POLL_LAYOUT: PollLayout = {
   writeEvent: (v, p, e) => writeEvent(v, p, event(e)),
 };
 
-export function ephemeralHandWritten(k: Kernel, p1: WasiSnapshotPreview1) {
+export function ephemeralHandWritten(k: Process, p1: WasiSnapshotPreview1) {
   const fd: WasiEphemeralFdHandWritten = {
     filestat_get: (f) => filestat(p1.fd_filestat_get(f)),
     permissions_set(f) {

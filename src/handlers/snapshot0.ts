@@ -1,6 +1,6 @@
 import { SubscriptionToP1, type WasiUnstableHandWritten } from '../../generated/snapshot0/adapter.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../generated/snapshot0/layout.js';
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../kernel/process.js';
 import { pollOneoff, type PollLayout } from './preview1/poll.js';
 
 /**
@@ -15,6 +15,6 @@ const LAYOUT: PollLayout = {
   writeEvent,
 };
 
-export function snapshot0HandWritten(k: Kernel): WasiUnstableHandWritten {
+export function snapshot0HandWritten(k: Process): WasiUnstableHandWritten {
   return { poll_oneoff: (inPtr, outPtr, count) => pollOneoff(k, LAYOUT, inPtr, outPtr, count) };
 }

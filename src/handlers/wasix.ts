@@ -3,16 +3,16 @@ import { Signal as P1Signal } from '../../generated/preview1/types.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../kernel/process.js';
 import { pathHandlers } from './preview1/path.js';
 import { wasixClockHandlers } from './wasix/clock.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';
 import { wasixEpollHandlers } from './wasix/epoll.js';
 import { wasixFdHandlers } from './wasix/fds.js';
-import { signalsOf, wasixSignalHandlers } from './wasix/signals.js';
+import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
 import { stackOf, wasixStackHandlers, type StackCalls } from './wasix/stack.js';
-import { WASIX_PID, wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
+import { wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
 // The 86 WASIX extensions of `wasix_32v1` (the preview1 functions in that namespace are preview1's own).
@@ -107,13 +107,11 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   reflect_signature: DYNAMIC,
 };
 
-export { WASIX_PID };
-
 /**
  * The extensions of `wasix_32v1` over one kernel. `p1` is the preview1 implementation on the same
  * kernel, whose `path_open` serves `path_open2` (made here when not given).
  */
-export function wasixHandlers(k: Kernel, p1: Pick<WasiSnapshotPreview1, 'path_open'> = pathHandlers(k)): Wasix32v1 {
+export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_open'> = pathHandlers(k)): Wasix32v1 {
   const refused = Object.fromEntries(
     Object.entries(WASIX_NOTSUP).map(([name, why]) => [
       name,
@@ -135,10 +133,10 @@ export function wasixHandlers(k: Kernel, p1: Pick<WasiSnapshotPreview1, 'path_op
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
       // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).
-      k.fds.get(opened, 0).fdflagsext = fdflagsext;
+      k.fds.fd(opened, 0).fdflagsext = fdflagsext;
       return opened;
     },
-    proc_id: () => WASIX_PID,
+    proc_id: () => k.pid,
     ...wasixThreadHandlers(k),
   };
 }
@@ -146,13 +144,13 @@ export function wasixHandlers(k: Kernel, p1: Pick<WasiSnapshotPreview1, 'path_op
 /**
  * preview1's raw `proc_raise` under WASIX's signal numbers (WASIX inserts `stkflt` at 16, so every later
  * signal is one higher than in preview1). Given the kernel, the signal goes through the process's
- * signals (src/handlers/wasix/signals.ts): to the guest's callback when one is registered, else the
+ * signals (src/kernel/signals.ts): to the guest's callback when one is registered, else the
  * default action (128 + the WASIX number, which is Linux's), as Wasmer's proc_raise does
  * (lib/wasix/src/syscalls/wasi/proc_raise.rs). Without it, converted by name to preview1's
  * `proc_raise`, where `stkflt` has no equivalent (`notsup`).
  */
-export function wasixProcRaise(p1ProcRaise: (sig: number) => number, k?: Kernel): (sig: number) => number {
-  const signals = k && signalsOf(k);
+export function wasixProcRaise(p1ProcRaise: (sig: number) => number, k?: Process): (sig: number) => number {
+  const signals = k?.signals;
   return (sig) => {
     const name = SignalNames[sig >>> 0];
     if (name === undefined) return p1ProcRaise(sig); // out of range: preview1's shim answers inval

@@ -1,7 +1,8 @@
-import { waitOn } from '../blocking.js';
+import { waitOn } from '../kernel/blocking.js';
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import type { StdioEntry } from '../fd-table.js';
+import type { NewFd } from '../kernel/fd-table.js';
+import type { SocketFile } from '../kernel/open-file.js';
 import { R } from '../rights.js';
 import type { InputSource, OutputSink, Readiness } from '../stdio.js';
 import type { SocketConnection, SocketListener } from './types.js';
@@ -49,31 +50,24 @@ export function connectionSource(conn: SocketConnection, nonblocking: () => bool
   };
 }
 
-export function listenerEntry(listener: SocketListener): StdioEntry {
+export function listenerEntry(listener: SocketListener): NewFd {
   return {
-    kind: 'stdio',
-    source: undefined,
-    sink: undefined,
-    socket: { kind: 'listener', listener },
-    filetype: Filetype.socket_stream,
+    file: { kind: 'socket', source: undefined, sink: undefined, socket: { kind: 'listener', listener }, filetype: Filetype.socket_stream, fdflags: 0 },
     rightsBase: LISTENER_RIGHTS,
     rightsInheriting: CONNECTION_RIGHTS,
-    fdflags: 0,
   };
 }
 
 /** The fd of an accepted connection; fd_read and fd_write on it are recv and send. */
-export function connectionEntry(conn: SocketConnection, fdflags: number): StdioEntry {
+export function connectionEntry(conn: SocketConnection, fdflags: number): NewFd {
   const sink: OutputSink = { write: (bytes) => conn.send(bytes) };
-  const entry: StdioEntry = {
-    kind: 'stdio',
-    source: connectionSource(conn, () => (entry.fdflags & Fdflags.nonblock) !== 0),
+  const file: SocketFile = {
+    kind: 'socket',
+    source: connectionSource(conn, () => (file.fdflags & Fdflags.nonblock) !== 0),
     sink,
     socket: { kind: 'connection', conn },
     filetype: Filetype.socket_stream,
-    rightsBase: CONNECTION_RIGHTS,
-    rightsInheriting: 0,
     fdflags,
   };
-  return entry;
+  return { file, rightsBase: CONNECTION_RIGHTS, rightsInheriting: 0 };
 }

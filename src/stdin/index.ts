@@ -1,6 +1,6 @@
 import { WasiOptionError } from '../errors.js';
 import type { WasiOptions } from '../options.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { bytesSource, callbackSource, type InputSource } from '../stdio.js';
 import { isSharedStdin } from './shared-stdin.js';
 

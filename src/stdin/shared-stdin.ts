@@ -1,4 +1,4 @@
-import { waitOn } from '../blocking.js';
+import { waitOn } from '../kernel/blocking.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { InputSource, Waiter } from '../stdio.js';
 

@@ -1,12 +1,12 @@
 import { Errno } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import { Blocked, parkingWaits, waitForOtherThreads } from '../blocking.js';
+import { Blocked, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
-import type { ThreadHost } from '../kernel.js';
+import type { ThreadHost } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
 import type { FromWorker } from './messages.js';
-import type { GuestWorker, ThreadPlatform } from './platform.js';
+import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
 
 type RawFunction = (...args: (number | bigint)[]) => number | void;
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WasiError } from '../../src/abi/errno-of.js';
 import { ProcExit, WasiOptionError } from '../../src/errors.js';
-import { browserPlatform as p } from '../../src/platform-browser.js';
+import { browserPlatform as p } from '../../src/platform/browser.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

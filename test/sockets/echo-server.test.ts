@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WASI } from '../../src/index.js';
-import { listenTcp } from '../../src/platform-node.js';
+import { listenTcp } from '../../src/sockets/node-bridge.js';
 import { compileProgram } from '../helpers/run-program.js';
 import { clientThread } from './client.js';
 

@@ -392,7 +392,7 @@ describe('trace with threads', () => {
 
   // A parked call is run again from the top on every retry, and src/trace.ts reports each attempt
   // (errno undefined, as for a call that threw). Fix there: do not report an attempt that threw
-  // `Blocked` (src/blocking.ts), only the one that completes. Flip to `it` once fixed.
+  // `Blocked` (src/kernel/blocking.ts), only the one that completes. Flip to `it` once fixed.
   it('reports a parked call once, when it completes', async () => {
     const events: TraceEvent[] = [];
     const { code } = await runWasix(program, { data, options: { trace: (e) => events.push(e), stdout: () => {} } });

@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import { asGuestWorker, newGuestThreadWorker } from '../../src/threads/platform-node.js';
-import { getThreadPlatform, setThreadPlatform, type ThreadPlatform } from '../../src/threads/platform.js';
+import { asGuestWorker, newGuestThreadWorker } from '../../src/platform/node-workers.js';
+import { getThreadPlatform, setThreadPlatform, type ThreadPlatform } from '../../src/platform/platform.js';
 
 // A Node thread platform that keeps every Worker it makes, so a test can check that none is left
 // running once run() settles (a Worker does not show in process.getActiveResourcesInfo()). It makes
-// workers as src/threads/platform-node.ts does.
+// workers as src/platform/node-workers.ts does.
 
 export interface TrackedPlatform extends ThreadPlatform {
   readonly workers: Worker[];

@@ -325,7 +325,7 @@ describe('fd_event', () => {
 
 describe('fd_pipe with threads (calls parked by blocking.ts)', () => {
   it('a blocking read of an empty pipe parks the call instead of deadlk, and completes once bytes are there', async () => {
-    const { parkingWaits, Blocked } = await import('../../src/blocking.js');
+    const { parkingWaits, Blocked } = await import('../../src/kernel/blocking.js');
     const g = await wasixGuest();
     const [a, b] = g.pipe();
     expect(() => parkingWaits(performance.now(), () => g.read(b, 4))).toThrow(Blocked);

@@ -1,15 +1,16 @@
 // WASIX process and signal calls (proc_parent, proc_signal, proc_raise, proc_raise_interval,
 // callback_signal, proc_signals_*), clock_time_set, and tty_get/tty_set over a host terminal. The signal
 // callback is a guest export, so these guests run over a kernel built here with `exports` set (what
-// WASI.start will do once it sets Kernel.exports); the rest goes through WASI as usual.
+// WASI.start will do once it sets Process.exports); the rest goes through WASI as usual.
 import { describe, expect, it } from 'vitest';
 import { createWasiSnapshotPreview1Imports } from '../../generated/preview1/imports.js';
 import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
 import { GuestMemory } from '../../src/abi/memory.js';
-import { FdTable } from '../../src/fd-table.js';
+import { FdTable } from '../../src/kernel/fd-table.js';
 import { wasixHandlers, wasixProcRaise } from '../../src/handlers/wasix.js';
 import { preview1Handlers } from '../../src/handlers/preview1/index.js';
-import type { Kernel } from '../../src/kernel.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { Process } from '../../src/kernel/process.js';
 import { ProcExit } from '../../src/index.js';
 import { StringArray } from '../../src/string-array.js';
 import type { HostTerminal } from '../../src/terminal.js';
@@ -56,17 +57,9 @@ async function signalGuest(opts: { terminal?: HostTerminal } = {}) {
       (i32.store (i32.const 96) (i32.add (i32.load (i32.const 96)) (i32.const 1))))
     ${forwards.join('\n')})`);
   const memory = new GuestMemory();
-  const k: Kernel = {
-    memory,
-    args: new StringArray([]),
-    env: new StringArray([]),
-    fds: new FdTable(64),
-    clock: { now: () => 0n, resolution: () => 1n },
-    randomFill: () => {},
-    sleepNs,
-    terminal: opts.terminal,
-  };
-  for (let fd = 0; fd < 3; fd++) k.fds.set(fd, { kind: 'stdio', source: undefined, sink: undefined, filetype: 0, rightsBase: 0, rightsInheriting: 0, fdflags: 0 });
+  const kernel = new Kernel({ clock: { now: () => 0n, resolution: () => 1n }, randomFill: () => {}, hostSleepNs: sleepNs });
+  const k = new Process(kernel, { memory, args: new StringArray([]), env: new StringArray([]), fds: new FdTable(64), terminal: opts.terminal });
+  for (let fd = 0; fd < 3; fd++) k.fds.set(fd, { file: { kind: 'stdio', source: undefined, sink: undefined, filetype: 0, fdflags: 0 }, rightsBase: 0, rightsInheriting: 0 });
   const p1 = preview1Handlers(k);
   const base = createWasiSnapshotPreview1Imports(p1, memory);
   const wasix = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...createWasix32v1Imports(wasixHandlers(k, p1), memory) };

@@ -2,8 +2,8 @@ import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.
 import { CIOVEC, DIRENT, IOVEC, writeDirent } from '../../../generated/preview1/layout.js';
 import { Fdflags, Filetype, Fstflags, Whence, WhenceNames, type Dirent } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FdEntry, FsEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { FsFile, OpenFile } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 import { R, fromBig, toBig } from '../../rights.js';
 import { toFilestat } from './filestat.js';
 
@@ -13,7 +13,7 @@ type H = Pick<WasiSnapshotPreview1, FdCalls>;
 const encoder = new TextEncoder();
 const PRESTAT_NAME_MAX = 4096;
 
-export function fdHandlers(k: Kernel): H {
+export function fdHandlers(k: Process): H {
   const { fds, memory: m } = k;
 
   /** Checks every iovec's buffer before any byte moves, so a bad one fails the call with nothing done. */
@@ -25,7 +25,7 @@ export function fdHandlers(k: Kernel): H {
     }
   };
 
-  const readInto = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+  const readInto = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
     checkIovecs(iovs, count, IOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -34,7 +34,7 @@ export function fdHandlers(k: Kernel): H {
       const len = v.getUint32(iovs + i * IOVEC.SIZE + IOVEC.buf_len, true);
       if (len === 0) continue;
       let n: number;
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         if (!e.source) throw new WasiError('badf');
         // Like readv: once some bytes are in, a stream that would block ends the call instead.
         if (done > 0 && e.source.readiness && e.source.readiness() === undefined) break;
@@ -53,7 +53,7 @@ export function fdHandlers(k: Kernel): H {
     return done;
   };
 
-  const writeFrom = (e: FdEntry, iovs: number, count: number, offset: bigint | undefined): number => {
+  const writeFrom = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
     checkIovecs(iovs, count, CIOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -61,7 +61,7 @@ export function fdHandlers(k: Kernel): H {
       const buf = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf, true);
       const len = v.getUint32(iovs + i * CIOVEC.SIZE + CIOVEC.buf_len, true);
       if (len === 0) continue;
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         const sink = e.sink;
         if (!sink) throw new WasiError('badf');
         if (sink.writeRange) sink.writeRange(m.u8, buf, len);
@@ -78,7 +78,7 @@ export function fdHandlers(k: Kernel): H {
     return done;
   };
 
-  const seekable = (fd: number, rights: number): FsEntry => {
+  const seekable = (fd: number, rights: number): FsFile => {
     const e = fds.get(fd, rights);
     if (e.kind !== 'fs') throw new WasiError('spipe');
     return e;
@@ -102,10 +102,10 @@ export function fdHandlers(k: Kernel): H {
       e.fs.datasync(e.handle);
     },
     fd_fdstat_get(fd) {
-      const e = fds.get(fd, 0);
+      const e = fds.fd(fd, 0);
       return {
-        fs_filetype: e.filetype as Filetype,
-        fs_flags: e.fdflags,
+        fs_filetype: e.file.filetype as Filetype,
+        fs_flags: e.file.fdflags,
         fs_rights_base: toBig(e.rightsBase),
         fs_rights_inheriting: toBig(e.rightsInheriting),
       };
@@ -121,7 +121,7 @@ export function fdHandlers(k: Kernel): H {
       e.fdflags = flags;
     },
     fd_fdstat_set_rights(fd, base, inheriting) {
-      const e = fds.get(fd, 0);
+      const e = fds.fd(fd, 0);
       const b = fromBig(base);
       const i = fromBig(inheriting);
       // Rights can only be dropped, never gained.
@@ -131,7 +131,7 @@ export function fdHandlers(k: Kernel): H {
     },
     fd_filestat_get(fd) {
       const e = fds.get(fd, R.fd_filestat_get);
-      if (e.kind === 'stdio') {
+      if (e.kind !== 'fs') {
         return { dev: 0n, ino: 0n, filetype: e.filetype as Filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
       }
       return toFilestat(e.fs.fstat(e.handle));
@@ -149,13 +149,13 @@ export function fdHandlers(k: Kernel): H {
       return readInto(seekable(fd, R.fd_read | R.fd_seek), iovs, iovsLen, offset);
     },
     fd_prestat_get(fd) {
-      const e = fds.get(fd, 0);
-      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      const e = fds.fd(fd, 0);
+      if (e.file.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
       return { tag: 'dir', value: { pr_name_len: encoder.encode(e.preopen).length } };
     },
     fd_prestat_dir_name(fd, path, pathLen) {
-      const e = fds.get(fd, 0);
-      if (e.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
+      const e = fds.fd(fd, 0);
+      if (e.file.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
       const name = encoder.encode(e.preopen);
       if (pathLen < name.length || name.length > PRESTAT_NAME_MAX) throw new WasiError('nobufs');
       m.check(path, name.length);
@@ -202,7 +202,7 @@ const scratchView = new DataView(scratch.buffer);
  * does not fit written as far as it goes, so a full buffer tells the guest to retry larger.
  */
 export function readdir(
-  k: Kernel,
+  k: Process,
   fd: number,
   buf: number,
   bufLen: number,

@@ -1,5 +1,5 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 import { argsHandlers } from './args.js';
 import { clockHandlers } from './clock.js';
 import { fdHandlers } from './fd.js';
@@ -10,7 +10,7 @@ import { randomHandlers } from './random.js';
 import { sockHandlers } from './sock.js';
 
 /** The one real implementation of WASI: preview1, over a kernel. Other versions adapt to it. */
-export function preview1Handlers(k: Kernel): WasiSnapshotPreview1 {
+export function preview1Handlers(k: Process): WasiSnapshotPreview1 {
   return {
     ...argsHandlers(k),
     ...clockHandlers(k),

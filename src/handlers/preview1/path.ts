@@ -1,7 +1,7 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { Fdflags, Lookupflags, Oflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, fromBig } from '../../rights.js';
 import { filetypeOf, toFilestat } from './filestat.js';
 import { setTimes } from './fd.js';
@@ -15,7 +15,7 @@ const follows = (flags: number) => (flags & Lookupflags.symlink_follow) !== 0;
 const READ_RIGHTS = R.fd_read | R.fd_readdir;
 const WRITE_RIGHTS = R.fd_write | R.fd_datasync | R.fd_allocate | R.fd_filestat_set_size;
 
-export function pathHandlers(k: Kernel): H {
+export function pathHandlers(k: Process): H {
   const { fds, memory: m } = k;
   return {
     path_create_directory(fd, path) {
@@ -40,10 +40,11 @@ export function pathHandlers(k: Kernel): H {
       let needed = R.path_open;
       if (oflags & Oflags.creat) needed |= R.path_create_file;
       if (oflags & Oflags.trunc) needed |= R.path_filestat_set_size;
-      const d = fds.getDir(fd, needed);
+      const dirFd = fds.fdDir(fd, needed);
+      const d = dirFd.file;
       // A new fd gets what it asked for, limited to what the directory lets its children have.
-      let base = fromBig(rightsBase) & d.rightsInheriting;
-      const inheriting = fromBig(rightsInheriting) & d.rightsInheriting;
+      let base = fromBig(rightsBase) & dirFd.rightsInheriting;
+      const inheriting = fromBig(rightsInheriting) & dirFd.rightsInheriting;
       const write = (base & WRITE_RIGHTS) !== 0 || (fdflags & Fdflags.append) !== 0;
       const handle = d.fs.open(d.handle, path, {
         read: (base & READ_RIGHTS) !== 0 || !write,
@@ -60,16 +61,9 @@ export function pathHandlers(k: Kernel): H {
         const isDir = filetype === 'directory';
         base &= isDir ? DIR_RIGHTS : FILE_RIGHTS;
         return fds.insert({
-          kind: 'fs',
-          fs: d.fs,
-          handle,
-          isDir,
-          preopen: undefined,
-          listing: undefined,
-          filetype: filetypeOf(filetype),
+          file: { kind: 'fs', fs: d.fs, handle, isDir, listing: undefined, filetype: filetypeOf(filetype), fdflags },
           rightsBase: base,
           rightsInheriting: inheriting,
-          fdflags,
         });
       } catch (err) {
         d.fs.close(handle);

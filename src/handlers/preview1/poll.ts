@@ -1,51 +1,14 @@
-import { callStartMs, waitOn } from '../../blocking.js';
+import { callStartMs, waitOnAny } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../generated/preview1/layout.js';
 import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FdEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import { readinessOf } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
-import { connectionReadiness } from '../../sockets/entries.js';
 import type { Readiness, Waiter } from '../../stdio.js';
 
-/** With several independent waiters, each is waited on for at most this long in turn (bounded, not spinning). */
-const SLICE_MS = 10;
-
 const errnoOf = (name: string): Errno => (Errno as Record<string, number>)[name] as Errno ?? Errno.io;
-
-/** An fd subscription's state now: ready (with readiness), or not yet (with what to wait on). Shared with WASIX's epoll. */
-export function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { waiter: Waiter } {
-  if (e.kind === 'fs') {
-    if (!read || e.isDir) return { ready: { nbytes: 0n, hangup: false } };
-    // A file is always ready; nbytes is what lies between the position and the end.
-    const size = e.fs.fstat(e.handle).size;
-    const pos = e.fs.seek(e.handle, 0n, 'cur');
-    return { ready: { nbytes: size > pos ? size - pos : 0n, hangup: false } };
-  }
-  const sock = e.socket;
-  if (sock?.kind === 'listener') {
-    // A listener is "readable" when a connection waits; it is never writable (Linux sets no POLLOUT).
-    if (!read) return { ready: { nbytes: 0n, hangup: false, error: 'inval' } };
-    const n = sock.listener.pending();
-    return n > 0 ? { ready: { nbytes: BigInt(n), hangup: false } } : { waiter: sock.listener.waiter };
-  }
-  if (sock?.kind === 'connection') {
-    if (!read) {
-      const s = sock.conn.state();
-      return { ready: { nbytes: 0n, hangup: s.error !== undefined, error: s.error } };
-    }
-    const r = connectionReadiness(sock.conn);
-    return r ? { ready: r } : { waiter: sock.conn.waiter };
-  }
-  if (read && e.source?.readiness) {
-    const r = e.source.readiness();
-    if (r) return { ready: r };
-    if (e.source.waiter) return { waiter: e.source.waiter };
-  }
-  // Synchronous stdio (bytes, callbacks, host fds) answers at once.
-  return { ready: { nbytes: 0n, hangup: false } };
-}
 
 /**
  * `poll_oneoff` over any mix of clocks and fds: returns every subscription ready now; when none is,
@@ -53,7 +16,7 @@ export function fdState(e: FdEntry, read: boolean): { ready: Readiness } | { wai
  * may have changed or the earliest clock fires, and looks again. Takes decoded subscriptions so every
  * version's layout can share it.
  */
-export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
+export function pollEvents(k: Process, subs: readonly Subscription[]): Event[] {
   const { fds, clock } = k;
   if (subs.length === 0) throw new WasiError('inval');
   // A parked call (threads) is run again from the top: relative timeouts count from its first attempt.
@@ -78,9 +41,9 @@ export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
       const type = s.u.tag === 'fd_read' ? Eventtype.fd_read : Eventtype.fd_write;
       const event = (error: Errno, r: Readiness = { nbytes: 0n, hangup: false }) =>
         events.push({ userdata: s.userdata, error, type, fd_readwrite: { nbytes: r.nbytes, flags: r.hangup ? Eventrwflags.fd_readwrite_hangup : 0 } });
-      let state: ReturnType<typeof fdState>;
+      let state: ReturnType<typeof readinessOf>;
       try {
-        state = fdState(fds.get(s.u.value.file_descriptor, R.poll_fd_readwrite), type === Eventtype.fd_read);
+        state = readinessOf(fds.get(s.u.value.file_descriptor, R.poll_fd_readwrite), type === Eventtype.fd_read);
       } catch (err) {
         if (!(err instanceof WasiError)) throw err;
         event(errnoOf(err.errno));
@@ -100,8 +63,7 @@ export function pollEvents(k: Kernel, subs: readonly Subscription[]): Event[] {
     if (events.length > 0) return events;
     const timeoutMs = first === undefined ? Infinity : Number(first - now) / 1e6;
     if (waiters.size === 0) k.sleepNs(first! - now);
-    else if (waiters.size === 1) waitOn([...waiters][0]!, timeoutMs);
-    else for (const w of waiters) waitOn(w, Math.min(timeoutMs, SLICE_MS));
+    else waitOnAny(waiters, timeoutMs);
   }
 }
 
@@ -114,7 +76,7 @@ export interface PollLayout {
 }
 
 /** `poll_oneoff` of any version: both arrays checked before anything happens, then `pollEvents`. */
-export function pollOneoff(k: Kernel, layout: PollLayout, inPtr: number, outPtr: number, count: number): number {
+export function pollOneoff(k: Process, layout: PollLayout, inPtr: number, outPtr: number, count: number): number {
   const m = k.memory;
   if (count === 0) throw new WasiError('inval');
   const { subscription: sub, event } = layout;
@@ -128,6 +90,6 @@ export function pollOneoff(k: Kernel, layout: PollLayout, inPtr: number, outPtr:
 
 const PREVIEW1: PollLayout = { subscription: SUBSCRIPTION, event: EVENT, readSubscription, writeEvent };
 
-export function pollHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
+export function pollHandlers(k: Process): Pick<WasiSnapshotPreview1, 'poll_oneoff'> {
   return { poll_oneoff: (inPtr, outPtr, count) => pollOneoff(k, PREVIEW1, inPtr, outPtr, count) };
 }

@@ -1,10 +1,10 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 
 // Web Crypto fills at most 64 KiB per call; larger requests go in chunks.
 const CHUNK = 65536;
 
-export function randomHandlers(k: Kernel): Pick<WasiSnapshotPreview1, 'random_get'> {
+export function randomHandlers(k: Process): Pick<WasiSnapshotPreview1, 'random_get'> {
   return {
     random_get(buf, len) {
       const bytes = k.memory.bytes(buf, len);

@@ -1,10 +1,10 @@
-import { waitOn } from '../../blocking.js';
+import { waitOn } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { StdioEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { SocketFile } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
 import { awaitReadable, connectionEntry } from '../../sockets/entries.js';
 import type { SocketConnection, SocketListener } from '../../sockets/types.js';
@@ -12,29 +12,29 @@ import type { SocketConnection, SocketListener } from '../../sockets/types.js';
 type H = Pick<WasiSnapshotPreview1, 'sock_accept' | 'sock_recv' | 'sock_send' | 'sock_shutdown'>;
 
 /** sock_* on the sockets the host preopened (`options.preopenSockets`) and the connections accepted from them. */
-export function sockHandlers(k: Kernel): H {
+export function sockHandlers(k: Process): H {
   const { fds, memory: m } = k;
 
   // Errors in Linux's order: unknown fd, not a socket, the wrong kind of socket, then rights.
-  const socketOf = (fd: number): StdioEntry => {
+  const socketOf = (fd: number): SocketFile => {
     const e = fds.get(fd, 0);
-    if (e.kind !== 'stdio' || !e.socket) throw new WasiError('notsock');
+    if (e.kind !== 'socket') throw new WasiError('notsock');
     return e;
   };
-  const listener = (fd: number): [StdioEntry, SocketListener] => {
+  const listener = (fd: number): [SocketFile, SocketListener] => {
     const e = socketOf(fd);
     // accept on a connected socket is EINVAL on Linux.
-    if (e.socket!.kind !== 'listener') throw new WasiError('inval', 'sock_accept on a connection');
+    if (e.socket.kind !== 'listener') throw new WasiError('inval', 'sock_accept on a connection');
     fds.get(fd, R.sock_accept);
-    return [e, e.socket!.listener];
+    return [e, e.socket.listener];
   };
-  const connection = (fd: number, rights: number): [StdioEntry, SocketConnection] => {
+  const connection = (fd: number, rights: number): [SocketFile, SocketConnection] => {
     const e = socketOf(fd);
-    if (e.socket!.kind !== 'connection') throw new WasiError('notconn', 'a listening socket has no peer');
+    if (e.socket.kind !== 'connection') throw new WasiError('notconn', 'a listening socket has no peer');
     fds.get(fd, rights);
-    return [e, e.socket!.conn];
+    return [e, e.socket.conn];
   };
-  const nonblocking = (e: StdioEntry) => (e.fdflags & Fdflags.nonblock) !== 0;
+  const nonblocking = (e: SocketFile) => (e.fdflags & Fdflags.nonblock) !== 0;
 
   /** The guest buffers of an iovec list, checked before anything moves. */
   const buffers = (iovs: number, count: number, layout: typeof IOVEC | typeof CIOVEC): Uint8Array[] => {

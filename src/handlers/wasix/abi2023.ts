@@ -2,7 +2,7 @@ import type { AbiCoreParam, AbiFunction, AbiType } from '../../abi/abi-json.js';
 import { errnoOf, WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
 import { Errno, Fdflags } from '../../../generated/wasix/types.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 import { ThreadLocalKeys, ThreadLocalValues } from './thread-locals.js';
 
 // The 2023 WASIX ABI: what the 2023 toolchains (wasix-libc, Rust's wasm32-wasmer-wasi) import from
@@ -20,7 +20,7 @@ type Raw = (...args: never[]) => number | void;
 /** One form of an import: its ABI (for the tracer and the thread channel) and how to make its function. */
 export interface ImportForm {
   readonly abi: AbiFunction;
-  make(k: Kernel, m: GuestMemory): Raw;
+  make(k: Process, m: GuestMemory): Raw;
 }
 
 const core = (name: string, type: 'i32' | 'i64', role: AbiCoreParam['role'], extra: Partial<AbiCoreParam> = {}): AbiCoreParam => ({ name, type, role, ...extra });
@@ -44,14 +44,14 @@ const guarded =
     }
   };
 
-const perKernel = new WeakMap<Kernel, { keys: ThreadLocalKeys; values: ThreadLocalValues }>();
+const perProcess = new WeakMap<Process, { keys: ThreadLocalKeys; values: ThreadLocalValues }>();
 
 /** The process's thread-local keys, and the values of the thread that runs on the kernel's own thread. */
-export function threadLocalsOf(k: Kernel): { keys: ThreadLocalKeys; values: ThreadLocalValues } {
-  let t = perKernel.get(k);
+export function threadLocalsOf(k: Process): { keys: ThreadLocalKeys; values: ThreadLocalValues } {
+  let t = perProcess.get(k);
   if (!t) {
     const keys = new ThreadLocalKeys();
-    perKernel.set(k, (t = { keys, values: new ThreadLocalValues(keys) }));
+    perProcess.set(k, (t = { keys, values: new ThreadLocalValues(keys) }));
   }
   return t;
 }
@@ -131,7 +131,7 @@ const EFD_NONBLOCK_2023 = 4;
  * `imports` (the WITX's `wasix_32v1`) with the 2023 forms: added under their names, or, where the name
  * is taken by another signature, chosen per call by the argument count.
  */
-export function withWasix2023(imports: Record<string, Raw>, k: Kernel, m: GuestMemory): Record<string, Raw> {
+export function withWasix2023(imports: Record<string, Raw>, k: Process, m: GuestMemory): Record<string, Raw> {
   const out: Record<string, Raw> = { ...imports };
   for (const form of WASIX_2023) {
     const fn = form.make(k, m) as (...a: unknown[]) => number | void;

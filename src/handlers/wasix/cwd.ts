@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { FsEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import type { FsFile } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 
 const encoder = new TextEncoder();
 
@@ -17,21 +17,20 @@ export function joinPath(base: string, path: string): string {
 }
 
 /**
- * `getcwd`/`chdir` over a working directory kept per instance, starting at `/`. It is state for the
+ * `getcwd`/`chdir` over the process's working directory (`Process.cwd`), starting at `/`. It is state for the
  * guest's libc to read back: preview1's path calls still resolve against the directory fd they are given.
  */
-export function wasixCwdHandlers(k: Kernel): Pick<Wasix32v1, 'getcwd' | 'chdir'> {
+export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'> {
   const { fds, memory: m } = k;
-  let cwd = '/';
 
   /** The preopen whose guest path is the longest prefix of `path`, with the rest of the path under it. */
-  const preopenOf = (path: string): [FsEntry, string] | undefined => {
-    let best: [FsEntry, string, number] | undefined;
+  const preopenOf = (path: string): [FsFile, string] | undefined => {
+    let best: [FsFile, string, number] | undefined;
     for (const [, e] of fds.all()) {
-      if (e.kind !== 'fs' || e.preopen === undefined) continue;
+      if (e.file.kind !== 'fs' || e.preopen === undefined) continue;
       const root = joinPath('/', e.preopen);
       const inside = path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
-      if (inside && (!best || root.length > best[2])) best = [e, path.slice(root.length).replace(/^\//, ''), root.length];
+      if (inside && (!best || root.length > best[2])) best = [e.file, path.slice(root.length).replace(/^\//, ''), root.length];
     }
     return best && [best[0], best[1]];
   };
@@ -39,7 +38,7 @@ export function wasixCwdHandlers(k: Kernel): Pick<Wasix32v1, 'getcwd' | 'chdir'>
   return {
     getcwd(path, pathLen) {
       m.checkAligned(pathLen, 4, 4);
-      const bytes = encoder.encode(cwd);
+      const bytes = encoder.encode(k.cwd);
       // As Wasmer does: the length without the NUL goes to *path_len; the buffer needs room for the NUL too.
       if (bytes.length < m.view.getUint32(pathLen, true)) {
         m.check(path, bytes.length + 1);
@@ -53,12 +52,12 @@ export function wasixCwdHandlers(k: Kernel): Pick<Wasix32v1, 'getcwd' | 'chdir'>
     },
     chdir(path) {
       if (path === '') throw new WasiError('noent');
-      const target = joinPath(cwd, path);
+      const target = joinPath(k.cwd, path);
       const found = preopenOf(target);
       if (!found) throw new WasiError('noent', `${target} is in no preopened directory`);
       const [d, rest] = found;
       if (d.fs.stat(d.handle, rest === '' ? '.' : rest).filetype !== 'directory') throw new WasiError('notdir');
-      cwd = target;
+      k.cwd = target;
     },
   };
 }

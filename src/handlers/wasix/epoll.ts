@@ -1,144 +1,31 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { EPOLL_EVENT, readEpollEvent, writeEpollEvent } from '../../../generated/wasix/layout.js';
-import { EpollCtl, EpollType, EpollTypeAll, Filetype, type EpollData } from '../../../generated/wasix/types.js';
+import { EpollCtl, EpollTypeAll, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import { callStartMs, sleepUntil, waitForOtherThreads, waitOn } from '../../blocking.js';
-import type { FdEntry, StdioEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import { callStartMs, sleepUntil, waitForOtherThreads, waitOnAny } from '../../kernel/blocking.js';
+import { Epoll } from '../../kernel/epoll.js';
+import type { EpollFile } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
-import type { InputSource, Waiter } from '../../stdio.js';
-import { fdState } from '../preview1/poll.js';
+import type { Waiter } from '../../stdio.js';
 import { idleWaiter, isIdleWaiter } from './idle.js';
-import { signalsOf, sleepMsOf } from './signals.js';
 
-// epoll over the fd table, level-triggered as on Linux, with EPOLLET and EPOLLONESHOT (both in the
-// WITX's $epoll_type). Readiness is preview1 poll_oneoff's (`fdState`), so an fd is ready for epoll
-// exactly when poll_oneoff would report it. Interests are keyed by fd number, as epoll_ctl names them.
+// epoll_create, epoll_ctl and epoll_wait over an epoll open file (kernel/epoll.ts: the interest list
+// and how it is scanned).
 
-const { epollin: IN, epollout: OUT, epollrdhup: RDHUP, epollerr: ERR, epollhup: HUP, epollet: ET, epolloneshot: ONESHOT } = EpollType;
 /** epoll_wait's timeout that means no limit (Wasmer's TIMEOUT_FOREVER). */
 const FOREVER = 0xffff_ffff_ffff_ffffn;
-/** With several independent waiters, each is waited on for at most this long in turn (as poll_oneoff). */
-const SLICE_MS = 10;
-
-interface Interest {
-  /** The fd's entry when it was added: once the fd no longer holds it (closed), the interest is dropped, as Linux drops a closed file. */
-  readonly entry: FdEntry;
-  readonly events: number;
-  readonly data: EpollData;
-  /** EPOLLONESHOT after its event: silent until EPOLL_CTL_MOD arms it again. */
-  disarmed: boolean;
-  /** EPOLLET: what was seen last, so only a change is reported. */
-  seen: { events: number; nbytes: bigint };
-}
-
-/** What an fd is ready for now (epoll bits, before the interest's mask), with what to wait on when it is not. */
-function readiness(e: FdEntry, wantOut: boolean): { events: number; nbytes: bigint; waiter?: Waiter } {
-  let events = 0;
-  let nbytes = 0n;
-  let waiter: Waiter | undefined;
-  const socket = e.kind === 'stdio' ? e.socket : undefined;
-  const r = fdState(e, true);
-  if ('waiter' in r) waiter = r.waiter;
-  else {
-    const { ready } = r;
-    nbytes = ready.nbytes;
-    if (ready.error !== undefined) events |= ERR | HUP;
-    else if (ready.hangup) {
-      // A pipe whose writers are gone hangs up (readable only while bytes remain); a socket whose
-      // peer has finished is readable (recv gives 0) with RDHUP, as Linux reports them.
-      events |= socket ? IN | RDHUP : HUP;
-      if (nbytes > 0n) events |= IN;
-    } else events |= IN;
-    // poll_oneoff reports a socket's end only once its bytes are read; epoll says RDHUP at once, as Linux.
-    if (socket?.kind === 'connection' && socket.conn.state().ended) events |= RDHUP;
-  }
-  if (wantOut) {
-    const w = fdState(e, false);
-    // A listener is never writable (poll_oneoff reports inval there); Linux sets no EPOLLOUT either.
-    if ('ready' in w && !(socket?.kind === 'listener')) events |= w.ready.error === undefined ? OUT : ERR;
-  }
-  return { events, nbytes, waiter };
-}
-
-/** One epoll instance: its interest list and the scan epoll_wait and poll_oneoff make of it. */
-class Epoll {
-  readonly interests = new Map<number, Interest>();
-  #scanning = false;
-
-  constructor(private readonly k: Kernel) {}
-
-  /**
-   * The events ready now, at most `max`; `commit` applies what reporting them means (EPOLLONESHOT
-   * disarms, EPOLLET remembers what it saw). Also the waiters of the fds that are not ready.
-   */
-  scan(max: number, commit: boolean): { out: { events: number; data: EpollData }[]; waiters: Set<Waiter> } {
-    const out: { events: number; data: EpollData }[] = [];
-    const waiters = new Set<Waiter>();
-    // An epoll watching itself through another epoll would recurse: inside a scan, it is not ready.
-    if (this.#scanning) return { out, waiters };
-    this.#scanning = true;
-    try {
-      for (const [fd, it] of this.interests) {
-        if (!this.#stillOpen(fd, it)) {
-          this.interests.delete(fd);
-          continue;
-        }
-        if (it.disarmed) continue;
-        const now = readiness(it.entry, (it.events & OUT) !== 0);
-        // ERR and HUP are reported whether asked for or not, as on Linux.
-        const events = now.events & (it.events | ERR | HUP);
-        if (events === 0) {
-          if (now.waiter) waiters.add(now.waiter);
-          if (commit) it.seen = { events: 0, nbytes: 0n };
-          continue;
-        }
-        if (it.events & ET) {
-          const fresh = (events & ~it.seen.events) !== 0 || now.nbytes > it.seen.nbytes;
-          if (!fresh) {
-            if (now.waiter) waiters.add(now.waiter);
-            if (commit) it.seen = { events, nbytes: now.nbytes };
-            continue;
-          }
-        }
-        if (out.length >= max) continue;
-        out.push({ events, data: it.data });
-        if (commit) {
-          it.seen = { events, nbytes: now.nbytes };
-          if (it.events & ONESHOT) it.disarmed = true;
-        }
-      }
-    } finally {
-      this.#scanning = false;
-    }
-    return { out, waiters };
-  }
-
-  #stillOpen(fd: number, it: Interest): boolean {
-    try {
-      return this.k.fds.get(fd, 0) === it.entry;
-    } catch {
-      return false;
-    }
-  }
-}
-
-/** Epolls by the source of their fd entry, which a duplicate of the fd shares. */
-const epolls = new WeakMap<InputSource, Epoll>();
-
-const epollOf = (e: FdEntry): Epoll | undefined => (e.kind === 'stdio' && e.source ? epolls.get(e.source) : undefined);
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`. */
-export function wasixEpollHandlers(k: Kernel): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
+export function wasixEpollHandlers(k: Process): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {
   const { fds, memory: m } = k;
-  const signals = signalsOf(k);
-  const sleepMs = sleepMsOf(k);
+  const { signals, sleepMs } = k;
 
   /** The epoll behind `epfd`: `badf` for no fd, `inval` for an fd that is not an epoll (Linux, Wasmer). */
   const epollAt = (epfd: number): Epoll => {
-    const ep = epollOf(fds.get(epfd, 0));
-    if (!ep) throw new WasiError('inval', `fd ${epfd} is not an epoll`);
-    return ep;
+    const e = fds.get(epfd, 0);
+    if (e.kind !== 'epoll') throw new WasiError('inval', `fd ${epfd} is not an epoll`);
+    return e.epoll;
   };
 
   /** Waits until one of `waiters` may have changed, or `untilMs`; an expiring interval timer ends the wait with `intr`. */
@@ -151,8 +38,7 @@ export function wasixEpollHandlers(k: Kernel): Pick<Wasix32v1, 'epoll_create' | 
       // Only another guest thread could make these fds ready.
       if (!Number.isFinite(until)) waitForOtherThreads(what);
       sleepUntil(until, sleepMs);
-    } else if (external.length === 1) waitOn(external[0]!, Math.max(left, 0));
-    else for (const w of external) waitOn(w, Math.max(Math.min(left, SLICE_MS), 0));
+    } else waitOnAny(external, Math.max(left, 0));
     if (signals.deliver()) throw new WasiError('intr', 'interrupted by a signal');
   };
 
@@ -161,7 +47,7 @@ export function wasixEpollHandlers(k: Kernel): Pick<Wasix32v1, 'epoll_create' | 
       const ep = new Epoll(k);
       const waiter = idleWaiter(k, 'polling an epoll whose fds only this program can make ready');
       // An epoll fd is itself pollable (readable while it has events), as on Linux; it is read by epoll_wait only.
-      const source: InputSource = {
+      const source = {
         read() {
           throw new WasiError('inval', 'an epoll fd is read with epoll_wait');
         },
@@ -171,24 +57,15 @@ export function wasixEpollHandlers(k: Kernel): Pick<Wasix32v1, 'epoll_create' | 
           return ws.length === 1 ? ws[0]! : waiter;
         },
       };
-      epolls.set(source, ep);
-      const entry: StdioEntry = {
-        kind: 'stdio',
-        filetype: Filetype.unknown,
-        rightsBase: R.poll_fd_readwrite,
-        rightsInheriting: 0,
-        fdflags: 0,
-        source,
-        sink: undefined,
-      };
-      return fds.insert(entry);
+      const file: EpollFile = { kind: 'epoll', epoll: ep, filetype: Filetype.unknown, fdflags: 0, source, sink: undefined };
+      return fds.insert({ file, rightsBase: R.poll_fd_readwrite, rightsInheriting: 0 });
     },
 
     epoll_ctl(epfd, op, fd, event) {
       const ep = epollAt(epfd);
       if (fd === epfd) throw new WasiError('inval', 'an epoll cannot watch itself');
       // As poll_oneoff, watching an fd needs its poll right.
-      const entry = fds.get(fd, R.poll_fd_readwrite);
+      const entry = fds.fd(fd, R.poll_fd_readwrite);
       const had = ep.interests.has(fd);
       if (op === EpollCtl.del) {
         if (!had) throw new WasiError('noent', `fd ${fd} is not in the interest list`);

@@ -1,15 +1,15 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { Eventfdflags, Fdflags, Fdflagsext, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import { waitForOtherThreads } from '../../blocking.js';
-import type { StdioEntry } from '../../fd-table.js';
-import type { Kernel } from '../../kernel.js';
+import { waitForOtherThreads } from '../../kernel/blocking.js';
+import type { NewFd } from '../../kernel/fd-table.js';
+import type { StreamFile } from '../../kernel/open-file.js';
+import type { Process } from '../../kernel/process.js';
 import { createPipe } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
 import type { Readiness } from '../../stdio.js';
 import { EventCounter } from './event-counter.js';
 import { idleWaiter } from './idle.js';
-import { signalsOf, sleepMsOf } from './signals.js';
 
 type FdCalls = 'fd_dup' | 'fd_dup2' | 'fd_fdflags_get' | 'fd_fdflags_set' | 'fd_pipe' | 'fd_event';
 
@@ -26,30 +26,27 @@ interface Stream {
  * close-on-exec flags, pipes and event fds. Pipes and event fds are stdio entries, so preview1's
  * fd_read, fd_write, fd_close and poll_oneoff serve them unchanged.
  */
-export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
+export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
   const { fds } = k;
 
-  const signals = signalsOf(k);
-  const sleepMs = sleepMsOf(k);
+  const { signals, sleepMs } = k;
 
   /**
    * A blocking read of an empty pipe or counter (or a write to a full counter) waits for another guest
    * thread: parked when threads run, `deadlk` on one thread, since nothing else could ever change it.
    * An interval timer expiring first ends it with `intr` once its signal is delivered.
    */
-  const wouldWait = (e: StdioEntry, what: string): never => {
+  const wouldWait = (e: StreamFile, what: string): never => {
     if (e.fdflags & Fdflags.nonblock) throw new WasiError('again');
     signals.interruptWait(Infinity, sleepMs);
     return waitForOtherThreads(what);
   };
 
-  const streamEntry = (s: Stream, what: string): StdioEntry => {
+  const streamEntry = (kind: 'pipe' | 'event', s: Stream, what: string): NewFd => {
     const waiter = idleWaiter(k, `poll_oneoff on an empty ${what}`);
-    const e: StdioEntry = {
-      kind: 'stdio',
+    const e: StreamFile = {
+      kind,
       filetype: Filetype.unknown,
-      rightsBase: STDIO_RIGHTS,
-      rightsInheriting: 0,
       fdflags: 0,
       source: {
         read(into) {
@@ -67,18 +64,18 @@ export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
       },
       onClose: s.close ? () => s.close!() : undefined,
     };
-    return e;
+    return { file: e, rightsBase: STDIO_RIGHTS, rightsInheriting: 0 };
   };
 
   return {
     fd_dup: (fd) => fds.dup(fd, 0, 0),
     fd_dup2: (fd, min, cloexec) => fds.dup(fd, min, cloexec ? Fdflagsext.cloexec : 0),
-    fd_fdflags_get: (fd) => fds.get(fd, 0).fdflagsext ?? 0,
+    fd_fdflags_get: (fd) => fds.fd(fd, 0).fdflagsext,
     fd_fdflags_set(fd, flags) {
-      fds.get(fd, 0).fdflagsext = flags;
+      fds.fd(fd, 0).fdflagsext = flags;
     },
     fd_pipe() {
-      const ends = createPipe().map((p) => streamEntry({ ...p, write: (b) => (p.write(b), true) }, 'pipe'));
+      const ends = createPipe().map((p) => streamEntry('pipe', { ...p, write: (b) => (p.write(b), true) }, 'pipe'));
       const a = fds.insert(ends[0]!);
       try {
         return [a, fds.insert(ends[1]!)];
@@ -89,7 +86,7 @@ export function wasixFdHandlers(k: Kernel): Pick<Wasix32v1, FdCalls> {
     },
     fd_event(initial, flags) {
       const counter = new EventCounter(initial, (flags & Eventfdflags.Semaphore) !== 0);
-      return fds.insert(streamEntry({ read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
+      return fds.insert(streamEntry('event', { read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
     },
   };
 }

@@ -1,7 +1,6 @@
-import { sleepUntil, waitForOtherThreads } from '../../blocking.js';
-import type { Kernel } from '../../kernel.js';
+import { sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
+import type { Process } from '../../kernel/process.js';
 import type { Waiter } from '../../stdio.js';
-import { signalsOf, sleepMsOf } from './signals.js';
 
 const internal = new WeakSet<Waiter>();
 
@@ -11,9 +10,8 @@ const internal = new WeakSet<Waiter>();
  * by another guest thread, so it parks the call when threads run and is `deadlk` on one thread. Either
  * way an interval timer expiring first ends the wait with `intr` once its signal is delivered.
  */
-export function idleWaiter(k: Kernel, what: string): Waiter {
-  const signals = signalsOf(k);
-  const sleepMs = sleepMsOf(k);
+export function idleWaiter(k: Process, what: string): Waiter {
+  const { signals, sleepMs } = k;
   const w: Waiter = {
     wait(timeoutMs) {
       signals.interruptWait(timeoutMs, sleepMs);

@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { SockProto, SockType } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 import { connectionEntry } from '../../sockets/entries.js';
 import { createSocketPair } from '../../sockets/pair.js';
 import { idleWaiter } from './idle.js';
@@ -13,7 +13,7 @@ import { idleWaiter } from './idle.js';
  * datagram and seqpacket pairs would have to keep message boundaries. Wasmer gives `notsup` for tcp
  * with a non-stream type and udp with a non-datagram type (lib/wasix/src/syscalls/wasix/sock_pair.rs).
  */
-export function wasixSockPairHandlers(k: Kernel): Pick<Wasix32v1, 'sock_pair'> {
+export function wasixSockPairHandlers(k: Process): Pick<Wasix32v1, 'sock_pair'> {
   const { fds } = k;
   return {
     sock_pair(_af, socktype, proto) {

@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 import { GuestStack } from '../../threads/asyncify.js';
 
 /** setjmp/longjmp: served by the calling thread's own stack (a worker's for a threaded program). */
@@ -16,11 +16,11 @@ export function wasixStackHandlers(stack: GuestStack): Pick<Wasix32v1, StackCall
   };
 }
 
-const perKernel = new WeakMap<Kernel, GuestStack>();
+const perProcess = new WeakMap<Process, GuestStack>();
 
 /** The stack of the thread that runs on the kernel's own thread (a program run by `start()`). */
-export function stackOf(k: Kernel): GuestStack {
-  let s = perKernel.get(k);
-  if (!s) perKernel.set(k, (s = new GuestStack(k.memory)));
+export function stackOf(k: Process): GuestStack {
+  let s = perProcess.get(k);
+  if (!s) perProcess.set(k, (s = new GuestStack(k.memory)));
   return s;
 }

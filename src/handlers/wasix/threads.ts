@@ -3,10 +3,9 @@ import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layo
 import { Bool } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
-import { callStartMs, sleepUntil, waitForOtherThreads } from '../../blocking.js';
+import { callStartMs, sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
 import { ProcExit } from '../../errors.js';
-import type { Kernel } from '../../kernel.js';
-import { signalsOf, sleepMsOf } from './signals.js';
+import type { Process } from '../../kernel/process.js';
 
 /** The thread and futex calls of WASIX. */
 export type ThreadCalls =
@@ -27,9 +26,6 @@ export type ThreadCalls =
  */
 export const THREAD_LOCAL_CALLS = ['futex_wait', 'futex_wake', 'futex_wake_all', 'thread_id', 'thread_exit'] as const;
 export type ThreadLocalCall = (typeof THREAD_LOCAL_CALLS)[number];
-
-/** The id of the one process and of its main thread: Wasmer numbers processes from 1, and a main thread's id is its process's. */
-export const WASIX_PID = 1;
 
 /** What a thread's own calls act on: its id, the memory, and whether it may block (a worker may, the only thread of `start()` may not wait for others). */
 export interface ThreadSelf {
@@ -98,10 +94,11 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
  * spawning and joining are real; without it the program has one thread and cannot start another.
  * The thread-local calls are answered here only for that single thread; a worker answers its own.
  */
-export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
-  const sleepMs = sleepMsOf(k);
+export function wasixThreadHandlers(k: Process): Pick<Wasix32v1, ThreadCalls> {
+  const { sleepMs } = k;
   const local = threadLocalHandlers({
-    tid: WASIX_PID,
+    // A main thread's id is its process's, as in Wasmer.
+    tid: k.pid,
     memory: k.memory,
     sleepMs,
     exit(rval) {
@@ -122,7 +119,7 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
       return k.threads.spawn(startPtr, { top, bottom: size > 0 && size <= top ? top - size : undefined });
     },
     thread_join(tid) {
-      if (tid === WASIX_PID && !k.threads) waitForOtherThreads('thread_join of the only thread');
+      if (tid === k.pid && !k.threads) waitForOtherThreads('thread_join of the only thread');
       k.threads?.join(tid);
     },
     thread_parallelism: () => k.threads?.parallelism ?? 1,
@@ -130,10 +127,10 @@ export function wasixThreadHandlers(k: Kernel): Pick<Wasix32v1, ThreadCalls> {
     // Wasmer delivers signals at syscalls; without threads the only thread is the caller.
     thread_signal(target, sig) {
       // Thread 0 is the main thread to the 2023 libc, whose main thread has no id of its own.
-      const tid = target === 0 ? WASIX_PID : target;
-      const signals = signalsOf(k);
+      const tid = target === 0 ? k.pid : target;
+      const { signals } = k;
       if (!k.threads) {
-        if (tid !== WASIX_PID) throw new WasiError('srch', `no thread ${tid}`);
+        if (tid !== k.pid) throw new WasiError('srch', `no thread ${tid}`);
         signals.raise(sig);
         signals.deliver();
         return;

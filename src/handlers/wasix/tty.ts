@@ -1,10 +1,10 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { TTY, readTty, writeTty } from '../../../generated/wasix/layout.js';
 import { Filetype, type Tty } from '../../../generated/wasix/types.js';
-import type { Kernel } from '../../kernel.js';
+import type { Process } from '../../kernel/process.js';
 
 /**
- * `tty_get`/`tty_set` over a terminal record kept per instance. With a host terminal (Node, when
+ * `tty_get`/`tty_set` over the process's terminal record (`Process.tty`). With a host terminal (Node, when
  * stdout or stderr is a TTY) tty_get reports its live size, and tty_set turns stdin's terminal raw when
  * line buffering is turned off (back when it is turned on): Node's raw mode takes echo and line
  * buffering off together, so echo alone cannot change. Otherwise the record is 80x24 characters,
@@ -12,12 +12,11 @@ import type { Kernel } from '../../kernel.js';
  * (a terminal in canonical mode), until tty_set stores another for tty_get to return. fd 0/1/2 are
  * ttys when they are character devices.
  */
-export function wasixTtyHandlers(k: Kernel): Pick<Wasix32v1, 'tty_get' | 'tty_set'> {
+export function wasixTtyHandlers(k: Process): Pick<Wasix32v1, 'tty_get' | 'tty_set'> {
   const { fds, memory: m, terminal } = k;
-  let stored: Tty | undefined;
   const isTty = (fd: number) => {
     const e = [...fds.all()].find(([n]) => n === fd)?.[1];
-    return e?.filetype === Filetype.character_device ? 1 : 0;
+    return e?.file.filetype === Filetype.character_device ? 1 : 0;
   };
   const initial = (): Tty => ({
     cols: 80,
@@ -34,7 +33,7 @@ export function wasixTtyHandlers(k: Kernel): Pick<Wasix32v1, 'tty_get' | 'tty_se
   return {
     tty_get(state) {
       m.checkAligned(state, TTY.SIZE, TTY.ALIGN);
-      const record = stored ?? initial();
+      const record = k.tty ?? initial();
       // A real terminal's size is what the user sees now, whatever tty_set stored.
       const size = terminal?.size();
       writeTty(m.view, state, size ? { ...record, cols: size.cols, rows: size.rows } : record);
@@ -42,8 +41,8 @@ export function wasixTtyHandlers(k: Kernel): Pick<Wasix32v1, 'tty_get' | 'tty_se
     tty_set(state) {
       m.checkAligned(state, TTY.SIZE, TTY.ALIGN);
       const next = readTty(m.view, state);
-      if (terminal && next.line_buffered !== (stored ?? initial()).line_buffered) terminal.setRawMode(next.line_buffered === 0);
-      stored = next;
+      if (terminal && next.line_buffered !== (k.tty ?? initial()).line_buffered) terminal.setRawMode(next.line_buffered === 0);
+      k.tty = next;
     },
   };
 }

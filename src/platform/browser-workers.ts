@@ -1,7 +1,8 @@
-import type { FromWorker } from './messages.js';
+import { browserGuestWorkerUrl } from '../threads/browser-worker-url.js';
+import type { FromWorker } from '../threads/messages.js';
 import type { ThreadPlatform } from './platform.js';
 
-/** Guest threads on module workers; a bundler must emit guest-worker-browser.js beside this file. */
+/** Guest threads on module workers; a bundler must emit guest-worker-browser.js beside the bundle (src/threads/browser-worker-url.ts). */
 export const browserThreadPlatform: ThreadPlatform = {
   parallelism: globalThis.navigator?.hardwareConcurrency ?? 1,
   unavailable() {
@@ -12,7 +13,7 @@ export const browserThreadPlatform: ThreadPlatform = {
     return undefined;
   },
   createWorker() {
-    const worker = new Worker(new URL('./guest-worker-browser.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(browserGuestWorkerUrl(), { type: 'module' });
     return {
       post: (m) => worker.postMessage(m),
       listen(onMessage, onError) {

@@ -1,94 +1,12 @@
-import { randomFillSync } from 'node:crypto';
-import { fstatSync, readSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { WasiError } from './abi/errno-of.js';
-import { WasiOptionError } from './errors.js';
-import { rethrowAsFsError } from './fs/errno-from-node.js';
-import { HostFileSystem } from './fs/host-fs.js';
-import type { Platform } from './platform.js';
-import type { HostTerminal } from './terminal.js';
-import { connectionSource } from './sockets/entries.js';
-import { IO_WORKER_SOURCE } from './sockets/node-io-worker.js';
-import type { SocketConnection, SocketListener } from './sockets/types.js';
-import type { InputSource, Waiter } from './stdio.js';
+import { WasiError } from '../abi/errno-of.js';
+import { WasiOptionError } from '../errors.js';
+import type { InputSource, Waiter } from '../stdio.js';
+import { connectionSource } from './entries.js';
+import { IO_WORKER_SOURCE } from './node-io-worker.js';
+import type { SocketConnection, SocketListener } from './types.js';
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-const sleepMs = (ms: number) => {
-  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
-};
-
-/** Retries a call that a non-blocking host fd answers with EAGAIN, waiting briefly instead of spinning. */
-function retryAgain<T>(call: () => T): T {
-  for (;;) {
-    try {
-      return call();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      sleepMs(1);
-    }
-  }
-}
-
-const hr = () => process.hrtime.bigint();
-// Realtime is the monotonic clock offset once to the epoch, so it has the monotonic clock's resolution.
-const epochOffset = BigInt(Date.now()) * 1_000_000n - hr();
-
-export const nodePlatform: Platform = {
-  // A getter: nodeTerminal is defined further down.
-  get terminal() {
-    return nodeTerminal;
-  },
-  monotonicNs: hr,
-  realtimeNs: () => epochOffset + hr(),
-  cpuTimeNs: () => {
-    const { user, system } = process.cpuUsage();
-    return BigInt(user + system) * 1000n;
-  },
-  resolutionNs: { realtime: 1n, monotonic: 1n, cputime: 1000n },
-  sleepNs: (ns) => sleepMs(Number(ns) / 1e6),
-  randomFill: (into) => {
-    randomFillSync(into);
-  },
-  hostInput: (fd) => ({
-    read: (into) => {
-      try {
-        return retryAgain(() => readSync(fd, into, 0, into.length, null));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
-        return rethrowAsFsError(err);
-      }
-    },
-  }),
-  hostOutput: (fd) => {
-    const writeRange = (buffer: Uint8Array, offset: number, length: number) => {
-      // A reader gone (EPIPE) and the like are the guest's to handle, as errnos (`pipe`).
-      for (let at = offset, end = offset + length; at < end; ) {
-        try {
-          at += writeSync(fd, buffer, at, end - at);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
-          else rethrowAsFsError(err);
-        }
-      }
-    };
-    return { write: (bytes) => writeRange(bytes, 0, bytes.length), writeRange };
-  },
-  hostFdKind: (fd) => {
-    if (isatty(fd)) return 'tty';
-    try {
-      const st = fstatSync(fd);
-      return st.isFile() ? 'regular_file' : st.isCharacterDevice() ? 'character_device' : 'unknown';
-    } catch {
-      return 'unknown';
-    }
-  },
-  hostFileSystem: (path, options) => new HostFileSystem(path, options),
-  streamInput,
-  exit: (code) => process.exit(code),
-};
-
-// ---- The I/O bridge: asynchronous sockets and streams serviced by a worker for a guest that blocks ----
+// The Node I/O bridge: asynchronous sockets and streams serviced by a worker for a guest that blocks.
 
 type WorkerMessage =
   | { t: 'data'; id: number; bytes: Uint8Array }
@@ -316,7 +234,7 @@ export function listenTcp(options: { host?: string; port?: number; backlog?: num
  * waits in Atomics.wait, and poll_oneoff sees when bytes are there. A stream without an fd lives on
  * this thread, which the guest blocks, so it cannot be served: feed a SharedStdin from another thread.
  */
-function streamInput(stream: object): InputSource {
+export function streamInput(stream: object): InputSource {
   const s = stream as { fd?: unknown; _handle?: { fd?: unknown } };
   const fd = typeof s.fd === 'number' ? s.fd : typeof s._handle?.fd === 'number' ? s._handle.fd : undefined;
   if (fd === undefined || fd < 0) {
@@ -326,19 +244,3 @@ function streamInput(stream: object): InputSource {
   conn.waiter.command({ t: 'input', id: conn.id, fd });
   return connectionSource(conn);
 }
-
-/**
- * The process's terminal for WASIX tty_get/tty_set: the size of stdout's (else stderr's) terminal, and
- * raw mode on stdin's. Only touches `process.stdin` when stdin is a terminal and raw mode is asked for.
- */
-export const nodeTerminal: HostTerminal = {
-  size() {
-    const out = [process.stdout, process.stderr].find((s) => s.isTTY && s.columns > 0);
-    return out && { cols: out.columns, rows: out.rows };
-  },
-  setRawMode(raw) {
-    if (!isatty(0)) return false;
-    process.stdin.setRawMode(raw);
-    return true;
-  },
-};

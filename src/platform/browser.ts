@@ -1,6 +1,7 @@
-import { WasiError } from './abi/errno-of.js';
-import { ProcExit, WasiOptionError } from './errors.js';
-import { emptySource, type OutputSink } from './stdio.js';
+import { WasiError } from '../abi/errno-of.js';
+import { ProcExit, WasiOptionError } from '../errors.js';
+import { emptySource, type OutputSink } from '../stdio.js';
+import { browserThreadPlatform } from './browser-workers.js';
 import type { Platform } from './platform.js';
 
 // HR-Time lets browsers coarsen performance.now() to 5 µs when cross-origin isolated and 100 µs
@@ -107,4 +108,5 @@ export const browserPlatform: Platform = {
   exit: (code) => {
     throw new ProcExit(code);
   },
+  threads: browserThreadPlatform,
 };

@@ -1,5 +1,5 @@
-import { Unwind, WasiError } from './abi/errno-of.js';
-import type { Waiter } from './stdio.js';
+import { Unwind, WasiError } from '../abi/errno-of.js';
+import type { Waiter } from '../stdio.js';
 
 // How a syscall that cannot complete yet waits. A program on one thread blocks that thread (the
 // guest's), through a Waiter or the platform's sleep. With threads, syscalls run on the kernel's
@@ -52,6 +52,19 @@ export function waitOn(w: Waiter, timeoutMs: number, external = true): void {
     throw new Blocked(Number.isFinite(timeoutMs) ? performance.now() + timeoutMs : undefined, external);
   }
   w.wait(timeoutMs);
+}
+
+/** With several independent waiters, each is waited on for at most this long in turn (bounded, not spinning). */
+const SLICE_MS = 10;
+
+/**
+ * Waits until one of `waiters` may have changed, or `timeoutMs` has passed (Infinity: no limit), or
+ * parks the call: the one wait of poll_oneoff and epoll_wait.
+ */
+export function waitOnAny(waiters: Iterable<Waiter>, timeoutMs: number): void {
+  const all = [...waiters];
+  if (all.length === 1) waitOn(all[0]!, timeoutMs);
+  else for (const w of all) waitOn(w, Math.min(timeoutMs, SLICE_MS));
 }
 
 /**

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker } from './messages.js';
+import type { FromWorker } from '../threads/messages.js';
 import type { GuestWorker, ThreadPlatform } from './platform.js';
 
-// Built, this file sits beside guest-worker-node.js. Run from source (tests), the worker is the .ts
+// Built, this file sits in a sibling folder of threads/guest-worker-node.js. Run from source (tests), the worker is the .ts
 // file, loaded through tsx, which the tests already use.
 const fromSource = import.meta.url.endsWith('.ts');
-const entry = new URL(fromSource ? './guest-worker-node.ts' : './guest-worker-node.js', import.meta.url);
+const entry = new URL(fromSource ? '../threads/guest-worker-node.ts' : '../threads/guest-worker-node.js', import.meta.url);
 
 /** A new Node worker running a guest thread's body (src/threads/guest-worker-node.ts). */
 export function newGuestThreadWorker(): Worker {

@@ -1,0 +1,96 @@
+import type { Tty } from '../../generated/wasix/types.js';
+import type { GuestMemory } from '../abi/memory.js';
+import type { StringArray } from '../string-array.js';
+import type { HostTerminal } from '../terminal.js';
+import type { FdTable } from './fd-table.js';
+import type { ClockSource, Kernel } from './kernel.js';
+import { ProcessSignals } from './signals.js';
+
+/** The kernel's side of a threaded program: the thread table and its workers. */
+export interface ThreadHost {
+  /**
+   * Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit.
+   * `stack`: its stack, when the spawn says (setjmp keeps and borrows it; bottom undefined when unknown).
+   * `userData2023`: a thread of the 2023 ABI instead: `_start_thread(user_data_lo, user_data_hi)` with its
+   * `__stack_pointer` set to `stack.top`.
+   */
+  spawn(startArg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number;
+  /** Returns once thread `tid` has ended (or never existed); parks the call (blocking.ts) until then. */
+  join(tid: number): void;
+  /** How many threads the host can run at once. */
+  readonly parallelism: number;
+  /** The id of the thread whose syscall is running (undefined between calls). */
+  readonly currentTid: number | undefined;
+  /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
+  onNextCall(tid: number, thunk: () => void): boolean;
+}
+
+/** What a process starts with. */
+export interface ProcessInit {
+  readonly memory: GuestMemory;
+  readonly args: StringArray;
+  readonly env: StringArray;
+  readonly fds: FdTable;
+  /** The host's terminal, when the platform has one: tty_get reports its size, tty_set its raw mode. */
+  readonly terminal?: HostTerminal;
+  /** The parent's pid; 0 for a process without a parent (as Wasmer's proc_parent answers). */
+  readonly parent?: number;
+}
+
+/**
+ * One guest program, as Wasmer's `WasiProcess` and Linux's `task_struct` keep one: its memory and
+ * instance, args, env, fd table, working directory, terminal record, signals, threads, and its place
+ * in the process table. The handlers are functions of it.
+ */
+export class Process {
+  readonly kernel: Kernel;
+  readonly pid: number;
+  /** The parent's pid, 0 for none. */
+  readonly parent: number;
+  readonly memory: GuestMemory;
+  readonly args: StringArray;
+  readonly env: StringArray;
+  readonly fds: FdTable;
+  readonly terminal: HostTerminal | undefined;
+  /** Pending signals, the guest's signal callback, interval timers. */
+  readonly signals: ProcessSignals;
+  /** The working directory `getcwd` reports and `chdir` sets (absolute, in the guest's namespace). */
+  cwd = '/';
+  /** The record `tty_set` stored for `tty_get`, until which tty_get describes a terminal in canonical mode. */
+  tty: Tty | undefined;
+  /** The guest instance's exports once it has started: WASIX calls the signal callback the guest names there. */
+  exports?: WebAssembly.Exports;
+  /** Set while `WASI.run` runs a threaded program (src/threads/dispatcher.ts): the thread group. */
+  threads?: ThreadHost;
+  /** The exit code, once the process has ended. */
+  exitCode: number | undefined;
+
+  constructor(kernel: Kernel, init: ProcessInit) {
+    this.kernel = kernel;
+    this.pid = kernel.processes.allocate();
+    this.parent = init.parent ?? 0;
+    this.memory = init.memory;
+    this.args = init.args;
+    this.env = init.env;
+    this.fds = init.fds;
+    this.terminal = init.terminal;
+    this.signals = new ProcessSignals(this);
+    kernel.processes.add(this);
+  }
+
+  get clock(): ClockSource {
+    return this.kernel.clock;
+  }
+
+  get randomFill(): (into: Uint8Array) => void {
+    return this.kernel.randomFill;
+  }
+
+  /** Sleeps without spinning; used by poll_oneoff. */
+  get sleepNs(): (ns: bigint) => void {
+    return this.kernel.sleepNs;
+  }
+
+  /** Sleeps `ms` through the kernel's sleep, which takes nanoseconds. */
+  readonly sleepMs = (ms: number): void => this.kernel.sleepNs(BigInt(Math.ceil(ms * 1e6)));
+}

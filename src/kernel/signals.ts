@@ -1,0 +1,122 @@
+import { Signal } from '../../generated/wasix/types.js';
+import { WasiError } from '../abi/errno-of.js';
+import { ProcExit } from '../errors.js';
+import { sleepUntil } from './blocking.js';
+import type { Process } from './process.js';
+
+// Signals of the one WASIX process, delivered as Wasmer delivers them (lib/wasix/src/state/env.rs,
+// `process_signals_and_exit` and `process_signals_internal`): a signal is only ever acted on inside a
+// syscall, never by interrupting guest code. With a callback registered (`callback_signal`, which
+// wasix-libc calls with "__wasm_signal" on the first sigaction), every pending signal is handed to that
+// guest export as `callback(signo: i32)`, the guest's libc choosing the action; a blocking call that a
+// signal ends returns `intr` after the callback has run (`__asyncify` in lib/wasix/src/syscalls/mod.rs).
+// Without a callback, the default action applies. Wasmer then ends the process only for int, quit,
+// kill, abrt and pipe and ignores the rest; wasi-kit takes POSIX's default actions instead (below), as
+// preview1's proc_raise already ends the guest for terminating signals.
+
+/** Signals whose POSIX default is to be ignored; the stop signals too, since nothing could continue a stopped program. */
+const IGNORED_BY_DEFAULT = new Set<number>([Signal.chld, Signal.cont, Signal.urg, Signal.winch, Signal.stop, Signal.tstp, Signal.ttin, Signal.ttou]);
+
+/** Exit code of a process ended by signal `sig` (a WASIX number, which is Linux's): 128 + it, as a shell reports it. */
+export const signalExitCode = (sig: number) => 128 + sig;
+
+interface Timer {
+  /** Host-monotonic ms (performance.now()) of the next expiry. */
+  at: number;
+  /** The period in ms when it repeats. */
+  every: number | undefined;
+}
+
+/** The pending signals, the registered callback and the interval timers of one process. */
+export class ProcessSignals {
+  readonly #p: Process;
+  readonly #pending: number[] = [];
+  readonly #timers = new Map<number, Timer>();
+  #callback: string | undefined;
+  #delivering = false;
+
+  constructor(p: Process) {
+    this.#p = p;
+  }
+
+  /** Names the guest export called with each signal (`callback_signal`). */
+  setCallback(name: string): void {
+    this.#callback = name;
+  }
+
+  /** Marks `sig` pending; a standard signal already pending is not queued twice (POSIX). */
+  raise(sig: number): void {
+    if (sig !== Signal.none && !this.#pending.includes(sig)) this.#pending.push(sig);
+  }
+
+  /** Arms (or with 0 ns, disarms) the timer that raises `sig` after `ns`, and every `ns` after that when `repeat`. */
+  setTimer(sig: number, ns: bigint, repeat: boolean): void {
+    if (ns === 0n) {
+      this.#timers.delete(sig);
+      return;
+    }
+    const ms = Number(ns) / 1e6;
+    this.#timers.set(sig, { at: performance.now() + ms, every: repeat ? ms : undefined });
+  }
+
+  /** When the earliest timer expires (host-monotonic ms), or undefined when none is armed. */
+  nextTimerMs(): number | undefined {
+    let first: number | undefined;
+    for (const t of this.#timers.values()) if (first === undefined || t.at < first) first = t.at;
+    return first;
+  }
+
+  /** True when a signal is pending or a timer has expired: a blocking call should stop and deliver. */
+  due(): boolean {
+    this.#expireTimers();
+    return this.#pending.length > 0;
+  }
+
+  /**
+   * Acts on every pending signal (and expired timer): calls the guest's callback for each, or takes the
+   * default action, ending the process (`ProcExit`, 128 + signo) for a terminating signal. True when
+   * a signal was acted on. `kill` cannot be caught. A signal raised while a callback runs waits for the
+   * next syscall after it, as Linux blocks a signal during its own handler.
+   */
+  deliver(): boolean {
+    if (this.#delivering || !this.due()) return false;
+    this.#delivering = true;
+    try {
+      let acted = false;
+      for (let sig = this.#pending.shift(); sig !== undefined; sig = this.#pending.shift()) {
+        acted = true;
+        const callback = this.#callback === undefined ? undefined : this.#p.exports?.[this.#callback];
+        if (sig !== Signal.kill && typeof callback === 'function') (callback as (signo: number) => void)(sig);
+        else if (!IGNORED_BY_DEFAULT.has(sig)) throw new ProcExit(signalExitCode(sig));
+      }
+      return acted;
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  /**
+   * For a call that would wait `timeoutMs` (Infinity: no limit) for something only another guest thread
+   * could bring: sleeps until the next timer instead, when one expires sooner, then delivers the signals
+   * and ends the call with `intr`, as a blocking call interrupted by a signal does. Returns when nothing
+   * was delivered (no timer expires within the wait; the caller then waits as it would have).
+   */
+  interruptWait(timeoutMs: number, sleepMs: (ms: number) => void): void {
+    if (this.deliver()) throw new WasiError('intr', 'interrupted by a signal');
+    const next = this.nextTimerMs();
+    if (next === undefined || next > performance.now() + timeoutMs) return;
+    sleepUntil(next, sleepMs);
+    if (this.deliver()) throw new WasiError('intr', 'interrupted by a signal');
+  }
+
+  #expireTimers(): void {
+    const now = performance.now();
+    for (const [sig, t] of this.#timers) {
+      if (t.at > now) continue;
+      this.raise(sig);
+      if (t.every === undefined) this.#timers.delete(sig);
+      // A repeating timer that fell behind fires once, then keeps its period from now (as Wasmer does).
+      else t.at = Math.max(t.at + t.every, now);
+    }
+  }
+}
