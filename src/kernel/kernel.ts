@@ -18,6 +18,8 @@ export interface KernelServices {
   readonly randomFill: (into: Uint8Array) => void;
   /** Blocks the calling thread for `ns` without spinning (the platform's sleep). */
   readonly hostSleepNs: (ns: bigint) => void;
+  /** Processes alive or unreaped at once, the first included (default 64). */
+  readonly maxProcesses?: number;
 }
 
 /**
@@ -27,13 +29,14 @@ export interface KernelServices {
 export class Kernel {
   readonly clock: ClockSource;
   readonly randomFill: (into: Uint8Array) => void;
-  readonly processes = new ProcessTable();
+  readonly processes: ProcessTable;
   /** Sleeps without spinning; parks the call instead when the program is threaded (blocking.ts). */
   readonly sleepNs: (ns: bigint) => void;
 
   constructor(services: KernelServices) {
     this.clock = services.clock;
     this.randomFill = services.randomFill;
+    this.processes = new ProcessTable(services.maxProcesses);
     const sleep = services.hostSleepNs;
     this.sleepNs = (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => sleep(BigInt(Math.round(ms * 1e6))));
   }

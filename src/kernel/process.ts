@@ -4,6 +4,7 @@ import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { FdTable } from './fd-table.js';
 import type { ClockSource, Kernel } from './kernel.js';
+import type { ExitStatus } from './process-table.js';
 import { ProcessSignals } from './signals.js';
 
 /** The kernel's side of a threaded program: the thread table and its workers. */
@@ -62,8 +63,8 @@ export class Process {
   exports?: WebAssembly.Exports;
   /** Set while `WASI.run` runs a threaded program (src/threads/dispatcher.ts): the thread group. */
   threads?: ThreadHost;
-  /** The exit code, once the process has ended. */
-  exitCode: number | undefined;
+  /** How the process ended, once it has (a zombie until its parent reaps it). */
+  status: ExitStatus | undefined;
 
   constructor(kernel: Kernel, init: ProcessInit) {
     this.kernel = kernel;
