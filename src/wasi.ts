@@ -16,7 +16,7 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
-import { memoryFor, memoryImportOf } from './threads/module-imports.js';
+import { functionImportParams, memoryFor, memoryImportOf } from './threads/module-imports.js';
 import { stackOf } from './handlers/wasix/stack.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 
@@ -212,7 +212,7 @@ export class WASI {
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
-    }, threadLocalsOf(this.#kernel).keys.buffer);
+    }, threadLocalsOf(this.#kernel).keys.buffer, bytes && functionImportParams(bytes));
     this.#kernel.threads = dispatcher;
     this.#kernel.exports = dispatcher.exports;
     try {

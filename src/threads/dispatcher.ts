@@ -98,6 +98,12 @@ export class ThreadDispatcher implements ThreadHost {
     private readonly limits: ThreadLimits,
     /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
     private readonly threadLocalKeys?: ArrayBufferLike,
+    /**
+     * Every function import's core parameter types by `module.name`, when the module's bytes are known
+     * (module-imports.ts): an import of another form than the WITX's (the 2023 ABI's, chosen per call
+     * by its argument count: handlers/wasix/abi2023.ts) travels the channel with its own parameters.
+     */
+    importParams?: ReadonlyMap<string, readonly ('i32' | 'i64' | 'f32' | 'f64')[]>,
   ) {
     this.parallelism = platform.parallelism;
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
@@ -105,7 +111,11 @@ export class ThreadDispatcher implements ThreadHost {
     // linking in the worker, as it would without threads.
     const served: Record<string, Record<string, unknown>> = { ...imports, wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } };
     const callOf = (m: string, n: string) => served[m]?.[n] as RawFunction | undefined;
-    this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? coreParamsOf(m, n) : undefined));
+    const paramsOf = (m: string, n: string) => {
+      const actual = importParams?.get(`${m}.${n}`);
+      return actual?.every((t) => t === 'i32' || t === 'i64') ? (actual as readonly ('i32' | 'i64')[]) : coreParamsOf(m, n);
+    };
+    this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? paramsOf(m, n) : undefined));
     this.#calls = this.#functions.map((f) => callOf(f.module, f.name)!);
     this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
     const list = WebAssembly.Module.exports(module);
