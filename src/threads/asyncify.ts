@@ -33,7 +33,7 @@ import type { GuestMemory } from '../abi/memory.js';
 //   once the rewind is over. The bottom matters with threads: below one thread's stack lies another's, or
 //   the data, which other threads use meanwhile. It is known for a thread whose `thread_start` record
 //   gives its size, and for the main thread of a module that exports `__stack_low` or `__data_end`;
-//   otherwise at most SMALL_BUFFER_BYTES are lent.
+//   otherwise at most SMALL_BUFFER_BYTES are lent on a shared memory (an unshared one has one thread).
 
 /** How many bytes below the stack pointer the unwound frames may take; asyncify traps past the end. */
 const BUFFER_BYTES = 64 * 1024;
@@ -271,7 +271,9 @@ export class GuestStack {
   #borrow(sp: number, bottom: number | undefined): Borrowed {
     const m = this.#memory;
     m.refresh();
-    const at = (bottom === undefined ? Math.max(0, sp - SMALL_BUFFER_BYTES) : Math.max(bottom + 7, sp - BUFFER_BYTES)) & ~7;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && m.u8.buffer instanceof SharedArrayBuffer;
+    const lend = bottom === undefined && shared ? SMALL_BUFFER_BYTES : BUFFER_BYTES;
+    const at = Math.max(bottom === undefined ? 0 : bottom + 7, sp - lend) & ~7;
     if (sp - at < 16) throw new WasiError('notsup', `no room below the stack pointer (${sp}) to unwind the stack`);
     const saved = m.u8.slice(at, sp);
     m.view.setUint32(at, at + 8, true);
