@@ -32,7 +32,7 @@ const TRAPS = new Set(['stack_restore', 'proc_exec', 'proc_exec2']);
 const FORMS_2023 = WASIX_2023.map((f) => f.abi as unknown as Omit<PropertyFn, 'module'>);
 const FUNCTIONS: PropertyFn[] = [...preview1.functions, ...wasix.functions, ...FORMS_2023].filter((f) => !WAITS.has(f.name)).map((f) => ({ ...f, module: MODULE }));
 // The 2023 forms write plain integers through their out-pointers (a key, a value).
-const TYPES = { ...preview1.types, ...wasix.types, u32: { size: 4 }, u64: { size: 8 } };
+const TYPES: Record<string, { size: number }> = { ...preview1.types, ...wasix.types, u32: { size: 4 }, u64: { size: 8 } };
 
 /** What WASIX's own calls write besides out-pointers. */
 function wasixBuffers(name: string, a: Record<string, number>, before: DataView): Region[] {
