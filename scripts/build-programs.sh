@@ -22,8 +22,9 @@
 #       the wasi-libc ones; drop them so a header missing from wasi-libc is an
 #       error instead of a silent glibc fallback (clang's own stddef.h etc.
 #       stay available);
-#   linker: clang-14 runs /usr/bin/wasm-ld-14 on its own (Debian's clang
-#       looks for the versioned name), so no -fuse-ld / --ld-path is needed;
+#   linker: named with -fuse-ld=/usr/bin/wasm-ld-14, because clang is run
+#       from /usr/lib/llvm-14/bin with an empty PATH (see cc() below: that
+#       keeps it from running wasm-opt on its own);
 #   -Wl,--strip-debug
 #       Debian's libc.a carries DWARF (with its build paths); dropping it cuts
 #       the binaries ~4x. The "name" section stays, so traps still show
@@ -41,9 +42,6 @@
 # restores the stack pointer), then Binaryen's asyncify pass (Debian's binaryen, wasm-opt 108):
 #   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2
 # Only the import that unwinds is listed, so only the functions that can reach it are instrumented.
-# Every program is compiled (-c) and linked in two steps: clang-14 runs wasm-opt on what it links
-# whenever an -O flag is given and wasm-opt is installed, which would make the bytes depend on
-# whether binaryen is there.
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -58,14 +56,10 @@ CFLAGS=(
   --sysroot=/usr
   -nostdlibinc
   -isystem /usr/include/wasm32-wasi
+  -O2
   -Wall -Wextra -Werror
-)
-LDFLAGS=(
-  --target=wasm32-wasi
-  --sysroot=/usr
   -Wl,--strip-debug
 )
-ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2)
 
 mode=build
 case "${1:-}" in
@@ -85,10 +79,24 @@ if ! command -v "$CC" >/dev/null 2>&1; then
   echo "error: $CC not found (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32)" >&2
   exit 2
 fi
+
+# clang-14 runs Binaryen's wasm-opt on its output whenever it finds one beside the clang it was started
+# as (/usr/bin) or on PATH, so the bytes would depend on whether the binaryen package is installed. Run
+# the compiler from its own directory (Debian: /usr/lib/llvm-14/bin, which has no wasm-opt) with an empty
+# PATH, naming the linker, so --check compares the same bytes on every machine.
+CC_PATH="$(readlink -f "$(command -v "$CC")")"
+LD_PATH="$(command -v wasm-ld-14 || command -v wasm-ld || true)"
+if [ -z "$LD_PATH" ]; then
+  echo "error: wasm-ld-14 not found (apt-get install lld-14)" >&2
+  exit 2
+fi
+cc() { env PATH=/nonexistent "$CC_PATH" -fuse-ld="$LD_PATH" "$@"; }
 if ! command -v wasm-opt >/dev/null 2>&1; then
   echo "error: wasm-opt not found (apt-get install binaryen)" >&2
   exit 2
 fi
+ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2)
+asyncify() { [[ "$1" == wasix/* ]] || head -n 1 "$1" | grep -qx '// build: asyncify'; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -103,17 +111,14 @@ fi
 
 # Compile everything into the temp dir first, so a failed build never leaves
 # a half-updated set of committed .wasm files.
-asyncify() { [[ "$1" == wasix/* ]] || head -n 1 "$1" | grep -qx '// build: asyncify'; }
 mkdir -p "$tmp/wasix"
 for src in "${sources[@]}"; do
   name="${src%.c}"
   if asyncify "$src"; then
-    "$CC" "${CFLAGS[@]}" -O2 -mmutable-globals -c "$src" -o "$tmp/$name.o"
-    "$CC" "${LDFLAGS[@]}" -Wl,--export=__stack_pointer "$tmp/$name.o" -o "$tmp/$name.linked.wasm"
+    cc "${CFLAGS[@]}" -mmutable-globals -Wl,--export=__stack_pointer "$src" -o "$tmp/$name.linked.wasm"
     wasm-opt "$tmp/$name.linked.wasm" "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
   else
-    "$CC" "${CFLAGS[@]}" -O2 -c "$src" -o "$tmp/$name.o"
-    "$CC" "${LDFLAGS[@]}" "$tmp/$name.o" -o "$tmp/$name.wasm"
+    cc "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
   fi
 done
 
@@ -122,21 +127,19 @@ THREAD_FLAGS=(
   -nostdlib
   -matomics
   -mbulk-memory
+  -O2
   -Wall -Wextra -Werror
+  -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry,--strip-debug
 )
-THREAD_LDFLAGS=(-Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry,--strip-debug)
 mkdir -p "$tmp/threads"
-"$CC" "${THREAD_FLAGS[@]}" -c threads/thread-start.s -o "$tmp/threads/thread-start.o"
 thread_sources=(threads/*.c)
 for src in "${thread_sources[@]}"; do
   name="${src%.c}"
   if asyncify "$src"; then
-    "$CC" "${THREAD_FLAGS[@]}" -O2 -mmutable-globals -c "$src" -o "$tmp/$name.o"
-    "$CC" "${THREAD_FLAGS[@]}" "${THREAD_LDFLAGS[@]}" -Wl,--export=__stack_pointer "$tmp/$name.o" "$tmp/threads/thread-start.o" -o "$tmp/$name.linked.wasm"
+    cc "${THREAD_FLAGS[@]}" -mmutable-globals -Wl,--export=__stack_pointer "$src" threads/thread-start.s -o "$tmp/$name.linked.wasm"
     wasm-opt "$tmp/$name.linked.wasm" --enable-threads --enable-bulk-memory "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
   else
-    "$CC" "${THREAD_FLAGS[@]}" -O2 -c "$src" -o "$tmp/$name.o"
-    "$CC" "${THREAD_FLAGS[@]}" "${THREAD_LDFLAGS[@]}" "$tmp/$name.o" "$tmp/threads/thread-start.o" -o "$tmp/$name.wasm"
+    cc "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/$name.wasm"
   fi
 done
 sources+=("${thread_sources[@]}")

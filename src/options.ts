@@ -20,6 +20,20 @@ export type WasiVersion = 'preview1' | 'snapshot0' | 'unstable' | 'ephemeral' | 
 /** A preopened directory: a host path (Node), or a filesystem whose root is the directory. */
 export type PreopenTarget = string | FileSystem | { fs: FileSystem; readOnly?: boolean } | { path: string; readOnly?: boolean };
 
+/**
+ * Output to a host fd with `buffer: true`: the guest's writes gather in 64 KiB and reach the fd in one
+ * write, flushed before the guest's next syscall that is not a write to this output (so before any
+ * call that waits), when the buffer is full, when the program exits or traps, and at the end of the
+ * current JavaScript task. Off by default: a reader of the pipe sees the bytes later than it would
+ * without. A write error of a flush that no write waited for is reported by the next write.
+ */
+export interface CoalescedOutput {
+  /** The host fd written to. */
+  fd: number;
+  /** `true` coalesces small writes; `false` writes each as the guest makes it (as a plain fd). */
+  buffer: boolean;
+}
+
 /** Options of `new WASI()`: node:wasi's, and more. */
 export interface WasiOptions {
   /** Which WASI the module imports. Default `'auto'`: whatever the module imports. */
@@ -38,10 +52,13 @@ export interface WasiOptions {
    * by a worker so the guest can block on it. Default: host fd 0.
    */
   stdin?: number | Uint8Array | string | (() => Uint8Array | string | null) | SharedStdin | StdinStream;
-  /** stdout: a host fd or a callback receiving every byte written. Default: host fd 1. */
-  stdout?: number | ((bytes: Uint8Array) => void);
-  /** stderr: a host fd or a callback receiving every byte written. Default: host fd 2. */
-  stderr?: number | ((bytes: Uint8Array) => void);
+  /**
+   * stdout: a host fd, a callback receiving every byte written, or `{ fd, buffer: true }`: a host fd
+   * whose small writes are coalesced into 64 KiB (see {@link CoalescedOutput}). Default: host fd 1.
+   */
+  stdout?: number | ((bytes: Uint8Array) => void) | CoalescedOutput;
+  /** stderr: as `stdout`. Default: host fd 2. */
+  stderr?: number | ((bytes: Uint8Array) => void) | CoalescedOutput;
   /** A time source for deterministic runs. Default: the host's clocks. */
   clock?: ClockSource;
   /** A random source (fills the array). Default: the host's CSPRNG. */
@@ -129,8 +146,16 @@ export function checkOptions(options: unknown): WasiOptions {
       if (!isSocketListener(l)) fail('ERR_INVALID_ARG_TYPE', `options.preopenSockets[${i}]`, `The "options.preopenSockets[${i}]" element must be a socket listener (from listenTcp()). Received ${received(l)}`);
     });
   }
-  fdOr('stdout', (v) => typeof v === 'function', 'a file descriptor or a function');
-  fdOr('stderr', (v) => typeof v === 'function', 'a file descriptor or a function');
+  for (const name of ['stdout', 'stderr'] as const) {
+    const v = o[name];
+    if (isRecord(v) && typeof v !== 'function') {
+      const { fd, buffer } = v as Record<string, unknown>;
+      if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}.fd`, `The "options.${name}.fd" property must be a file descriptor (an integer >= 0). Received ${received(fd)}`);
+      if (typeof buffer !== 'boolean') fail('ERR_INVALID_ARG_TYPE', `options.${name}.buffer`, `The "options.${name}.buffer" property must be of type boolean. Received ${received(buffer)}`);
+      continue;
+    }
+    fdOr(name, (x) => typeof x === 'function', 'a file descriptor, a function or { fd, buffer }');
+  }
   if (o.maxOpenFiles !== undefined && (typeof o.maxOpenFiles !== 'number' || !Number.isInteger(o.maxOpenFiles) || o.maxOpenFiles < 3)) {
     fail('ERR_INVALID_ARG_VALUE', 'options.maxOpenFiles', `The "options.maxOpenFiles" property must be an integer >= 3. Received ${String(o.maxOpenFiles)}`);
   }

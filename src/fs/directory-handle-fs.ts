@@ -30,6 +30,7 @@ import type { DirEntry, FileStat, FileSystem, FileSystemLimits, FileType, Handle
 /** Bytes moved per step of a large read or write: between them the page's event loop runs. */
 const CHUNK = 4 << 20;
 const MS = 1_000_000n;
+const SWAP_SUFFIX = '.crswap';
 const encoder = new TextEncoder();
 
 /** A file or directory as this object knows it: its path (updated by renames) and inode number. */
@@ -284,6 +285,8 @@ export class DirectoryHandleFileSystem implements FileSystem {
       const dir = await this.#dirAt(o.node.parts);
       const entries: DirEntry[] = [];
       for await (const [name, h] of (dir as Listable).entries()) {
+        // In a picked folder Chromium keeps a pending write's swap file beside the file (`name.crswap`).
+        if (name.endsWith(SWAP_SUFFIX) && h.kind === 'file') continue;
         entries.push({ name, type: h.kind === 'directory' ? 'directory' : 'regular_file', ino: this.#node([...o.node.parts, name]).ino });
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -688,7 +691,7 @@ function fsErrorOf(err: unknown): unknown {
     const errno = ERRNO_OF[name];
     if (errno) return new FsError(errno, (err as Error).message, { cause: err });
   }
-  // A name the API refuses (a backslash, say, on some platforms).
-  if (err instanceof TypeError && /name/i.test(err.message)) return new FsError('inval', err.message, { cause: err });
+  // A name the API refuses (Chromium: "Name is not allowed."); any other TypeError is a bug, left as it is.
+  if (err instanceof TypeError && /name is not allowed|invalid name/i.test(err.message)) return new FsError('inval', err.message, { cause: err });
   return err;
 }

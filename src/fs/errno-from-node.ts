@@ -100,8 +100,22 @@ export function rethrowAsFsError(error: unknown): never {
   throw new FsError(errno, (error as Error).message, { cause: error });
 }
 
+let hostCalls = 0;
+
+/**
+ * How many host calls have been made in this thread (through {@link hostCall}, or noted with
+ * {@link noteHostCall}): a stat taken at one count still describes the file while the count holds.
+ */
+export const hostCallCount = (): number => hostCalls;
+
+/** Counts a host call made without {@link hostCall} (the hot read and write paths). */
+export function noteHostCall(): void {
+  hostCalls++;
+}
+
 /** Runs a host call, translating its errors with {@link rethrowAsFsError}. */
 export function hostCall<T>(call: () => T): T {
+  hostCalls++;
   try {
     return call();
   } catch (error) {

@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FsError } from './errors.js';
-import { hostCall, rethrowAsFsError } from './errno-from-node.js';
+import { hostCall, hostCallCount, noteHostCall, rethrowAsFsError } from './errno-from-node.js';
 import { HandleTable } from './handle-table.js';
 import { keepTimes, withKeptTimes } from './host-times.js';
 import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
@@ -56,6 +56,8 @@ type Entry =
       /** Every write goes to the end (the host fd itself is never O_APPEND). */
       append: boolean;
       position: bigint;
+      /** The stat taken at open, with the host-call count then: answers the guest's fstat that follows at once. */
+      opened?: { stats: fs.BigIntStats; at: number };
     };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -165,18 +167,20 @@ export class HostFileSystem implements FileSystem {
     } catch {
       return undefined;
     }
-    let type: FileType;
+    let stats: fs.BigIntStats;
     try {
-      type = fileTypeOf(fs.fstatSync(fd));
+      stats = fs.fstatSync(fd, { bigint: true });
     } catch (err) {
       fs.closeSync(fd);
       return rethrowAsFsError(err);
     }
+    const type = fileTypeOf(stats);
     if (type === 'directory') return this.#handles.add({ kind: 'directory', fd, parts: [...parent, name] });
-    return this.#addFile(fd, flags, type);
+    // Programs fstat what they just opened (stdio's fopen, stat-then-read): that stat answers it.
+    return this.#addFile(fd, flags, type, { stats, at: hostCallCount() });
   }
 
-  #addFile(fd: number, flags: OpenFlags, type: FileType): Handle {
+  #addFile(fd: number, flags: OpenFlags, type: FileType, opened?: { stats: fs.BigIntStats; at: number }): Handle {
     return this.#handles.add({
       kind: 'file',
       fd,
@@ -185,6 +189,7 @@ export class HostFileSystem implements FileSystem {
       writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
       position: 0n,
+      opened,
     });
   }
 
@@ -202,8 +207,14 @@ export class HostFileSystem implements FileSystem {
   }
 
   fstat(handle: Handle): FileStat {
-    const { fd } = this.#handles.get(handle);
-    return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
+    const entry = this.#handles.get(handle);
+    if (entry.kind === 'file' && entry.opened !== undefined) {
+      // Once, and only if no host call at all came between (no write, truncate or read anywhere).
+      const { stats, at } = entry.opened;
+      entry.opened = undefined;
+      if (at === hostCallCount()) return fileStatOf(stats);
+    }
+    return fileStatOf(hostCall(() => fs.fstatSync(entry.fd, { bigint: true })));
   }
 
   fileType(handle: Handle): FileType {
@@ -222,6 +233,7 @@ export class HostFileSystem implements FileSystem {
     // readSync checks a bigint position at more cost than a number; both mean the same here.
     const at = entry.position <= MAX_SAFE ? Number(entry.position) : entry.position;
     let n: number;
+    noteHostCall();
     try {
       n = fs.readSync(entry.fd, buffer, offset, length, at);
     } catch (err) {

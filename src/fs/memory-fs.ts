@@ -15,9 +15,10 @@
  * whole with `nospc` rather than writing part of its bytes.
  */
 
-import { Volume } from 'memfs';
+import type { Volume } from 'memfs';
 import { FsError } from './errors.js';
 import { HandleTable } from './handle-table.js';
+import { memfs } from './memfs-loader.js';
 import { MAX_NAME_BYTES, resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
 import { realtimeNs } from './realtime.js';
@@ -67,7 +68,7 @@ interface NodeMeta {
 
 /** State shared by a filesystem and the views `dir()` makes of it. */
 class MemoryStore {
-  readonly volume = new Volume();
+  readonly volume: Volume = new (memfs().Volume)();
   readonly core: Core = this.volume._core;
   readonly dev: bigint;
   readonly #meta = new WeakMap<INode, NodeMeta>();

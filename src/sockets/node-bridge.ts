@@ -1,4 +1,5 @@
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { nodeWorkerThreads } from '../platform/node-builtins.js';
 import { WasiError } from '../abi/errno-of.js';
 import { WasiOptionError } from '../errors.js';
 import type { InputSource, Waiter } from '../stdio.js';
@@ -40,6 +41,7 @@ class IoBridge implements Waiter {
   fatal: string | undefined;
 
   constructor() {
+    const { MessageChannel, Worker } = nodeWorkerThreads();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     // No execArgv: a preload such as `--import tsx` would make the worker's start wait on this (blocked) thread.
@@ -62,6 +64,7 @@ class IoBridge implements Waiter {
 
   /** Takes every event the worker has sent so far; never blocks. */
   pump(): void {
+    const { receiveMessageOnPort } = nodeWorkerThreads();
     for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port)) {
       const m = r.message as WorkerMessage;
       if (m.t === 'fatal') this.fatal = m.message;

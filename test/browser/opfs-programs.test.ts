@@ -96,6 +96,9 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
     expect(await runFileIo('many', ['stat', '200'])).toEqual({ exitCode: 0, stdout: 'stat ok 200\n' });
     expect((await runFileIo('many', ['stat', '201'])).stdout).toBe('path_filestat_get failed: errno 44\n');
     expect((await readOpfs('many', 'f0')).names.length).toBe(200);
+    // A name the API refuses: inval (28), nothing made.
+    expect(await runFileIo('many', ['write', 'back\\slash', '1', '1'])).toEqual({ exitCode: 1, stdout: 'path_open failed: errno 28\n' });
+    expect((await readOpfs('many', 'f0')).names.length).toBe(200);
   });
 
   it('a run stopped in the middle of a 50 MiB write leaves the file as it was (the writable stream was never closed)', async () => {
@@ -115,6 +118,39 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
     expect(after.size).toBe(50 << 20);
     expect(after.bytes!.every((b) => b === 66)).toBe(true);
   }, 60_000);
+
+  it('a folder granted only reading (as showDirectoryPicker({ mode: "read" }) gives) answers changes with rofs, and reads', async () => {
+    await clear('granted-read');
+    expect(await runFileIo('granted-read', ['write', 'data.bin', '100', '2'])).toEqual({ exitCode: 0, stdout: 'write ok 100\n' });
+    const r = await demo.page.evaluate(async () => {
+      const { WASI, DirectoryHandleFileSystem } = (window as unknown as PageWindow).wasiKit;
+      const opfs = await (await navigator.storage.getDirectory()).getDirectoryHandle('granted-read');
+      // The picker's handle for a folder opened for reading: the same type, whose permission is read.
+      const picked = {
+        kind: 'directory',
+        name: opfs.name,
+        getDirectoryHandle: (n: string, o?: FileSystemGetDirectoryOptions) => opfs.getDirectoryHandle(n, o),
+        getFileHandle: (n: string, o?: FileSystemGetFileOptions) => opfs.getFileHandle(n, o),
+        removeEntry: (n: string, o?: FileSystemRemoveOptions) => opfs.removeEntry(n, o),
+        entries: () => (opfs as unknown as { entries(): AsyncIterable<unknown> }).entries(),
+        queryPermission: async ({ mode }: { mode: string }) => (mode === 'read' ? 'granted' : 'prompt'),
+      } as unknown as FileSystemDirectoryHandle;
+      const bytes = await (await fetch('/programs/threads/file-io.wasm')).arrayBuffer();
+      const run = async (args: string[]) => {
+        let out = '';
+        const wasi = new WASI({ args: ['file-io', ...args], preopens: { '/data': new DirectoryHandleFileSystem(picked) }, stdout: (b) => void (out += new TextDecoder().decode(b)) });
+        return { exitCode: await wasi.run(bytes), stdout: out };
+      };
+      return { write: await run(['write', 'other.bin', '10', '1']), touch: await run(['touch', '1']), check: await run(['check', 'data.bin', '100', '2']) };
+    });
+    // 69: rofs in preview1.
+    expect(r).toEqual({
+      write: { exitCode: 1, stdout: 'path_open failed: errno 69\n' },
+      touch: { exitCode: 1, stdout: 'path_open failed: errno 69\n' },
+      check: { exitCode: 0, stdout: 'check ok 100\n' },
+    });
+    expect((await readOpfs('granted-read', 'data.bin')).names).toEqual(['data.bin']);
+  });
 
   it("refuses a guest on the page's own thread with a WasiStateError that says why", async () => {
     const r = await demo.page.evaluate(async () => {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AbiJson } from '../../src/abi/abi-json.js';
-import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
-import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
-import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
+import { abi as ephemeralAbi } from '../../generated/ephemeral/metadata.js';
+import { abi as preview1Abi } from '../../generated/preview1/metadata.js';
+import { abi as snapshot0Abi } from '../../generated/snapshot0/metadata.js';
 import { formatDuration, formatTraceEvent, quoteBytes } from '../../src/trace-format.js';
+
+const EPHEMERAL = ephemeralAbi();
+const PREVIEW1 = preview1Abi();
+const SNAPSHOT0 = snapshot0Abi();
 
 /** A guest memory to lay out arguments in, written little-endian as the guest would. */
 class Mem {

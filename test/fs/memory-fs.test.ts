@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryFileSystemFromHostDirectory } from '../../src/fs/memory-fs-from-host.js';
+import '../helpers/memfs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import { expectErrno, makeTempDir, readFile, str, text, writeFile, preadN } from './helpers.js';
 
