@@ -17,7 +17,7 @@ export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions, CoalescedOutput } from './options.js';
 export type { ClockSource, ClockName } from './kernel/kernel.js';
 export type { HostTerminal } from './terminal.js';
-export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
+export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError, type ErrnoName } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';
 export { DirectoryHandleFileSystem, type DirectoryHandleFileSystemOptions } from './fs/directory-handle-fs.js';

@@ -1,5 +1,6 @@
 import type { HostTerminal } from './terminal.js';
 import { WasiOptionError } from './errors.js';
+import { WASI_VERSION_OPTIONS, type WasiVersion } from './version-ids.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel/kernel.js';
 import type { SocketListener } from './sockets/types.js';
@@ -15,7 +16,7 @@ import type { TraceEvent } from './trace.js';
 export type { TraceEvent } from './trace.js';
 
 /** A WASI version by name; `'unstable'` is node:wasi's name for `'snapshot0'`. */
-export type WasiVersion = 'preview1' | 'snapshot0' | 'unstable' | 'ephemeral' | 'wasix' | 'auto';
+export type { WasiVersion } from './version-ids.js';
 
 /** A preopened directory: a host path (Node), or a filesystem whose root is the directory. */
 export type PreopenTarget = string | FileSystem | { fs: FileSystem; readOnly?: boolean } | { path: string; readOnly?: boolean };
@@ -108,7 +109,7 @@ export function checkOptions(options: unknown): WasiOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARG_TYPE', 'options', `The "options" argument must be of type object. Received ${received(options)}`);
   const o = options as Record<string, unknown>;
-  const versions = ['preview1', 'snapshot0', 'unstable', 'ephemeral', 'wasix', 'auto'];
+  const versions: readonly string[] = WASI_VERSION_OPTIONS;
   if (o.version !== undefined) {
     if (typeof o.version !== 'string') fail('ERR_INVALID_ARG_TYPE', 'options.version', `The "options.version" property must be of type string. Received ${received(o.version)}`);
     if (!versions.includes(o.version as string)) fail('ERR_INVALID_ARG_VALUE', 'options.version', `The property 'options.version' must be one of: ${versions.map((v) => `'${v}'`).join(', ')}. Received '${o.version}'`);

@@ -12,8 +12,8 @@ import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
-/** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
-export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix';
+export { VERSION_IDS, type VersionId } from './version-ids.js';
+import type { VersionId } from './version-ids.js';
 
 /** Import module -> raw functions. */
 export type ImportModules = Record<string, ImportFunctions>;

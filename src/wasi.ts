@@ -15,14 +15,13 @@ import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
-import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
+import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { functionImportParams, memoryFor, memoryImportOf } from './threads/module-imports.js';
 import { stackOf } from './handlers/wasix/stack.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 
-/** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
-const WASIX_THREAD_IMPORTS = new Set(['thread_spawn', 'thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 /**
  * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
@@ -59,7 +58,7 @@ export class WASI {
     const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
-    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
+    const versions: readonly VersionId[] = version === 'auto' ? VERSION_IDS : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
@@ -176,7 +175,7 @@ export class WASI {
    */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
     const found = new Set(WebAssembly.Module.imports(module).map((i) => versionOfModuleName(i.module)));
-    return (['preview1', 'snapshot0', 'ephemeral', 'wasix'] as const).find((v) => found.has(v));
+    return VERSION_IDS.find((v) => found.has(v));
   }
 
   /**
@@ -212,7 +211,7 @@ export class WASI {
     const given = options?.memory;
     const threaded =
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
-      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
+      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && ((THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name) || i.name === 'thread_spawn'))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
     // Checked before a shared memory is made: without cross-origin isolation a browser cannot make one.
     const tp = threaded ? getThreadPlatform() : undefined;

@@ -4,14 +4,14 @@ import { abi as preview1Abi } from '../../generated/preview1/metadata.js';
 import { abi as snapshot0Abi } from '../../generated/snapshot0/metadata.js';
 import { abi as wasixAbi } from '../../generated/wasix/metadata.js';
 import type { TraceEvent } from '../options.js';
-import { formatDuration, formatTraceEvent, type AbiTypes } from '../trace-format.js';
+import { formatDuration, formatTraceEvent, type TraceAbi } from '../trace-format.js';
 import { HostError } from './usage-error.js';
 
-/** Each import module's types, so an event is decoded by the version it belongs to (made with the first sink). */
-let typesByModule: Map<string, AbiTypes> | undefined;
+/** Each import module's ABI, so an event is decoded by the version it belongs to (made with the first sink). */
+let typesByModule: Map<string, TraceAbi> | undefined;
 const TYPES_BY_MODULE = () =>
-  (typesByModule ??= new Map<string, AbiTypes>(
-    [preview1Abi(), snapshot0Abi(), ephemeralAbi(), wasixAbi()].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
+  (typesByModule ??= new Map<string, TraceAbi>(
+    [preview1Abi(), snapshot0Abi(), ephemeralAbi(), wasixAbi()].flatMap((abi) => abi.functions.map((f) => [f.module, abi] as const)),
   ));
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

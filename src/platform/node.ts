@@ -1,5 +1,5 @@
 import { fstatSync, readSync, writeSync } from 'node:fs';
-import { noteHostCall, rethrowAsFsError } from '../fs/errno-from-node.js';
+import { noteHostCall, rethrowAsWasiError } from '../fs/errno-from-node.js';
 import { HostFileSystem } from '../fs/host-fs.js';
 import { nodeCrypto, nodeTty } from './node-builtins.js';
 import { nodeThreadPlatform } from './node-workers.js';
@@ -54,7 +54,7 @@ export const nodePlatform: Platform = {
         return retryAgain(() => readSync(fd, into, 0, into.length, null));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
-        return rethrowAsFsError(err);
+        return rethrowAsWasiError(err);
       }
     },
   }),
@@ -67,7 +67,7 @@ export const nodePlatform: Platform = {
           at += writeSync(fd, buffer, at, end - at);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
-          else rethrowAsFsError(err);
+          else rethrowAsWasiError(err);
         }
       }
     };

@@ -19,7 +19,7 @@ export function awaitReadable(conn: SocketConnection, want: number, nonblocking:
   for (;;) {
     const s = conn.state();
     if (s.buffered >= want || s.ended || s.error !== undefined) return;
-    if (nonblocking && s.buffered === 0) throw new WasiError('again');
+    if (nonblocking && s.buffered === 0) throw WasiError.quiet('again');
     if (nonblocking) return;
     waitOn(conn.waiter, Infinity);
   }

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { nodeWorkerThreads } from '../platform/node-builtins.js';
-import { WasiError } from '../abi/errno-of.js';
+import { WasiError, type ErrnoName } from '../abi/wasi-error.js';
+import { errnoFromNodeCode } from '../fs/errno-from-node.js';
 import { WasiOptionError } from '../errors.js';
 import type { InputSource, Waiter } from '../stdio.js';
 import { connectionSource } from './entries.js';
@@ -17,16 +18,6 @@ type WorkerMessage =
   | { t: 'listening'; id: number; host: string; port: number }
   | { t: 'fatal'; message: string };
 
-// Node error codes a peer can cause, as errno names; anything else is `io`.
-const SOCKET_ERRNO: Record<string, string> = {
-  ECONNRESET: 'connreset',
-  EPIPE: 'pipe',
-  ECONNABORTED: 'connaborted',
-  ETIMEDOUT: 'timedout',
-  ENOTCONN: 'notconn',
-  ERR_STREAM_WRITE_AFTER_END: 'pipe',
-  ERR_STREAM_DESTROYED: 'pipe',
-};
 
 /**
  * One per thread, made on first use: the worker owning the asynchronous I/O, the port its events
@@ -89,7 +80,7 @@ class BridgeStream implements SocketConnection {
   readonly #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
-  #error: string | undefined;
+  #error: ErrnoName | undefined;
   #readShut = false;
   #writeShut = false;
   #closed = false;
@@ -109,7 +100,8 @@ class BridgeStream implements SocketConnection {
     } else if (m.t === 'end') {
       this.#ended = true;
     } else if (m.t === 'error') {
-      this.#error ??= SOCKET_ERRNO[m.code] ?? 'io';
+      // A code with no WASI meaning is still the peer's doing here, not a host bug: io.
+      this.#error ??= errnoFromNodeCode(m.code) ?? 'io';
     }
   }
 

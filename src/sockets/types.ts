@@ -1,10 +1,11 @@
+import type { ErrnoName } from '../abi/wasi-error.js';
 import type { Waiter } from '../stdio.js';
 
 /** A connected byte stream the guest reaches through a socket fd (or stdin fed by another thread). */
 export interface SocketConnection {
   readonly waiter: Waiter;
   /** What is buffered now; never blocks. `error` is an errno name once the stream has failed. */
-  state(): { buffered: number; ended: boolean; error: string | undefined };
+  state(): { buffered: number; ended: boolean; error: ErrnoName | undefined };
   /** Up to `n` buffered bytes, removed from the buffer unless `consume` is false (peek). */
   take(n: number, consume: boolean): Uint8Array;
   /** Queues bytes for the peer; throws a WasiError (`pipe`, `connreset`, ...) once that is impossible. */
