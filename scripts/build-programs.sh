@@ -42,6 +42,8 @@
 # restores the stack pointer), then Binaryen's asyncify pass (Debian's binaryen, wasm-opt 108):
 #   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2
 # Only the import that unwinds is listed, so only the functions that can reach it are instrumented.
+# Process programs (test/programs/proc/*.c) are ordinary wasi-libc commands declaring their WASIX
+# imports themselves (proc/wasix.h).
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -144,6 +146,15 @@ for src in "${thread_sources[@]}"; do
 done
 sources+=("${thread_sources[@]}")
 
+# Process programs (test/programs/proc/*.c): ordinary wasi-libc commands; the WASIX process calls they
+# make are declared in proc/wasix.h with import_module/import_name attributes.
+mkdir -p "$tmp/proc"
+proc_sources=(proc/*.c)
+for src in "${proc_sources[@]}"; do
+  cc "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
+done
+sources+=("${proc_sources[@]}")
+
 status=0
 for src in "${sources[@]}"; do
   name="${src%.c}"
@@ -162,7 +173,7 @@ for src in "${sources[@]}"; do
 done
 
 if [ "$mode" = check ]; then
-  for wasm in *.wasm threads/*.wasm wasix/*.wasm; do
+  for wasm in *.wasm threads/*.wasm proc/*.wasm wasix/*.wasm; do
     if [ ! -f "${wasm%.wasm}.c" ]; then
       echo "orphan: test/programs/$wasm has no ${wasm%.wasm}.c" >&2
       status=1

@@ -3,6 +3,7 @@ import { WasiOptionError } from './errors.js';
 import { WASI_VERSION_OPTIONS, type WasiVersion } from './version-ids.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel/kernel.js';
+import type { CommandSource } from './kernel/programs.js';
 import type { SocketListener } from './sockets/types.js';
 import { isSocketListener } from './sockets/types.js';
 import { SharedStdin } from './stdin/shared-stdin.js';
@@ -75,6 +76,14 @@ export interface WasiOptions {
   trace?: (call: TraceEvent) => void;
   /** Threads of a threaded program run by `run()`: see {@link ThreadOptions}. */
   threads?: ThreadOptions;
+  /**
+   * Programs a WASIX process can spawn or exec by name (or as `/bin/<name>`): the module's bytes, or
+   * a function giving them (maybe asynchronously). Other names are `.wasm` files in the guest's
+   * filesystem. Each is compiled once.
+   */
+  commands?: Readonly<Record<string, CommandSource>>;
+  /** Processes alive (or ended but not yet waited for) at once, the first included; `again` beyond. Default 64. */
+  maxProcesses?: number;
   /**
    * The terminal the guest's stdio is (a terminal emulator on a page, say): `tty_get` reports its size,
    * `tty_set` turns its raw mode, and stdio that is not a host fd is described as a terminal (a
@@ -165,6 +174,18 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
     fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
+  }
+  if (o.maxProcesses !== undefined && (typeof o.maxProcesses !== 'number' || !Number.isInteger(o.maxProcesses) || o.maxProcesses < 1)) {
+    fail('ERR_INVALID_ARG_VALUE', 'options.maxProcesses', `The "options.maxProcesses" property must be an integer >= 1. Received ${String(o.maxProcesses)}`);
+  }
+  if (o.commands !== undefined) {
+    if (!isRecord(o.commands)) fail('ERR_INVALID_ARG_TYPE', 'options.commands', `The "options.commands" property must be of type object. Received ${received(o.commands)}`);
+    for (const [name, v] of Object.entries(o.commands as Record<string, unknown>)) {
+      const ok = v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || typeof v === 'function';
+      if (!ok || name === '' || name.includes('/')) {
+        fail('ERR_INVALID_ARG_TYPE', `options.commands['${name}']`, `The "options.commands['${name}']" property must be a WebAssembly.Module, bytes, or a function giving them, under a name without '/'`);
+      }
+    }
   }
   if (o.terminal !== undefined && (!isRecord(o.terminal) || typeof (o.terminal as HostTerminal).size !== 'function' || typeof (o.terminal as HostTerminal).setRawMode !== 'function')) {
     fail('ERR_INVALID_ARG_TYPE', 'options.terminal', 'The "options.terminal" property must be an object with size() and setRawMode() methods');

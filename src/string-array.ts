@@ -15,7 +15,7 @@ export class StringArray {
   private pointers = new Uint8Array(0);
   private pointersFor = -1;
 
-  constructor(strings: readonly string[]) {
+  constructor(readonly strings: readonly string[]) {
     const encoded = strings.map((s) => encoder.encode(s));
     this.count = encoded.length;
     this.offsets = new Uint32Array(encoded.length);

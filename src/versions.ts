@@ -9,6 +9,7 @@ import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
+import { procJoinByArity } from './handlers/wasix/proc.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
@@ -51,7 +52,8 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
       mods = { wasi_unstable: snapshot0.createWasiUnstableImports(snapshot0.adaptWasiUnstable(p1, snapshot0HandWritten(k)), m) };
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
-      const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix.createWasix32v1Imports(wasixHandlers(k, p1), m) };
+      const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
+      const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
       mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
     } else {
       const hand = ephemeralHandWritten(k, p1);

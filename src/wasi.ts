@@ -1,4 +1,5 @@
 import { Filetype } from '../generated/preview1/types.js';
+import { Signal as WasixSignal, SignalNames } from '../generated/wasix/types.js';
 import { GuestMemory } from './abi/memory.js';
 import { CoalescedSink, flushingBeforeCalls } from './coalesced-output.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
@@ -7,7 +8,7 @@ import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
 import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
-import { getPlatform, getThreadPlatform, type Platform } from './platform/platform.js';
+import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
@@ -18,10 +19,14 @@ import type { ImportFunctions } from './trace.js';
 import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
-import { functionImportParams, memoryFor, memoryImportOf } from './threads/module-imports.js';
+import { functionImportParams, memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
 import { stackOf } from './handlers/wasix/stack.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
+import { ProcessRunner } from './processes.js';
+import { programOf, type CommandSource } from './kernel/programs.js';
 
+/** WASIX imports of a program that starts or waits for processes: it runs in workers, as a threaded one does. */
+const WASIX_PROCESS_IMPORTS = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
 
 /**
  * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
@@ -47,6 +52,8 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  readonly #trace: WasiOptions['trace'];
+  readonly #commands: ReadonlyMap<string, CommandSource>;
   /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
   #asyncPreopen: string | undefined;
   /** Filesystems that may still be putting changes in storage when the program ends. */
@@ -63,7 +70,9 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns) });
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses });
+    this.#trace = o.trace;
+    this.#commands = new Map(Object.entries(o.commands ?? {}));
     this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
@@ -205,11 +214,22 @@ export class WASI {
       bytes = program instanceof ArrayBuffer ? new Uint8Array(program) : new Uint8Array(program.buffer, program.byteOffset, program.byteLength);
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
-    const imports = WebAssembly.Module.imports(module);
+    let imports = WebAssembly.Module.imports(module);
+    const processes = imports.some((i) => i.kind === 'function' && i.module === 'wasix_32v1' && WASIX_PROCESS_IMPORTS.has(i.name));
+    if (processes && bytes && !options?.memory && !imports.some((i) => i.kind === 'memory')) {
+      // A process runs in a worker, so its memory must be shared and made outside it (module-imports.ts).
+      const rewritten = withImportedSharedMemory(bytes);
+      if (rewritten) {
+        bytes = rewritten.bytes;
+        module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+        imports = WebAssembly.Module.imports(module);
+      }
+    }
     const memoryImport = imports.find((i) => i.kind === 'memory');
     const limits = bytes && memoryImportOf(bytes);
     const given = options?.memory;
     const threaded =
+      processes ||
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
       imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && ((THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name) || i.name === 'thread_spawn'))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
@@ -239,20 +259,52 @@ export class WASI {
     this.#started = true;
     this.#memory.bind(memory);
     this.#stdinOffThread();
+    if (processes) return this.#runProcesses(module, memory, { module: memoryImport.module, name: memoryImport.name }, bytes, tp);
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
-    }, threadLocalsOf(this.#kernel).keys.buffer, bytes && functionImportParams(bytes));
+    }, { params: bytes && functionImportParams(bytes), threadLocalKeys: threadLocalsOf(this.#kernel).keys.buffer });
     this.#kernel.threads = dispatcher;
     this.#kernel.exports = dispatcher.exports;
     try {
       const end = await dispatcher.run();
       if ('error' in end) throw end.error;
+      if ('exec' in end) throw new Error('unreachable: a program without process calls cannot exec');
       return end.exitCode;
     } finally {
       this.#kernel.threads = undefined;
       this.close();
       // A close may finish in the background: the run is over once its files are in storage.
+      await Promise.all(this.#flushes.map((fs) => fs.flush!()));
+    }
+  }
+
+  /** Runs a program that starts processes: the first process of a tree run by a ProcessRunner. */
+  async #runProcesses(module: WebAssembly.Module, memory: WebAssembly.Memory, from: { module: string; name: string }, bytes: Uint8Array | undefined, tp: ThreadPlatform): Promise<number> {
+    const k = this.#kernel;
+    const runner = new ProcessRunner(
+      k.kernel,
+      (child) => {
+        // A child is a program of its own: it gets every version, whatever the parent imports.
+        const all: VersionId[] = ['preview1', 'snapshot0', 'ephemeral', 'wasix'];
+        const byVersion = importModules(all, child, child.memory, this.#trace);
+        return Object.assign({}, ...all.map((v) => byVersion[v])) as ImportModules;
+      },
+      tp,
+      { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },
+      this.#commands,
+    );
+    k.kernel.launcher = runner;
+    const limits = bytes ? memoryImportOf(bytes) : undefined;
+    const program = programOf(module, limits ?? { ...from, initial: 0, maximum: undefined, shared: true }, bytes);
+    try {
+      const end = await runner.runFirst(k, program, memory, this.#imports);
+      if ('error' in end) throw end.error;
+      return end.exitCode;
+    } finally {
+      k.kernel.launcher = undefined;
+      k.threads = undefined;
+      this.close();
       await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
   }
@@ -316,6 +368,28 @@ export class WASI {
     // The kernel calls exports only as entry points (signal callbacks), which setjmp may unwind to.
     this.#kernel.exports = Object.fromEntries(Object.entries(exports).map(([name, v]) => [name, typeof v === 'function' ? (...args: unknown[]) => stack.call(v as (...a: never[]) => unknown, args) : v]));
     return exports;
+  }
+
+  /**
+   * Sends `signal` (a name such as `'SIGINT'`, or a WASIX number, which is Linux's) to the guest run by
+   * `run()` in workers (a threaded program, or one that starts processes), as WASIX delivers signals:
+   * to the guest's handler at its next signal point, or, without one, it ends with 128 + the signal
+   * number (the rest of its process tree with it). False when no such guest is running (a program run
+   * on this thread cannot be reached until it returns).
+   */
+  kill(signal: string | number = 'SIGTERM'): boolean {
+    const sig = typeof signal === 'number' ? signal : (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()];
+    if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
+    const p = this.#kernel;
+    const d = p.threads as ThreadDispatcher | undefined;
+    if (!d || p.status !== undefined) return false;
+    if (p.kernel.launcher) {
+      if (p.signals.terminates(sig)) p.kernel.launcher.kill(p, { signal: sig });
+      else p.signals.raise(sig);
+    } else if (p.signals.terminates(sig)) d.kill({ exitCode: 128 + sig, killed: { signal: sig } });
+    else p.signals.raise(sig);
+    d.poke();
+    return true;
   }
 
   /**

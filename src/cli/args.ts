@@ -20,6 +20,8 @@ export interface RunConfig {
   env: Record<string, string>;
   fs: 'host' | 'memory';
   version: CliWasiVersion;
+  /** `--command NAME=FILE.wasm`: programs a WASIX process can spawn or exec by name. */
+  commands?: Record<string, string>;
   /** Where the syscall trace goes: stderr, a file, or nowhere. */
   trace: { to: 'stderr' } | { to: 'file'; path: string } | undefined;
 }
@@ -78,6 +80,13 @@ function parseRun(argv: readonly string[]): Command {
         const sep = v.indexOf('=');
         if (sep <= 0) throw new UsageError(`--env expects NAME=VALUE, got '${v}'`);
         config.env[v.slice(0, sep)] = v.slice(sep + 1);
+        break;
+      }
+      case '--command': {
+        const v = valueOf(name, inline);
+        const sep = v.indexOf('=');
+        if (sep <= 0 || v.slice(0, sep).includes('/') || sep === v.length - 1) throw new UsageError(`--command expects NAME=FILE.wasm, got '${v}'`);
+        (config.commands ??= {})[v.slice(0, sep)] = v.slice(sep + 1);
         break;
       }
       case '--fs': {

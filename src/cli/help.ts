@@ -18,6 +18,8 @@ Options:
   --dir HOST[::GUEST]      preopen the host directory HOST as GUEST (default: HOST as given); repeatable
   --mapdir GUEST::HOST     the same, in wasmer's order
   --env NAME=VALUE         set an environment variable for the guest; repeatable
+  --command NAME=FILE.wasm a program WASIX processes can spawn or exec as NAME (or /bin/NAME),
+                           read from FILE.wasm when first used; repeatable
   --fs host|memory         host: the guest works on the host directories (default);
                            memory: each --dir is copied into memory first, the host is left untouched
   --version VERSION        the WASI version to provide: auto (default: what the module imports),

@@ -40,7 +40,19 @@ export async function runCommand(config: RunConfig, report: Report): Promise<num
     }
     try {
       const limits = memoryImportOf(bytes);
-      return (await wasi.run(module, limits && { memory: memoryFor(limits) })) & 0xff;
+      // A program that starts processes and defines its own memory is rewritten by run(), which needs its bytes.
+      const processes = !limits && WebAssembly.Module.imports(module).some((i) => i.module === 'wasix_32v1' && /^proc_(spawn|exec|join)/.test(i.name));
+      // A guest in workers leaves this thread free: Ctrl-C and the like reach it as WASIX signals (its
+      // handler, or 128 + signo). A guest on this thread keeps Node's default (the host process ends).
+      const inWorkers = processes || limits?.shared === true || WebAssembly.Module.imports(module).some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && /^(thread_spawn|thread_join|futex_)/.test(i.name))));
+      const forward = (sig: NodeJS.Signals) => void wasi.kill(sig);
+      const forwarded: NodeJS.Signals[] = inWorkers ? ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] : [];
+      for (const sig of forwarded) process.on(sig, forward);
+      try {
+        return (await (processes ? wasi.run(bytes) : wasi.run(module, limits && { memory: memoryFor(limits) }))) & 0xff;
+      } finally {
+        for (const sig of forwarded) process.off(sig, forward);
+      }
     } catch (err) {
       trap = trapMessage(err);
       if (trap !== undefined) return TRAP_EXIT;
@@ -69,6 +81,10 @@ function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, si
     returnOnExit: true,
   };
   if (sink) options.trace = sink.event;
+  if (config.commands) {
+    // Read when first spawned, so a command that is never run costs nothing (a missing file is that spawn's noent).
+    options.commands = Object.fromEntries(Object.entries(config.commands).map(([name, file]) => [name, () => readFileSync(file)]));
+  }
   try {
     return new WASI(options);
   } catch (err) {

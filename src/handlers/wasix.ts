@@ -7,6 +7,7 @@ import { pathHandlers } from './preview1/path.js';
 import { wasixClockHandlers } from './wasix/clock.js';
 import { wasixCwdHandlers } from './wasix/cwd.js';
 import { wasixEpollHandlers } from './wasix/epoll.js';
+import { wasixProcHandlers } from './wasix/proc.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
@@ -34,19 +35,25 @@ type Implemented =
   | 'fd_pipe'
   | 'getcwd'
   | 'path_open2'
+  | 'proc_exec'
+  | 'proc_exec2'
+  | 'proc_exec3'
   | 'proc_id'
+  | 'proc_join'
   | 'proc_parent'
   | 'proc_raise_interval'
   | 'proc_signal'
   | 'proc_signals_get'
   | 'proc_signals_sizes_get'
+  | 'proc_spawn'
+  | 'proc_spawn2'
   | 'sock_pair'
   | StackCalls
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
-const PROCESSES = 'a second process needs a copy of the guest (fork: its memory and stack, asyncify; exec/spawn: a program loader): not supported';
+const PROCESSES = 'a copy of a running guest needs its memory and stack (asyncify): not supported';
 const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
@@ -54,12 +61,6 @@ const DYNAMIC = "needs the guest's function table and dynamic linking: not suppo
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
   proc_fork: PROCESSES,
-  proc_exec: `${PROCESSES}; returns no errno, so it traps`,
-  proc_exec2: `${PROCESSES}; returns no errno, so it traps`,
-  proc_exec3: PROCESSES,
-  proc_spawn: PROCESSES,
-  proc_spawn2: PROCESSES,
-  proc_join: PROCESSES,
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -129,6 +130,7 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     ...wasixSockPairHandlers(k),
     ...wasixSignalHandlers(k),
     ...wasixStackHandlers(stackOf(k)),
+    ...wasixProcHandlers(k, p1),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
       // Close-on-exec belongs to the new fd alone (fd_fdflags_get reads it back).

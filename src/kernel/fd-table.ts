@@ -134,6 +134,16 @@ export class FdTable {
     return e;
   }
 
+  /**
+   * A new table holding the fds of this one for which `keep` is true, each referring to the same open
+   * file (fork, spawn: the child shares its parent's descriptions).
+   */
+  clone(keep: (fd: number, e: Fd) => boolean): FdTable {
+    const t = new FdTable(this.maxOpen);
+    for (const [fd, e] of this.all()) if (keep(fd, e)) t.set(fd, e);
+    return t;
+  }
+
   /** Every open fd. */
   *all(): Iterable<[number, Fd]> {
     for (let fd = 0; fd < this.entries.length; fd++) {

@@ -1,5 +1,7 @@
 import { sleepUntil } from './blocking.js';
-import { ProcessTable } from './process-table.js';
+import type { Process } from './process.js';
+import { ProcessTable, type ExitStatus } from './process-table.js';
+import type { CommandSource, Program, ProgramCache } from './programs.js';
 
 /** Clock ids as named in preview1's `$clockid`. */
 export type ClockName = 'realtime' | 'monotonic' | 'process_cputime_id' | 'thread_cputime_id';
@@ -10,6 +12,17 @@ export interface ClockSource {
   now(clock: ClockName): bigint;
   /** Resolution of the named clock in nanoseconds. */
   resolution(clock: ClockName): bigint;
+}
+
+/** How processes are started, replaced and ended: set while `WASI.run` runs a program that uses processes (src/processes.ts). */
+export interface Launcher {
+  readonly programs: ProgramCache;
+  /** The `commands` option's entry for a name or `/bin/<name>`, if any. */
+  command(name: string): CommandSource | undefined;
+  /** Starts `child` (already in the process table) running `program` in a worker of its own. */
+  start(child: Process, program: Program): void;
+  /** Ends `p` at once, wherever it is, with `status` (a signal from another process). */
+  kill(p: Process, status: ExitStatus): void;
 }
 
 /** What a kernel is made from: its clocks, its randomness and how it sleeps. */
@@ -30,6 +43,13 @@ export class Kernel {
   readonly clock: ClockSource;
   readonly randomFill: (into: Uint8Array) => void;
   readonly processes: ProcessTable;
+  /**
+   * The process whose syscall is running, when several run (set by the process runner): a stream shared
+   * between processes (a pipe) waits as the process that reads it, not the one that made it.
+   */
+  current: Process | undefined;
+  /** Set while processes can be started (WASI.run); undefined for a program run by `start()`. */
+  launcher: Launcher | undefined;
   /** Sleeps without spinning; parks the call instead when the program is threaded (blocking.ts). */
   readonly sleepNs: (ns: bigint) => void;
 

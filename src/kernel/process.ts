@@ -49,8 +49,9 @@ export class Process {
   /** The parent's pid, 0 for none. */
   readonly parent: number;
   readonly memory: GuestMemory;
-  readonly args: StringArray;
-  readonly env: StringArray;
+  /** Replaced by exec. */
+  args: StringArray;
+  env: StringArray;
   readonly fds: FdTable;
   readonly terminal: HostTerminal | undefined;
   /** Pending signals, the guest's signal callback, interval timers. */

@@ -39,6 +39,26 @@ export class ProcessSignals {
     this.#p = p;
   }
 
+  /** Signals set to be ignored (a spawn's signal dispositions): raising one does nothing. */
+  readonly #ignored = new Set<number>();
+
+  /** Ignores `sig` from now on (SIG_IGN), as proc_spawn2's dispositions ask; kill cannot be ignored. */
+  ignore(sig: number): void {
+    if (sig !== Signal.kill) this.#ignored.add(sig);
+  }
+
+  /** True when `sig` would end the process now: not ignored, and no callback takes it (or it is kill). */
+  terminates(sig: number): boolean {
+    if (sig === Signal.kill) return true;
+    if (this.#ignored.has(sig) || IGNORED_BY_DEFAULT.has(sig) || sig === Signal.none) return false;
+    return this.#callback === undefined || typeof this.#p.exports?.[this.#callback] !== 'function';
+  }
+
+  /** After exec: a handled signal is back to its default (the handler is gone with the image); ignored ones stay ignored (POSIX). */
+  resetForExec(): void {
+    this.#callback = undefined;
+  }
+
   /** Names the guest export called with each signal (`callback_signal`). */
   setCallback(name: string): void {
     this.#callback = name;
@@ -46,7 +66,7 @@ export class ProcessSignals {
 
   /** Marks `sig` pending; a standard signal already pending is not queued twice (POSIX). */
   raise(sig: number): void {
-    if (sig !== Signal.none && !this.#pending.includes(sig)) this.#pending.push(sig);
+    if (sig !== Signal.none && !this.#ignored.has(sig) && !this.#pending.includes(sig)) this.#pending.push(sig);
   }
 
   /** Arms (or with 0 ns, disarms) the timer that raises `sig` after `ns`, and every `ns` after that when `repeat`. */
@@ -75,7 +95,7 @@ export class ProcessSignals {
   /**
    * Acts on every pending signal (and expired timer): calls the guest's callback for each, or takes the
    * default action, ending the process (`ProcExit`, 128 + signo) for a terminating signal. True when
-   * a signal was acted on. `kill` cannot be caught. A signal raised while a callback runs waits for the
+   * a callback ran (a blocking call then ends with `intr`). `kill` cannot be caught. A signal raised while a callback runs waits for the
    * next syscall after it, as Linux blocks a signal during its own handler.
    */
   deliver(): boolean {
@@ -84,10 +104,12 @@ export class ProcessSignals {
     try {
       let acted = false;
       for (let sig = this.#pending.shift(); sig !== undefined; sig = this.#pending.shift()) {
-        acted = true;
         const callback = this.#callback === undefined ? undefined : this.#p.exports?.[this.#callback];
-        if (sig !== Signal.kill && typeof callback === 'function') (callback as (signo: number) => void)(sig);
-        else if (!IGNORED_BY_DEFAULT.has(sig)) throw new ProcExit(signalExitCode(sig));
+        if (sig !== Signal.kill && typeof callback === 'function') {
+          acted = true;
+          (callback as (signo: number) => void)(sig);
+        } else if (!IGNORED_BY_DEFAULT.has(sig)) throw new ProcExit(signalExitCode(sig));
+        // A signal whose default is to be ignored is discarded without interrupting anything (POSIX).
       }
       return acted;
     } finally {

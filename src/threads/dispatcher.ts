@@ -2,7 +2,8 @@ import { Errno } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
-import { FIRST_PID } from '../kernel/process-table.js';
+import { ExecImage } from '../kernel/programs.js';
+import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
 import type { ThreadHost } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
@@ -26,8 +27,8 @@ const LINGER_MS = 0.05;
 /** How often a call parked on something outside the guest (stdin, a socket) looks again. */
 const EXTERNAL_RETRY_MS = 2;
 
-/** How a threaded program ended. */
-export type ProgramEnd = { exitCode: number } | { error: Error };
+/** How a threaded program ended: exited, failed, or replaced by another image (`proc_exec`). */
+export type ProgramEnd = { exitCode: number; killed?: ExitStatus } | { error: Error } | { exec: ExecImage };
 
 /** A worker and its syscall control block; it runs one guest thread at a time. */
 interface Slot {
@@ -55,6 +56,18 @@ export interface ThreadLimits {
   readonly poolSize: number;
   /** Threads alive at once, the main one included; a spawn beyond it fails with `again`. */
   readonly maxThreads: number;
+}
+
+/** What a process's dispatcher adds to a threaded program's. */
+export interface DispatcherHooks {
+  /** The core parameter types of the module's function imports, by `module.name`, where they differ from the WITX's. */
+  readonly params?: ReadonlyMap<string, readonly string[]>;
+  /** Called before each call runs (the process runner says whose call it is). */
+  readonly beforeCall?: () => void;
+  /** Called after each call that completed: another process's parked call may now go on. */
+  readonly afterCall?: () => void;
+  /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
+  readonly threadLocalKeys?: ArrayBufferLike;
 }
 
 /**
@@ -97,14 +110,7 @@ export class ThreadDispatcher implements ThreadHost {
     imports: ImportModules,
     private readonly platform: ThreadPlatform,
     private readonly limits: ThreadLimits,
-    /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
-    private readonly threadLocalKeys?: ArrayBufferLike,
-    /**
-     * Every function import's core parameter types by `module.name`, when the module's bytes are known
-     * (module-imports.ts): an import of another form than the WITX's (the 2023 ABI's, chosen per call
-     * by its argument count: handlers/wasix/abi2023.ts) travels the channel with its own parameters.
-     */
-    importParams?: ReadonlyMap<string, readonly ('i32' | 'i64' | 'f32' | 'f64')[]>,
+    private readonly hooks: DispatcherHooks = {},
   ) {
     this.parallelism = platform.parallelism;
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
@@ -112,11 +118,8 @@ export class ThreadDispatcher implements ThreadHost {
     // linking in the worker, as it would without threads.
     const served: Record<string, Record<string, unknown>> = { ...imports, wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } };
     const callOf = (m: string, n: string) => served[m]?.[n] as RawFunction | undefined;
-    const paramsOf = (m: string, n: string) => {
-      const actual = importParams?.get(`${m}.${n}`);
-      return actual?.every((t) => t === 'i32' || t === 'i64') ? (actual as readonly ('i32' | 'i64')[]) : coreParamsOf(m, n);
-    };
-    this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? paramsOf(m, n) : undefined));
+    const declared = (m: string, n: string) => hooks.params?.get(`${m}.${n}`) as readonly ('i32' | 'i64')[] | undefined;
+    this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? (declared(m, n) ?? coreParamsOf(m, n)) : undefined));
     this.#calls = this.#functions.map((f) => callOf(f.module, f.name)!);
     this.#argv = this.#functions.map((f) => new Array<number | bigint>(f.params.length));
     const list = WebAssembly.Module.exports(module);
@@ -157,6 +160,16 @@ export class ThreadDispatcher implements ThreadHost {
 
   get currentTid(): number | undefined {
     return this.#current?.tid;
+  }
+
+  /** Ends the program from outside (another process killed it), as if it had ended with `end`. */
+  kill(end: ProgramEnd): void {
+    this.#finish(end);
+  }
+
+  /** Runs the parked calls again soon: something outside this program may have changed what they wait for. */
+  poke(): void {
+    if (this.#parked.length > 0) this.#ring();
   }
 
   onNextCall(tid: number, thunk: () => void): boolean {
@@ -205,7 +218,7 @@ export class ThreadDispatcher implements ThreadHost {
       doorbell: this.#doorbell.buffer as SharedArrayBuffer,
       control,
       functions: this.#functions,
-      threadLocalKeys: this.threadLocalKeys,
+      threadLocalKeys: this.hooks.threadLocalKeys,
     });
     this.#slots.push(slot);
     return slot;
@@ -301,9 +314,11 @@ export class ThreadDispatcher implements ThreadHost {
         this.#forThread.delete(slot.tid!);
         for (const thunk of pending) thunk();
       }
+      this.hooks.beforeCall?.();
       const r = parkingWaits(record, () => fn(...args));
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
+      this.hooks.afterCall?.();
     } catch (err) {
       if (err instanceof Blocked && !err.until && slot.signals.length > 0) {
         // A callback is queued for this thread (thread_signal) and the call would wait: a signal ends
@@ -316,6 +331,8 @@ export class ThreadDispatcher implements ThreadHost {
         this.#parked.push({ slot, index, args: args.slice(), record, deadlineMs: err.deadlineMs, external: err.external });
         // An asynchronous filesystem's step: retry when it settles.
         err.until?.then(() => this.#ring());
+      } else if (err instanceof ExecImage) {
+        this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {
         this.#finish({ exitCode: err.exitCode });
       } else {

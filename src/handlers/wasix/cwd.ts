@@ -1,6 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { SIZE } from '../../../generated/wasix/layout.js';
 import { WasiError } from '../../abi/errno-of.js';
+import type { FdTable } from '../../kernel/fd-table.js';
 import type { FsFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 
@@ -21,20 +22,20 @@ export function joinPath(base: string, path: string): string {
  * `getcwd`/`chdir` over the process's working directory (`Process.cwd`), starting at `/`. It is state for the
  * guest's libc to read back: preview1's path calls still resolve against the directory fd they are given.
  */
+/** The preopen of `fds` whose guest path is the longest prefix of the absolute `path`, with the rest of the path under it. */
+export function preopenOf(fds: FdTable, path: string): [FsFile, string] | undefined {
+  let best: [FsFile, string, number] | undefined;
+  for (const [, e] of fds.all()) {
+    if (e.file.kind !== 'fs' || e.preopen === undefined) continue;
+    const root = joinPath('/', e.preopen);
+    const inside = path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
+    if (inside && (!best || root.length > best[2])) best = [e.file, path.slice(root.length).replace(/^\//, ''), root.length];
+  }
+  return best && [best[0], best[1]];
+}
+
 export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'> {
   const { fds, memory: m } = k;
-
-  /** The preopen whose guest path is the longest prefix of `path`, with the rest of the path under it. */
-  const preopenOf = (path: string): [FsFile, string] | undefined => {
-    let best: [FsFile, string, number] | undefined;
-    for (const [, e] of fds.all()) {
-      if (e.file.kind !== 'fs' || e.preopen === undefined) continue;
-      const root = joinPath('/', e.preopen);
-      const inside = path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
-      if (inside && (!best || root.length > best[2])) best = [e.file, path.slice(root.length).replace(/^\//, ''), root.length];
-    }
-    return best && [best[0], best[1]];
-  };
 
   return {
     getcwd(path, pathLen) {
@@ -54,7 +55,7 @@ export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'
     chdir(path) {
       if (path === '') throw new WasiError('noent');
       const target = joinPath(k.cwd, path);
-      const found = preopenOf(target);
+      const found = preopenOf(fds, target);
       if (!found) throw new WasiError('noent', `${target} is in no preopened directory`);
       const [d, rest] = found;
       if (d.fs.stat(d.handle, rest === '' ? '.' : rest).filetype !== 'directory') throw new WasiError('notdir');

@@ -29,7 +29,6 @@ interface Stream {
 export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
   const { fds } = k;
 
-  const { signals, sleepMs } = k;
 
   /**
    * A blocking read of an empty pipe or counter (or a write to a full counter) waits for another guest
@@ -38,7 +37,9 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
    */
   const wouldWait = (e: StreamFile, what: string): never => {
     if (e.fdflags & Fdflags.nonblock) throw WasiError.quiet('again');
-    signals.interruptWait(Infinity, sleepMs);
+    // The reader may be another process than the one that made the pipe (spawn shares it).
+    const p = k.kernel.current ?? k;
+    p.signals.interruptWait(Infinity, p.sleepMs);
     return waitForOtherThreads(what);
   };
 

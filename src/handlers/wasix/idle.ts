@@ -11,9 +11,9 @@ const internal = new WeakSet<Waiter>();
  * way an interval timer expiring first ends the wait with `intr` once its signal is delivered.
  */
 export function idleWaiter(k: Process, what: string): Waiter {
-  const { signals, sleepMs } = k;
   const w: Waiter = {
     wait(timeoutMs) {
+      const { signals, sleepMs } = k.kernel.current ?? k;
       signals.interruptWait(timeoutMs, sleepMs);
       if (!Number.isFinite(timeoutMs)) waitForOtherThreads(what);
       sleepUntil(performance.now() + timeoutMs, sleepMs);

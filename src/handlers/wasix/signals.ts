@@ -25,8 +25,11 @@ export function wasixSignalHandlers(k: Process): Pick<Wasix32v1, SignalCalls> {
     proc_signal(pid, sig) {
       // Wasmer ignores an unknown pid and succeeds; POSIX kill() says srch.
       const p = k.kernel.processes.get(pid);
-      if (!p) throw new WasiError('srch', `no process ${pid}`);
-      p.signals.raise(sig);
+      if (!p || p.status !== undefined) throw new WasiError('srch', `no process ${pid}`);
+      // Another process without a handler for it ends at once, wherever it is (it may be blocked);
+      // one with a handler gets it at its next syscall, as this one does.
+      if (p !== k && k.kernel.launcher && p.signals.terminates(sig)) k.kernel.launcher.kill(p, { signal: sig });
+      else p.signals.raise(sig);
       signals.deliver();
     },
     proc_raise_interval(sig, interval, repeat) {
