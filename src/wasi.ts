@@ -10,6 +10,7 @@ import { getPlatform, getThreadPlatform, type Platform } from './platform/platfo
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
+import { parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -57,6 +58,7 @@ export class WASI {
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
       terminal: p.terminal,
+      network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
       v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);

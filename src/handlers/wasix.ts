@@ -11,6 +11,7 @@ import { wasixEpollHandlers } from './wasix/epoll.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
+import { wasixSocketHandlers, type SocketCalls } from './wasix/sockets.js';
 import { wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
@@ -41,12 +42,13 @@ type Implemented =
   | 'proc_signals_get'
   | 'proc_signals_sizes_get'
   | 'sock_pair'
+  | SocketCalls
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
 const PROCESSES = 'a second process needs a copy of the guest (fork: its memory and stack, asyncify; exec/spawn: a program loader): not supported';
-const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
+const MULTICAST = 'multicast groups are not provided: the I/O worker does not carry node:dgram memberships';
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
 const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
@@ -76,28 +78,10 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   port_route_remove: NETWORK,
   port_route_clear: NETWORK,
   port_route_list: NETWORK,
-  sock_status: SOCKETS,
-  sock_addr_local: SOCKETS,
-  sock_addr_peer: SOCKETS,
-  sock_open: SOCKETS,
-  sock_set_opt_flag: SOCKETS,
-  sock_get_opt_flag: SOCKETS,
-  sock_set_opt_time: SOCKETS,
-  sock_get_opt_time: SOCKETS,
-  sock_set_opt_size: SOCKETS,
-  sock_get_opt_size: SOCKETS,
-  sock_join_multicast_v4: SOCKETS,
-  sock_leave_multicast_v4: SOCKETS,
-  sock_join_multicast_v6: SOCKETS,
-  sock_leave_multicast_v6: SOCKETS,
-  sock_bind: SOCKETS,
-  sock_listen: SOCKETS,
-  sock_accept_v2: SOCKETS,
-  sock_connect: SOCKETS,
-  sock_recv_from: SOCKETS,
-  sock_send_to: SOCKETS,
-  sock_send_file: SOCKETS,
-  resolve: 'name resolution goes with WASIX sockets, which are not provided',
+  sock_join_multicast_v4: MULTICAST,
+  sock_leave_multicast_v4: MULTICAST,
+  sock_join_multicast_v6: MULTICAST,
+  sock_leave_multicast_v6: MULTICAST,
   dl_invalid_handle: DYNAMIC,
   dlopen: DYNAMIC,
   dlsym: DYNAMIC,
@@ -129,6 +113,7 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     ...wasixClockHandlers(),
     ...wasixEpollHandlers(k),
     ...wasixSockPairHandlers(k),
+    ...wasixSocketHandlers(k),
     ...wasixSignalHandlers(k),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);

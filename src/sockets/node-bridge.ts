@@ -8,16 +8,32 @@ import type { SocketConnection, SocketListener } from './types.js';
 
 // The Node I/O bridge: asynchronous sockets and streams serviced by a worker for a guest that blocks.
 
-type WorkerMessage =
+/** An address as Node reports it. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type WorkerMessage =
   | { t: 'data'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number }
   | { t: 'error'; id: number; code: string; message?: string }
-  | { t: 'conn'; id: number; conn: number }
+  | { t: 'conn'; id: number; conn: number; local: HostPort; remote: HostPort }
+  | { t: 'connected'; id: number; local: HostPort; remote: HostPort }
   | { t: 'listening'; id: number; host: string; port: number }
+  | { t: 'resolved'; id: number; addrs: string[] }
+  | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
   | { t: 'fatal'; message: string };
 
-// Node error codes a peer can cause, as errno names; anything else is `io`.
-const SOCKET_ERRNO: Record<string, string> = {
+// Node error codes a peer or the host's network can cause, as errno names; anything else is `io`.
+export const SOCKET_ERRNO: Record<string, string> = {
+  ECONNREFUSED: 'connrefused',
+  EHOSTUNREACH: 'hostunreach',
+  ENETUNREACH: 'netunreach',
+  EADDRINUSE: 'addrinuse',
+  EADDRNOTAVAIL: 'addrnotavail',
+  EACCES: 'acces',
+  EAFNOSUPPORT: 'afnosupport',
   ECONNRESET: 'connreset',
   EPIPE: 'pipe',
   ECONNABORTED: 'connaborted',
@@ -32,7 +48,7 @@ const SOCKET_ERRNO: Record<string, string> = {
  * arrive on (drained synchronously), and the shared cell it bumps after each event, which a blocked
  * guest waits on. The worker is unref'd, so it never keeps the process alive.
  */
-class IoBridge implements Waiter {
+export class IoBridge implements Waiter {
   readonly #cell = new Int32Array(new SharedArrayBuffer(4));
   readonly #port: MessagePort;
   readonly #on = new Map<number, (m: WorkerMessage) => void>();
@@ -79,10 +95,11 @@ class IoBridge implements Waiter {
 }
 
 let ioBridge: IoBridge | undefined;
-const bridge = () => (ioBridge ??= new IoBridge());
+/** This thread's bridge, started on first use. */
+export const bridge = (): IoBridge => (ioBridge ??= new IoBridge());
 
 /** A stream the worker reads (a socket or stdin), buffered on the guest's thread. */
-class BridgeStream implements SocketConnection {
+export class BridgeStream implements SocketConnection {
   readonly #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
@@ -95,6 +112,8 @@ class BridgeStream implements SocketConnection {
   constructor(
     readonly waiter: IoBridge,
     id?: number,
+    /** Other messages for this id (a connect's `connected`). */
+    readonly onOther?: (m: WorkerMessage) => void,
   ) {
     this.id = waiter.register((m) => this.#onMessage(m), id);
   }
@@ -108,6 +127,7 @@ class BridgeStream implements SocketConnection {
     } else if (m.t === 'error') {
       this.#error ??= SOCKET_ERRNO[m.code] ?? 'io';
     }
+    this.onOther?.(m);
   }
 
   state() {
