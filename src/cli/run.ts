@@ -68,6 +68,7 @@ function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, si
     stderr: 2,
     returnOnExit: true,
   };
+  if (config.network) options.network = config.network;
   if (sink) options.trace = sink.event;
   try {
     return new WASI(options);
