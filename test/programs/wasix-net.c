@@ -11,6 +11,12 @@
 //   connect-errno PORT   print the errno of a blocking connect to 127.0.0.1:PORT
 //   listen-errno PORT    print the errno of bind+listen on 127.0.0.1:PORT
 //   bad                  bad input: errnos
+//   http N               an HTTP/1.1 server on 127.0.0.1:0 answering N requests (keep-alive), the
+//                        body of each echoed back
+//   epoll-server N       an edge-triggered epoll server on nonblocking sockets: N clients each send
+//                        a line and get it back upper-cased, then the connection is closed
+//   recv-timeout PORT    connect, set recv_timeout 50 ms, print what sock_recv gives with nothing sent
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +54,19 @@ WASIX(sock_send_to) int32_t wx_send_to(int32_t fd, const __wasi_ciovec_t *iovs, 
 WASIX(sock_recv_from) int32_t wx_recv_from(int32_t fd, const __wasi_iovec_t *iovs, uint32_t n, int32_t flags, uint32_t *got, uint16_t *roflags, addr_port_t *addr);
 WASIX(resolve) int32_t wx_resolve(const char *host, uint32_t host_len, int32_t port, uint8_t *addrs, uint32_t naddrs, uint32_t *n);
 WASIX(fd_fdflags_set) int32_t wx_fd_fdflags_set(int32_t fd, int32_t flags);
+WASIX(epoll_create) int32_t wx_epoll_create(uint32_t *fd);
+WASIX(epoll_ctl) int32_t wx_epoll_ctl(int32_t epfd, int32_t op, int32_t fd, const void *event);
+WASIX(epoll_wait) int32_t wx_epoll_wait(int32_t epfd, void *events, int32_t maxevents, uint64_t timeout, uint32_t *n);
+
+typedef struct {
+  uint32_t events;
+  uint32_t pad;
+  uint32_t ptr;
+  uint32_t fd;
+  uint64_t data1;
+  uint64_t data2;
+} epoll_event_t;
+enum { EPOLLIN = 1, EPOLLOUT = 2, EPOLLET = 0x40 };
 
 enum { INET4 = 1, INET6 = 2, STREAM = 1, DGRAM = 2 };
 enum { OPT_REUSE_ADDR = 2, OPT_NO_DELAY = 3, OPT_LISTENING = 10, OPT_KEEP_ALIVE = 12, OPT_RECV_BUF = 15, OPT_RECV_TIMEOUT = 19, OPT_CONNECT_TIMEOUT = 21 };
@@ -365,6 +384,144 @@ static int bad(void) {
   return 0;
 }
 
+static char http_buf[4 << 20];
+
+/** Reads one more chunk into http_buf at *len; 0 at EOF. */
+static size_t fill(int fd, size_t *len) {
+  __wasi_iovec_t iov = {(uint8_t *)http_buf + *len, sizeof http_buf - *len};
+  size_t got;
+  __wasi_roflags_t ro;
+  int e = __wasi_sock_recv(fd, &iov, 1, 0, &got, &ro);
+  if (e) die("sock_recv", e);
+  *len += got;
+  return got;
+}
+
+static int http(int n) {
+  int l = listener(0);
+  addr_port_t a;
+  int e = wx_sock_addr_local(l, &a);
+  if (e) die("sock_addr_local", e);
+  printf("port %u\n", port_of(&a));
+  fflush(stdout);
+  int served = 0, conns = 0;
+  while (served < n) {
+    uint32_t c;
+    addr_port_t peer;
+    if ((e = wx_sock_accept_v2(l, 0, &c, &peer))) die("sock_accept_v2", e);
+    conns++;
+    size_t len = 0;
+    for (;;) {
+      char *end;
+      while (!(end = memmem(http_buf, len, "\r\n\r\n", 4)))
+        if (fill(c, &len) == 0) goto closed;
+      size_t head = end + 4 - http_buf;
+      size_t body = 0;
+      char *cl = memmem(http_buf, head, "Content-Length: ", 16);
+      if (!cl) cl = memmem(http_buf, head, "content-length: ", 16);
+      if (cl) body = strtoul(cl + 16, NULL, 10);
+      while (len < head + body)
+        if (fill(c, &len) == 0) goto closed;
+      char hdr[128];
+      int h = snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %zu\r\n\r\n", body);
+      if ((e = send_all(c, hdr, h)) || (e = send_all(c, http_buf + head, body))) die("sock_send", e);
+      served++;
+      memmove(http_buf, http_buf + head + body, len - head - body);
+      len -= head + body;
+      if (served == n) break;
+    }
+  closed:
+    (void)!__wasi_fd_close(c);
+  }
+  printf("served %d requests on %d connection(s)\n", served, conns);
+  return 0;
+}
+
+typedef struct {
+  char line[256];
+  size_t len;
+} client_t;
+
+static int epoll_server(int n) {
+  int l = listener(0);
+  addr_port_t a;
+  int e = wx_sock_addr_local(l, &a);
+  if (e) die("sock_addr_local", e);
+  printf("port %u\n", port_of(&a));
+  fflush(stdout);
+  if ((e = __wasi_fd_fdstat_set_flags(l, __WASI_FDFLAGS_NONBLOCK))) die("fdstat_set_flags", e);
+  uint32_t ep;
+  if ((e = wx_epoll_create(&ep))) die("epoll_create", e);
+  epoll_event_t ev = {EPOLLIN | EPOLLET, 0, 0, (uint32_t)l, 0, 0};
+  if ((e = wx_epoll_ctl(ep, 0, l, &ev))) die("epoll_ctl", e);
+  static client_t clients[1024];
+  int done = 0, accepted = 0, wakeups = 0, max_open = 0, open = 0;
+  while (done < n) {
+    epoll_event_t evs[64];
+    uint32_t got;
+    if ((e = wx_epoll_wait(ep, evs, 64, 10000000000ull, &got))) die("epoll_wait", e);
+    if (got == 0) die("epoll_wait timed out", 0);
+    wakeups++;
+    for (uint32_t i = 0; i < got; i++) {
+      int fd = evs[i].fd;
+      if (fd == l) {
+        // Edge-triggered: accept until again.
+        for (;;) {
+          uint32_t c;
+          addr_port_t peer;
+          e = wx_sock_accept_v2(l, __WASI_FDFLAGS_NONBLOCK, &c, &peer);
+          if (e == __WASI_ERRNO_AGAIN) break;
+          if (e) die("sock_accept_v2", e);
+          if (c >= 1024) die("too many fds", 0);
+          accepted++;
+          open++;
+          if (open > max_open) max_open = open;
+          clients[c].len = 0;
+          epoll_event_t cev = {EPOLLIN | EPOLLET, 0, 0, c, 0, 0};
+          if ((e = wx_epoll_ctl(ep, 0, c, &cev))) die("epoll_ctl", e);
+        }
+        continue;
+      }
+      client_t *cl = &clients[fd];
+      // Edge-triggered: read until again (or the line is complete).
+      for (;;) {
+        __wasi_iovec_t iov = {(uint8_t *)cl->line + cl->len, sizeof cl->line - 1 - cl->len};
+        size_t r;
+        __wasi_roflags_t ro;
+        e = __wasi_sock_recv(fd, &iov, 1, 0, &r, &ro);
+        if (e == __WASI_ERRNO_AGAIN) break;
+        if (e) die("sock_recv", e);
+        cl->len += r;
+        if (r == 0 || memchr(cl->line, '\n', cl->len)) {
+          for (size_t k = 0; k < cl->len; k++)
+            if (cl->line[k] >= 'a' && cl->line[k] <= 'z') cl->line[k] -= 32;
+          if ((e = send_all(fd, cl->line, cl->len))) die("sock_send", e);
+          if ((e = wx_epoll_ctl(ep, 2, fd, NULL))) die("epoll_ctl del", e);
+          (void)!__wasi_fd_close(fd);
+          open--;
+          done++;
+          break;
+        }
+      }
+    }
+  }
+  printf("answered %d of %d accepted, %s\n", done, accepted, wakeups < done ? "several per wakeup" : "one per wakeup");
+  return 0;
+}
+
+static int recv_timeout(uint16_t port) {
+  int fd = connect_to(port);
+  option_timestamp_t t = {1, 50000000ull};
+  int e = wx_set_time(fd, OPT_RECV_TIMEOUT, &t);
+  if (e) die("sock_set_opt_time", e);
+  char buf[16];
+  __wasi_iovec_t iov = {(uint8_t *)buf, sizeof buf};
+  size_t got;
+  __wasi_roflags_t ro;
+  printf("recv: %s\n", err(__wasi_sock_recv(fd, &iov, 1, 0, &got, &ro)));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -379,5 +536,8 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "connect-errno")) return connect_errno(arg);
   if (!strcmp(mode, "listen-errno")) return listen_errno(arg);
   if (!strcmp(mode, "bad")) return bad();
+  if (!strcmp(mode, "http")) return http(arg);
+  if (!strcmp(mode, "epoll-server")) return epoll_server(arg);
+  if (!strcmp(mode, "recv-timeout")) return recv_timeout(arg);
   return 2;
 }

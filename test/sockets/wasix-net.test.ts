@@ -136,6 +136,78 @@ describe('WASIX sockets on Node', () => {
     expect(await udpEcho).toBe('done');
   });
 
+  it('serves HTTP/1.1 to node:http with keep-alive: 1 MiB bodies byte-exact', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const client = clientThread<{ ok: boolean; lengths: number[]; sockets: number }>(
+      `const cell = new Int32Array(data.cell);
+      while (Atomics.load(cell, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const sockets = new Set();
+      let ok = true;
+      const lengths = [];
+      for (let i = 0; i < 4; i++) {
+        const body = Buffer.alloc(i === 3 ? 0 : (1 << 20) + i, 0);
+        for (let k = 0; k < body.length; k++) body[k] = (k * 31 + i) & 0xff;
+        const reply = await new Promise((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port: Atomics.load(cell, 0), method: 'POST', path: '/echo', agent, headers: { 'content-length': body.length } }, (res) => {
+            const chunks = [];
+            res.on('data', (d) => chunks.push(d));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+          });
+          req.on('socket', (s) => sockets.add(s));
+          req.on('error', reject);
+          req.end(body);
+        });
+        ok = ok && reply.equals(body);
+        lengths.push(reply.length);
+      }
+      agent.destroy();
+      return { ok, lengths, sockets: sockets.size };`,
+      { cell: cell.buffer },
+      20_000,
+    );
+    const r = run(['http', '4'], LOOPBACK_ANY_PORT, (text) => {
+      const m = /^port (\d+)$/m.exec(text);
+      if (m && Atomics.load(cell, 0) === 0) Atomics.store(cell, 0, Number(m[1]));
+    });
+    const got = await client;
+    expect(got).toEqual({ ok: true, lengths: [1 << 20, (1 << 20) + 1, (1 << 20) + 2, 0], sockets: 1 });
+    expect(r.stdout).toMatch(/\nserved 4 requests on 1 connection\(s\)\n$/);
+  });
+
+  it('an edge-triggered epoll server answers 100 concurrent Node clients', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const client = clientThread<string[]>(
+      `const cell = new Int32Array(data.cell);
+      while (Atomics.load(cell, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+      const port = Atomics.load(cell, 0);
+      return Promise.all(Array.from({ length: 100 }, (_, i) => new Promise((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1');
+        let got = '';
+        s.setEncoding('utf8');
+        s.on('data', (d) => (got += d));
+        s.on('end', () => resolve(got));
+        s.on('error', reject);
+        s.write('client ' + i + ' says hi\\n');
+      })));`,
+      { cell: cell.buffer },
+      20_000,
+    );
+    const r = run(['epoll-server', '100'], LOOPBACK_ANY_PORT, (text) => {
+      const m = /^port (\d+)$/m.exec(text);
+      if (m && Atomics.load(cell, 0) === 0) Atomics.store(cell, 0, Number(m[1]));
+    });
+    expect(await client).toEqual(Array.from({ length: 100 }, (_, i) => `CLIENT ${i} SAYS HI\n`));
+    expect(r.stdout).toMatch(/\nanswered 100 of 100 accepted, /);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('recv_timeout ends a blocking sock_recv with again when nothing arrives', async () => {
+    const echo = await nodeEcho();
+    expect(run(['recv-timeout', String(echo.port)], LOOPBACK_ANY_PORT).stdout).toBe('recv: again\n');
+    expect(await echo.done).toBe('done');
+  });
+
   it('resolves localhost when granted, refuses to resolve without a grant', () => {
     const r = run(['resolve', 'localhost'], { connect: ['localhost:*'] });
     expect(r.stdout).toMatch(/\d address\(es\), v4 1\n$/);
