@@ -175,6 +175,22 @@ describe('WASIX sockets on Node', () => {
     expect(r.stdout).toMatch(/\nserved 4 requests on 1 connection\(s\)\n$/);
   });
 
+  it('answers fetch()', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const client = clientThread<{ status: number; text: string; length: string | null }>(
+      `const cell = new Int32Array(data.cell);
+      while (Atomics.load(cell, 0) === 0) await new Promise((r) => setTimeout(r, 5));
+      const res = await fetch('http://127.0.0.1:' + Atomics.load(cell, 0) + '/', { method: 'POST', body: 'fetched from a guest' });
+      return { status: res.status, length: res.headers.get('content-length'), text: await res.text() };`,
+      { cell: cell.buffer },
+    );
+    run(['http', '1'], LOOPBACK_ANY_PORT, (text) => {
+      const m = /^port (\d+)$/m.exec(text);
+      if (m && Atomics.load(cell, 0) === 0) Atomics.store(cell, 0, Number(m[1]));
+    });
+    expect(await client).toEqual({ status: 200, length: '20', text: 'fetched from a guest' });
+  });
+
   it('an edge-triggered epoll server answers 100 concurrent Node clients', async () => {
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const client = clientThread<string[]>(

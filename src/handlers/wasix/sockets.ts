@@ -139,7 +139,8 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       if (!type) throw new WasiError('notsup', 'only stream and datagram sockets (raw and seqpacket need privileges Node does not have)');
       if (proto !== SockProto.ip && proto !== (type === 'stream' ? SockProto.tcp : SockProto.udp)) throw new WasiError('protonosupport');
       const n = net();
-      const s = new NetSocketState(af === AddressFamily.inet4 ? 4 : 6, type, proto, n, n.host?.waiter ?? { wait: () => undefined });
+      if (!n.host) throw new WasiError('notsup', 'this platform has no network (browsers)');
+      const s = new NetSocketState(af === AddressFamily.inet4 ? 4 : 6, type, proto, n, n.host.waiter);
       return fds.insert(netSocketEntry(s, 0));
     },
     sock_bind(fd, addr) {
