@@ -22,8 +22,9 @@
 #       the wasi-libc ones; drop them so a header missing from wasi-libc is an
 #       error instead of a silent glibc fallback (clang's own stddef.h etc.
 #       stay available);
-#   linker: clang-14 runs /usr/bin/wasm-ld-14 on its own (Debian's clang
-#       looks for the versioned name), so no -fuse-ld / --ld-path is needed;
+#   linker: named with -fuse-ld=/usr/bin/wasm-ld-14, because clang is run
+#       from /usr/lib/llvm-14/bin with an empty PATH (see cc() below: that
+#       keeps it from running wasm-opt on its own);
 #   -Wl,--strip-debug
 #       Debian's libc.a carries DWARF (with its build paths); dropping it cuts
 #       the binaries ~4x. The "name" section stays, so traps still show
@@ -74,6 +75,18 @@ if ! command -v "$CC" >/dev/null 2>&1; then
   exit 2
 fi
 
+# clang-14 runs Binaryen's wasm-opt on its output whenever it finds one beside the clang it was started
+# as (/usr/bin) or on PATH, so the bytes would depend on whether the binaryen package is installed. Run
+# the compiler from its own directory (Debian: /usr/lib/llvm-14/bin, which has no wasm-opt) with an empty
+# PATH, naming the linker, so --check compares the same bytes on every machine.
+CC_PATH="$(readlink -f "$(command -v "$CC")")"
+LD_PATH="$(command -v wasm-ld-14 || command -v wasm-ld || true)"
+if [ -z "$LD_PATH" ]; then
+  echo "error: wasm-ld-14 not found (apt-get install lld-14)" >&2
+  exit 2
+fi
+cc() { env PATH=/nonexistent "$CC_PATH" -fuse-ld="$LD_PATH" "$@"; }
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -89,7 +102,7 @@ fi
 # a half-updated set of committed .wasm files.
 for src in "${sources[@]}"; do
   name="${src%.c}"
-  "$CC" "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
+  cc "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
 done
 
 THREAD_FLAGS=(
@@ -104,7 +117,7 @@ THREAD_FLAGS=(
 mkdir -p "$tmp/threads"
 thread_sources=(threads/*.c)
 for src in "${thread_sources[@]}"; do
-  "$CC" "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/${src%.c}.wasm"
+  cc "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/${src%.c}.wasm"
 done
 sources+=("${thread_sources[@]}")
 

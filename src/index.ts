@@ -12,6 +12,7 @@ setPlatform(nodePlatform);
 export { WASI } from './wasi.js';
 export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
 export type { ClockSource, ClockName } from './kernel/kernel.js';
+export type { HostTerminal } from './terminal.js';
 export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { HostFileSystem } from './fs/host-fs.js';

@@ -1,3 +1,4 @@
+import type { HostTerminal } from './terminal.js';
 import { WasiOptionError } from './errors.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel/kernel.js';
@@ -65,6 +66,12 @@ export interface WasiOptions {
   trace?: (call: TraceEvent) => void;
   /** Threads of a threaded program run by `run()`: see {@link ThreadOptions}. */
   threads?: ThreadOptions;
+  /**
+   * The terminal the guest's stdio is (a terminal emulator on a page, say): `tty_get` reports its size,
+   * `tty_set` turns its raw mode, and stdio that is not a host fd is described as a terminal (a
+   * character device, so wasi-libc line-buffers it). Default: the host's, where stdio is one (Node).
+   */
+  terminal?: HostTerminal;
 }
 
 /** How `run()` runs a threaded program: every guest thread in its own worker. */
@@ -142,6 +149,9 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
     fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
+  }
+  if (o.terminal !== undefined && (!isRecord(o.terminal) || typeof (o.terminal as HostTerminal).size !== 'function' || typeof (o.terminal as HostTerminal).setRawMode !== 'function')) {
+    fail('ERR_INVALID_ARG_TYPE', 'options.terminal', 'The "options.terminal" property must be an object with size() and setRawMode() methods');
   }
   if (o.threads !== undefined) {
     if (!isRecord(o.threads)) fail('ERR_INVALID_ARG_TYPE', 'options.threads', `The "options.threads" property must be of type object. Received ${received(o.threads)}`);

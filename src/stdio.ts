@@ -75,5 +75,4 @@ export function callbackSink(write: (bytes: Uint8Array) => void): OutputSink {
   return { write: (bytes) => write(bytes.slice()) };
 }
 
-export const nullSink: OutputSink = { write() {} };
 export const emptySource: InputSource = { read: () => 0 };

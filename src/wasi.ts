@@ -22,6 +22,11 @@ import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 /** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
 const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
+/**
+ * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
+ * functions hold, so an instance still calling them keeps its fds; the held table does not point back.
+ */
+const closeWhenCollected = new FinalizationRegistry<FdTable>((fds) => closeAll(fds));
 
 const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v !== null && typeof (v as FileSystem).openRoot === 'function';
 
@@ -39,6 +44,10 @@ export class WASI {
   /** The host fd stdin reads, when it is one (the default: 0). */
   readonly #stdinFd: number | undefined;
   readonly #imports: ImportModules;
+  /** A preopen whose filesystem answers asynchronously: only a threaded run (workers) can use it. */
+  #asyncPreopen: string | undefined;
+  /** Filesystems that may still be putting changes in storage when the program ends. */
+  readonly #flushes: FileSystem[] = [];
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -57,7 +66,7 @@ export class WASI {
       args: new StringArray(o.args ?? []),
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
-      terminal: p.terminal,
+      terminal: o.terminal ?? p.terminal,
       network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
@@ -65,7 +74,7 @@ export class WASI {
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
     const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number): NewFd => {
-      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : 'unknown';
+      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : o.terminal ? 'tty' : 'unknown';
       const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
         file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
@@ -78,6 +87,8 @@ export class WASI {
     fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
+      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+      if (fs.flush) this.#flushes.push(fs);
       fds.insert({
         file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
         preopen: guestPath,
@@ -86,6 +97,7 @@ export class WASI {
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    closeWhenCollected.register(this.#kernel, fds, this);
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
     this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
@@ -201,7 +213,11 @@ export class WASI {
     if (!threaded || !tp) {
       const importObject: WebAssembly.Imports = this.getImportObject();
       if (memoryImport) importObject[memoryImport.module] = { ...importObject[memoryImport.module], [memoryImport.name]: memory! };
-      return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      try {
+        return this.#start(await WebAssembly.instantiate(module, importObject), memory);
+      } finally {
+        this.close();
+      }
     }
     if (!memoryImport || !memory) {
       throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'program', 'A threaded program must import its memory (link with --import-memory --shared-memory), so that every thread shares it');
@@ -221,13 +237,17 @@ export class WASI {
       return end.exitCode;
     } finally {
       this.#kernel.threads = undefined;
-      this.#closeAll();
+      this.close();
+      // A close may finish in the background: the run is over once its files are in storage.
+      await Promise.all(this.#flushes.map((fs) => fs.flush!()));
     }
   }
 
   /**
    * Runs a command: calls `_start` and returns its exit code (0 when `_start` returns). With
-   * `returnOnExit: false`, a `proc_exit` ends the host process instead.
+   * `returnOnExit: false`, a `proc_exit` ends the host process instead. As with node:wasi, the fds stay
+   * open afterwards, so the instance's exports may still make WASI calls on them, until `close()` (or
+   * until this object and the instance are collected).
    */
   start(instance: WebAssembly.Instance): number {
     return this.#start(instance, undefined);
@@ -245,8 +265,6 @@ export class WASI {
       if (!(err instanceof ProcExit)) throw err;
       if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
-    } finally {
-      this.#closeAll();
     }
   }
 
@@ -265,6 +283,13 @@ export class WASI {
     const exports = instance.exports as WebAssembly.Exports | undefined;
     if (typeof exports !== 'object' || exports === null) throw argType('instance.exports', 'object', exports);
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+    if (this.#asyncPreopen !== undefined) {
+      // Its promises could never settle while the guest waits on this very thread (blocking.ts).
+      throw new WasiStateError(
+        'ERR_WASI_NO_THREADS',
+        `wasi-kit: the filesystem at ${this.#asyncPreopen} answers asynchronously, so the guest must run in a worker: run a threaded program (shared memory) with WASI.run()`,
+      );
+    }
     const memory = exports.memory ?? imported;
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
@@ -273,8 +298,19 @@ export class WASI {
     return exports;
   }
 
-  #closeAll(): void {
+  /**
+   * Closes every fd the guest has open (files, directories, sockets, pipes; stdio never closes the
+   * host fds it writes to) and the preopens. `run()` does it when the program ends; after `start()` or
+   * `initialize()` it is the embedder's call. Closing twice does nothing more.
+   */
+  close(): void {
+    closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+  }
+
+  /** `close()`, for `using wasi = new WASI(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

@@ -17,6 +17,12 @@ const PAGE_FILES = {
   '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
   '/worker.js': ['worker.js', 'text/javascript; charset=utf-8'],
   '/trace-format.js': ['trace-format.js', 'text/javascript; charset=utf-8'],
+  '/terminal.html': ['terminal.html', 'text/html; charset=utf-8'],
+  '/terminal.js': ['terminal.js', 'text/javascript; charset=utf-8'],
+  '/terminal-worker.js': ['terminal-worker.js', 'text/javascript; charset=utf-8'],
+  // The terminal emulator, from npm (@xterm/xterm).
+  '/xterm.mjs': ['../../node_modules/@xterm/xterm/lib/xterm.mjs', 'text/javascript; charset=utf-8'],
+  '/xterm.css': ['../../node_modules/@xterm/xterm/css/xterm.css', 'text/css; charset=utf-8'],
 };
 
 const HEADERS = {

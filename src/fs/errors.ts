@@ -33,7 +33,3 @@ export class FsError extends Error {
     super(message === undefined ? errno : `${errno}: ${message}`, options);
   }
 }
-
-export function isFsError(value: unknown): value is FsError {
-  return value instanceof FsError;
-}

@@ -12,8 +12,12 @@
  * guest; it does not hold against a hostile process sharing the tree.
  *
  * Time precision: `fs.*utimes*` take seconds as a double, which keeps about 0.25 µs of the
- * nanoseconds for present-day dates (better than `Date`'s milliseconds). Setting only one of
- * atim/mtim rewrites the other with its current value at that precision.
+ * nanoseconds for present-day dates; `host-times.ts` keeps the exact values the guest set and reports
+ * them while the host holds what was written.
+ *
+ * Append: files are never opened with O_APPEND (Node has no fcntl to clear it again); an append
+ * handle writes at the end it reads with fstat, as wasmtime's preview1 keeps `append` per descriptor.
+ * Not atomic against another process appending to the same file at the same moment.
  */
 
 import * as fs from 'node:fs';
@@ -21,6 +25,7 @@ import * as nodePath from 'node:path';
 import { FsError } from './errors.js';
 import { hostCall, rethrowAsFsError } from './errno-from-node.js';
 import { HandleTable } from './handle-table.js';
+import { keepTimes, withKeptTimes } from './host-times.js';
 import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
 import { realtimeNs } from './realtime.js';
@@ -48,14 +53,13 @@ type Entry =
       type: FileType;
       readable: boolean;
       writable: boolean;
+      /** Every write goes to the end (the host fd itself is never O_APPEND). */
       append: boolean;
-      /** Opened with O_APPEND: the kernel appends, and without fcntl it cannot be turned off. */
-      osAppend: boolean;
       position: bigint;
     };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
   if (stats.isFile()) return 'regular_file';
@@ -69,7 +73,7 @@ function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
 }
 
 function fileStatOf(stats: fs.BigIntStats): FileStat {
-  return {
+  return withKeptTimes({
     dev: stats.dev,
     ino: stats.ino,
     filetype: fileTypeOf(stats),
@@ -78,15 +82,17 @@ function fileStatOf(stats: fs.BigIntStats): FileStat {
     atim: stats.atimeNs,
     mtim: stats.mtimeNs,
     ctim: stats.ctimeNs,
-  };
+  });
 }
 
-/** Access mode and flags of an open, before creation is decided; O_NOFOLLOW always (the resolver follows). */
+/**
+ * Access mode and flags of an open, before creation is decided; O_NOFOLLOW always (the resolver
+ * follows); never O_APPEND (see the header).
+ */
 function openMode(flags: OpenFlags): number {
   const writable = flags.write || flags.append;
   let mode = (writable ? (flags.read ? O_RDWR : O_WRONLY) : O_RDONLY) | O_NOFOLLOW;
   if (flags.truncate) mode |= O_TRUNC;
-  if (flags.append) mode |= O_APPEND;
   return mode;
 }
 
@@ -178,7 +184,6 @@ export class HostFileSystem implements FileSystem {
       readable: Boolean(flags.read),
       writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
-      osAppend: Boolean(flags.append),
       position: 0n,
     });
   }
@@ -231,24 +236,16 @@ export class HostFileSystem implements FileSystem {
   }
 
   setAppend(handle: Handle, append: boolean): void {
-    const entry = this.#file(handle);
-    if (!append && entry.osAppend) throw new FsError('notsup', 'O_APPEND cannot be cleared: Node has no fcntl');
-    entry.append = append;
+    this.#file(handle).append = append;
   }
 
   write(handle: Handle, data: Uint8Array): number {
     const entry = this.#file(handle, 'write');
-    if (entry.append && !entry.osAppend) {
-      // Append turned on after open: write at the current end (not atomic against other processes).
+    if (entry.append) {
+      // At the current end; the position follows the bytes there, as with O_APPEND.
       const at = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
       const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, this.#length(at)));
       entry.position = at + BigInt(written);
-      return written;
-    }
-    if (entry.append) {
-      // O_APPEND puts the bytes at the end atomically; our position then follows them there.
-      const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, null));
-      entry.position = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
       return written;
     }
     // writeSync quietly ignores a bigint position, so it must be a number.
@@ -260,9 +257,9 @@ export class HostFileSystem implements FileSystem {
 
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
     const entry = this.#file(handle, 'write');
-    const end = entry.append && !entry.osAppend ? hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size : undefined;
-    const position = entry.osAppend ? null : this.#length(end ?? offset);
-    return hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, position));
+    // On an append handle pwrite goes to the end too, as Linux does with O_APPEND.
+    const at = entry.append ? hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size : offset;
+    return hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, this.#length(at)));
   }
 
   seek(handle: Handle, offset: bigint, whence: Whence): bigint {
@@ -318,16 +315,20 @@ export class HostFileSystem implements FileSystem {
     const { full, resolved } = this.#resolve(dir, path, follow);
     rules.requireExisting(resolved);
     const host = this.#hostPath(full);
-    const [atime, mtime] = this.#timesFor(times, () => hostCall(() => fs.lstatSync(host, { bigint: true })));
+    const current = () => hostCall(() => fs.lstatSync(host, { bigint: true }));
+    const exact = this.#timesFor(times, current);
     // The resolver already followed any final symlink we were asked to follow, so lutimes is right either way.
-    hostCall(() => fs.lutimesSync(host, atime, mtime));
+    hostCall(() => fs.lutimesSync(host, seconds(exact.atim), seconds(exact.mtim)));
+    keepTimes(current(), exact);
   }
 
   fsetTimes(handle: Handle, times: SetTimes): void {
     this.#checkWritable();
     const { fd } = this.#handles.get(handle);
-    const [atime, mtime] = this.#timesFor(times, () => hostCall(() => fs.fstatSync(fd, { bigint: true })));
-    hostCall(() => fs.futimesSync(fd, atime, mtime));
+    const current = () => hostCall(() => fs.fstatSync(fd, { bigint: true }));
+    const exact = this.#timesFor(times, current);
+    hostCall(() => fs.futimesSync(fd, seconds(exact.atim), seconds(exact.mtim)));
+    keepTimes(current(), exact);
   }
 
   readdir(handle: Handle): DirEntry[] {
@@ -372,20 +373,42 @@ export class HostFileSystem implements FileSystem {
   }
 
   rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
-    this.#checkWritable();
-    const from = this.#resolve(oldDir, oldPath, false);
-    const to = this.#resolve(newDir, newPath, false);
-    rules.checkRename(from.resolved, to.resolved);
-    hostCall(() => fs.renameSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+    this.renameAcross(oldDir, oldPath, this, newDir, newPath);
   }
 
-  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow = false): void {
+    this.linkAcross(oldDir, oldPath, this, newDir, newPath, follow);
+  }
+
+  /**
+   * Renames into another HostFileSystem (another preopen), as wasmtime, Wasmer and node:wasi do: each
+   * side resolved in its own root, then one host rename, which says `xdev` if the roots lie on two devices.
+   */
+  renameAcross(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string): void {
+    const target = this.#sameKind(to);
     this.#checkWritable();
+    target.#checkWritable();
     const from = this.#resolve(oldDir, oldPath, false);
-    const to = this.#resolve(newDir, newPath, false);
-    rules.checkLink(from.resolved, to.resolved);
-    // link(2) does not follow a symlink source on Linux, which is what we promise.
-    hostCall(() => fs.linkSync(this.#hostPath(from.full), this.#hostPath(to.full)));
+    const dest = target.#resolve(newDir, newPath, false);
+    rules.checkRename(from.resolved, dest.resolved);
+    hostCall(() => fs.renameSync(this.#hostPath(from.full), target.#hostPath(dest.full)));
+  }
+
+  /** Links into another HostFileSystem (another preopen); see `renameAcross`. */
+  linkAcross(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string, follow = false): void {
+    const target = this.#sameKind(to);
+    this.#checkWritable();
+    target.#checkWritable();
+    const from = this.#resolve(oldDir, oldPath, follow);
+    const dest = target.#resolve(newDir, newPath, false);
+    rules.checkLink(from.resolved, dest.resolved);
+    // link(2) does not follow a symlink source on Linux; with `follow` the resolver already has.
+    hostCall(() => fs.linkSync(this.#hostPath(from.full), target.#hostPath(dest.full)));
+  }
+
+  #sameKind(to: FileSystem): HostFileSystem {
+    if (!(to instanceof HostFileSystem)) throw new FsError('xdev', 'the other directory is not on the host');
+    return to;
   }
 
   symlink(target: string, dir: Handle, path: string): void {
@@ -468,14 +491,15 @@ export class HostFileSystem implements FileSystem {
     return hostCall(() => fs.readSync(fd, into, 0, into.length, offset));
   }
 
-  #timesFor(times: SetTimes, current: () => fs.BigIntStats): [number, number] {
-    let stats: fs.BigIntStats | undefined;
-    const pick = (spec: TimeSpec, which: 'atimeNs' | 'mtimeNs'): number => {
-      if (spec === 'now') return seconds(realtimeNs());
-      if (spec !== undefined) return seconds(spec);
-      stats ??= current();
-      return seconds(stats[which]);
+  /** The exact times to set; one left unset keeps its current value (as reported, kept or not). */
+  #timesFor(times: SetTimes, current: () => fs.BigIntStats): { atim: bigint; mtim: bigint } {
+    let stat: FileStat | undefined;
+    const pick = (spec: TimeSpec, which: 'atim' | 'mtim'): bigint => {
+      if (spec === 'now') return realtimeNs();
+      if (spec !== undefined) return spec;
+      stat ??= fileStatOf(current());
+      return stat[which];
     };
-    return [pick(times.atim, 'atimeNs'), pick(times.mtim, 'mtimeNs')];
+    return { atim: pick(times.atim, 'atim'), mtim: pick(times.mtim, 'mtim') };
   }
 }

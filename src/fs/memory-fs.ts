@@ -538,9 +538,9 @@ export class MemoryFileSystem implements FileSystem {
     this.#store.changed(link.getNode());
   }
 
-  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow = false): void {
     this.#checkWritable();
-    const from = this.#resolve(this.#dirLink(oldDir), oldPath, false);
+    const from = this.#resolve(this.#dirLink(oldDir), oldPath, follow);
     const to = this.#resolve(this.#dirLink(newDir), newPath, false);
     rules.checkLink(from, to);
     const node = this.#linkAt(this.#dirLink(oldDir), from.parts).getNode();

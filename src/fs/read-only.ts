@@ -12,6 +12,8 @@ const refuse = (): never => {
  */
 export function readOnly(fs: FileSystem): FileSystem {
   return {
+    ...(fs.asynchronous ? { asynchronous: true } : {}),
+    ...(fs.flush ? { flush: () => fs.flush!() } : {}),
     openRoot: () => fs.openRoot(),
     open: (dir, path, flags: OpenFlags) => (opensForWriting(flags) ? refuse() : fs.open(dir, path, flags)),
     close: (h) => fs.close(h),
@@ -40,6 +42,9 @@ export function readOnly(fs: FileSystem): FileSystem {
     unlink: refuse,
     rename: refuse,
     link: refuse,
+    // Into or out of a read-only filesystem: nothing may change there.
+    ...(fs.renameAcross ? { renameAcross: refuse } : {}),
+    ...(fs.linkAcross ? { linkAcross: refuse } : {}),
     symlink: refuse,
     readlink: (dir, path) => fs.readlink(dir, path),
   };

@@ -82,7 +82,7 @@ export interface SetTimes {
 }
 
 /**
- * A synchronous filesystem for a WASI host.
+ * A filesystem for a WASI host: synchronous calls (an asynchronous backend answers through `settle`).
  *
  * Contract for implementers:
  * - Throw {@link FsError} with a preview1 errno name for every failure the guest should see; let
@@ -99,6 +99,18 @@ export interface SetTimes {
  *   reach anything outside the directory it names.
  */
 export interface FileSystem {
+  /**
+   * True for a filesystem whose calls may wait for promises (through `settle` in blocking.ts, so a
+   * call parks until its step settles), as `DirectoryHandleFileSystem` does: only a program
+   * whose threads run in workers can use it; `start()` refuses it with a `WasiStateError`.
+   */
+  readonly asynchronous?: boolean;
+  /**
+   * Optional, for an asynchronous filesystem: resolves once every change made so far is in storage
+   * (one may finish a `close` in the background). `WASI.run()` awaits it before it resolves.
+   */
+  flush?(): Promise<void>;
+
   /** Opens this filesystem's root directory: the handle a WASI host hands out as a preopen. */
   openRoot(): Handle;
 
@@ -167,8 +179,18 @@ export interface FileSystem {
   unlink(dir: Handle, path: string): void;
   /** Moves without following symlinks in either last component, replacing the target as POSIX allows. */
   rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void;
-  /** Makes a hard link; a symlink as the source is linked itself, never followed. */
-  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void;
+  /**
+   * Makes a hard link. A symlink as the source is linked itself unless `follow`, which links what it
+   * names (resolved inside the filesystem; a dangling one is `noent`), as linkat(AT_SYMLINK_FOLLOW).
+   */
+  link(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string, follow?: boolean): void;
+  /**
+   * `rename` and `link` to a directory of another filesystem `to`, each side resolved inside its own
+   * filesystem. Optional: without it, or when the two do not share storage (another backend, another
+   * host device), the answer is `xdev`. HostFileSystem has it: two preopens of the host are one disk.
+   */
+  renameAcross?(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string): void;
+  linkAcross?(oldDir: Handle, oldPath: string, to: FileSystem, newDir: Handle, newPath: string, follow?: boolean): void;
   /** Creates a symlink holding `target` verbatim; the target is checked only when followed. */
   symlink(target: string, dir: Handle, path: string): void;
   readlink(dir: Handle, path: string): string;

@@ -1,5 +1,4 @@
 import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js';
-import { Signal as P1Signal } from '../../generated/preview1/types.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
@@ -127,24 +126,17 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
 }
 
 /**
- * preview1's raw `proc_raise` under WASIX's signal numbers (WASIX inserts `stkflt` at 16, so every later
- * signal is one higher than in preview1). Given the kernel, the signal goes through the process's
- * signals (src/kernel/signals.ts): to the guest's callback when one is registered, else the
- * default action (128 + the WASIX number, which is Linux's), as Wasmer's proc_raise does
- * (lib/wasix/src/syscalls/wasi/proc_raise.rs). Without it, converted by name to preview1's
- * `proc_raise`, where `stkflt` has no equivalent (`notsup`).
+ * `proc_raise` under WASIX's signal numbers (WASIX inserts `stkflt` at 16, so every later signal is one
+ * higher than in preview1): the signal goes through the process's signals (src/kernel/signals.ts), to
+ * the guest's callback when one is registered, else the default action (128 + the WASIX number, which
+ * is Linux's), as Wasmer's proc_raise does (lib/wasix/src/syscalls/wasi/proc_raise.rs). A number out of
+ * range goes to preview1's shim, which answers inval.
  */
-export function wasixProcRaise(p1ProcRaise: (sig: number) => number, k?: Process): (sig: number) => number {
-  const signals = k?.signals;
+export function wasixProcRaise(p1ProcRaise: (sig: number) => number, k: Process): (sig: number) => number {
   return (sig) => {
-    const name = SignalNames[sig >>> 0];
-    if (name === undefined) return p1ProcRaise(sig); // out of range: preview1's shim answers inval
-    if (signals) {
-      signals.raise(sig >>> 0);
-      signals.deliver();
-      return Errno.success;
-    }
-    const p1 = (P1Signal as Readonly<Record<string, number>>)[name];
-    return p1 === undefined ? Errno.notsup : p1ProcRaise(p1);
+    if (SignalNames[sig >>> 0] === undefined) return p1ProcRaise(sig);
+    k.signals.raise(sig >>> 0);
+    k.signals.deliver();
+    return Errno.success;
   };
 }

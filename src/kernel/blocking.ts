@@ -1,4 +1,5 @@
 import { Unwind, WasiError } from '../abi/errno-of.js';
+import { WasiStateError } from '../errors.js';
 import type { Waiter } from '../stdio.js';
 
 // How a syscall that cannot complete yet waits. A program on one thread blocks that thread (the
@@ -11,43 +12,119 @@ import type { Waiter } from '../stdio.js';
 /**
  * A call that must wait: `deadlineMs` on the host's monotonic clock (`performance.now()`), or
  * undefined for no deadline; `external` when what it waits for comes from outside the guest (stdin,
- * a socket), so the dispatcher looks again from time to time rather than only after other syscalls.
+ * a socket), so the dispatcher looks again from time to time rather than only after other syscalls;
+ * `until` when it waits for a step of an asynchronous filesystem, whose settling is the time to retry.
  */
 export class Blocked extends Unwind {
   constructor(
     readonly deadlineMs: number | undefined,
     readonly external: boolean,
+    readonly until?: Promise<void>,
   ) {
     super('blocked');
   }
 }
 
-let parking = false;
-let firstAttemptMs: number | undefined;
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
- * Runs `call` with waits turned into `Blocked`; `startedMs` is when the call was first attempted, so
- * relative timeouts count from there on every retry. Used only by the thread dispatcher.
+ * One guest call across its attempts: when it was first attempted, and what each of its steps (see
+ * {@link settle}) gave, in order, so that a retry replays them instead of doing them again.
  */
-export function parkingWaits<T>(startedMs: number, call: () => T): T {
-  parking = true;
-  firstAttemptMs = startedMs;
+export class CallRecord {
+  readonly outcomes: Outcome[] = [];
+  /** The step in flight, if any: no other step of this call starts until it has settled. */
+  pending: Promise<void> | undefined;
+  cursor = 0;
+  constructor(readonly startedMs: number) {}
+}
+
+let current: CallRecord | undefined;
+
+/**
+ * Runs `call` with waits turned into `Blocked`; `record` is the call's across its attempts (a number:
+ * when it was first attempted), so relative timeouts count from there on every retry and finished
+ * steps are replayed. Used only by the thread dispatcher.
+ */
+export function parkingWaits<T>(record: CallRecord | number, call: () => T): T {
+  current = typeof record === 'number' ? new CallRecord(record) : record;
+  current.cursor = 0;
   try {
     return call();
   } finally {
-    parking = false;
-    firstAttemptMs = undefined;
+    current = undefined;
   }
 }
 
 /** The host-monotonic time this call began (its first attempt when retried), in ms. */
 export function callStartMs(): number {
-  return firstAttemptMs ?? performance.now();
+  return current?.startedMs ?? performance.now();
+}
+
+/**
+ * One step of a filesystem that answers asynchronously (`FileSystem.asynchronous`): `run` gives its
+ * result or a promise of it. A promise parks the call (Blocked, retried when it settles); a retry
+ * runs the call again from its start, and every step it had finished gives its recorded outcome
+ * instead of running again, so a call's steps each happen once, in order, whatever it did in between.
+ * A step that does not finish at once must be the last one to change anything before the call
+ * returns (as every wait here must come before a change): the handler only writes its results after.
+ * Without a thread dispatcher (the guest on this very thread) nothing could ever settle a promise
+ * while the guest waits, so that is a WasiStateError, before anything has run.
+ */
+export function settle<T>(run: () => T | Promise<T>): T {
+  return step(run, false);
+}
+
+/**
+ * A step of an asynchronous filesystem that never waits (it changes only what the filesystem keeps
+ * in memory: a position, a handle closed): recorded like any step inside a call, so a retry does not
+ * do it twice; run as it is outside one (the end of a run closing every fd).
+ */
+export function settleNow<T>(run: () => T): T {
+  return step(run, true);
+}
+
+function step<T>(run: () => T | Promise<T>, syncOnly: boolean): T {
+  const c = current;
+  if (!c && syncOnly) return run() as T;
+  if (!c) {
+    throw new WasiStateError(
+      'ERR_WASI_NO_THREADS',
+      'wasi-kit: this filesystem answers asynchronously, so its guest must wait in a worker: run a threaded program (shared memory) with WASI.run()',
+    );
+  }
+  // A step is in flight (a `finally` after the park, say): nothing more starts until it settles.
+  if (c.pending) throw new Blocked(undefined, false, c.pending);
+  const i = c.cursor++;
+  const done = c.outcomes[i];
+  if (done) {
+    if (done.ok) return done.value as T;
+    throw done.error;
+  }
+  let r: T | Promise<T>;
+  try {
+    r = run();
+  } catch (error) {
+    c.outcomes.push({ ok: false, error });
+    throw error;
+  }
+  if (!(r instanceof Promise)) {
+    c.outcomes.push({ ok: true, value: r });
+    return r;
+  }
+  const pending = r.then(
+    (value) => void c.outcomes.push({ ok: true, value }),
+    (error: unknown) => void c.outcomes.push({ ok: false, error }),
+  );
+  c.pending = pending.then(() => {
+    c.pending = undefined;
+  });
+  throw new Blocked(undefined, false, c.pending);
 }
 
 /** Waits on `w` for at most `timeoutMs` (Infinity: no limit), or parks the call. */
 export function waitOn(w: Waiter, timeoutMs: number, external = true): void {
-  if (parking) {
+  if (current) {
     if (timeoutMs <= 0) return;
     throw new Blocked(Number.isFinite(timeoutMs) ? performance.now() + timeoutMs : undefined, external);
   }
@@ -72,7 +149,7 @@ export function waitOnAny(waiters: Iterable<Waiter>, timeoutMs: number): void {
  * when threads run; with one thread nothing could ever end it, so `deadlk` rather than a hang.
  */
 export function waitForOtherThreads(what: string): never {
-  if (parking) throw new Blocked(undefined, false);
+  if (current) throw new Blocked(undefined, false);
   throw new WasiError('deadlk', `${what} would wait forever: no other thread can change it`);
 }
 
@@ -83,6 +160,6 @@ export function waitForOtherThreads(what: string): never {
 export function sleepUntil(deadlineMs: number, sleep: (ms: number) => void): void {
   const left = deadlineMs - performance.now();
   if (left <= 0) return;
-  if (parking) throw new Blocked(deadlineMs, false);
+  if (current) throw new Blocked(deadlineMs, false);
   sleep(left);
 }

@@ -143,9 +143,12 @@ export class FdTable {
   }
 }
 
-/** Closes what every fd holds (files, directories, sockets, pipes), for the end of a run. */
+/**
+ * Closes every fd and what it holds (files, directories, sockets, pipes), for the end of a run; the
+ * table is empty afterwards, so a second call closes nothing twice. Stdio never closes a host fd.
+ */
 export function closeAll(table: FdTable): void {
-  for (const [, e] of table.all()) release(e);
+  for (const fd of [...table.all()].map(([n]) => n)) table.close(fd);
 }
 
 /** Drops one fd's reference to its open file, closing the file when no other fd refers to it. */

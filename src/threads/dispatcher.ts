@@ -1,6 +1,6 @@
 import { Errno } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
-import { Blocked, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
+import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
 import type { ThreadHost } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
@@ -43,7 +43,7 @@ interface Parked {
   readonly slot: Slot;
   readonly index: number;
   readonly args: (number | bigint)[];
-  readonly startedMs: number;
+  readonly record: CallRecord;
   readonly deadlineMs: number | undefined;
   readonly external: boolean;
 }
@@ -224,7 +224,7 @@ export class ThreadDispatcher implements ThreadHost {
           const index = slot.control[FN]!;
           const args = this.#argv[index]!;
           readArguments(this.#functions[index]!, slot.control, args);
-          this.#call(slot, index, args, performance.now());
+          this.#call(slot, index, args, new CallRecord(performance.now()));
           if (this.#end !== undefined) return;
           served = true;
         }
@@ -235,7 +235,7 @@ export class ThreadDispatcher implements ThreadHost {
         this.#parked = [];
         for (const p of parked) {
           p.slot.parked = false;
-          this.#call(p.slot, p.index, p.args, p.startedMs);
+          this.#call(p.slot, p.index, p.args, p.record);
           if (this.#end !== undefined) return;
         }
         // A call that completed may have freed one parked before it in this pass: another pass
@@ -266,7 +266,7 @@ export class ThreadDispatcher implements ThreadHost {
     return wake === Infinity ? undefined : wake;
   }
 
-  #call(slot: Slot, index: number, args: (number | bigint)[], startedMs: number): void {
+  #call(slot: Slot, index: number, args: (number | bigint)[], record: CallRecord): void {
     const fn = this.#calls[index]!;
     try {
       this.#current = slot;
@@ -275,18 +275,21 @@ export class ThreadDispatcher implements ThreadHost {
         this.#forThread.delete(slot.tid!);
         for (const thunk of pending) thunk();
       }
-      const r = parkingWaits(startedMs, () => fn(...args));
+      const r = parkingWaits(record, () => fn(...args));
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
     } catch (err) {
-      if (err instanceof Blocked && slot.signals.length > 0) {
+      if (err instanceof Blocked && !err.until && slot.signals.length > 0) {
         // A callback is queued for this thread (thread_signal) and the call would wait: a signal ends
         // a blocking call with `intr` once its callback has run, as interruptWait does for the process's.
+        // Not one waiting for a filesystem step already started (`until`): that one must finish.
         answer(slot.control, Errno.intr, slot.signals);
         slot.signals.length = 0;
       } else if (err instanceof Blocked) {
         slot.parked = true;
-        this.#parked.push({ slot, index, args: args.slice(), startedMs, deadlineMs: err.deadlineMs, external: err.external });
+        this.#parked.push({ slot, index, args: args.slice(), record, deadlineMs: err.deadlineMs, external: err.external });
+        // An asynchronous filesystem's step: retry when it settles.
+        err.until?.then(() => this.#ring());
       } else if (err instanceof ProcExit) {
         this.#finish({ exitCode: err.exitCode });
       } else {

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, requireFile } from '../helpers/dependencies.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -57,6 +57,7 @@ function startServer(): Promise<{ url: string; server: ChildProcess }> {
 }
 
 export async function startDemo(): Promise<Demo> {
+  requireFile(CHROMIUM, 'chromium');
   const { url, server } = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'wasi-kit-chromium-'));
   let context: BrowserContext | undefined;

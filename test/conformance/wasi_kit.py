@@ -5,7 +5,8 @@
 The runner imports this file and calls the functions below; run as a script (the runner's
 `--version` probe) it prints nothing. By default wasi-kit runs from this checkout's sources (needs
 `npm ci`); set WASI_KIT to another command line, e.g. WASI_KIT="node bin/wasi-kit.js" after
-`npm run build`, or WASI_KIT=wasi-kit for an installed one.
+`npm run build`, or WASI_KIT=wasi-kit for an installed one. WASI_KIT_FS=memory runs every test on
+the memory filesystem (`--fs memory`: the directory is copied into memory, the host left untouched).
 """
 import json
 import os
@@ -44,16 +45,17 @@ def compute_argv(test_path: str, *rest: Any) -> List[str]:
 
     The runner's call has changed over time; every form is accepted:
     (test_path, args, env, dirs[, wasi_version]) and
-    (test_path, (args, env, dirs_or_root), proposals[, wasi_world], wasi_version),
-    where dirs are (host, guest) pairs (or host paths, seen as themselves) and a root is one host
-    directory mapped to `/`. The `--` after the module keeps the test's own arguments its own.
+    (test_path, [args, env, dirs_or_root], proposals[, wasi_world], wasi_version) (the runner of
+    this revision passes a list, earlier ones a tuple), where dirs are (host, guest) pairs (or host
+    paths, seen as themselves) and a root is one host directory mapped to `/`. The `--` after the
+    module keeps the test's own arguments its own.
     """
-    if rest and isinstance(rest[0], tuple):
-        args, env, dirs = rest[0]
-    else:
+    if len(rest) >= 2 and isinstance(rest[1], dict):
         args, env, dirs = rest[0], rest[1], rest[2]
+    else:
+        args, env, dirs = rest[0]
     pairs: List[Any] = [] if dirs is None else [(dirs, "/")] if isinstance(dirs, (str, Path)) else list(dirs)
-    argv = WASI_KIT + ["run"]
+    argv = WASI_KIT + ["run"] + (["--fs", os.environ["WASI_KIT_FS"]] if os.getenv("WASI_KIT_FS") else [])
     for key, value in dict(env).items():
         argv += ["--env", f"{key}={value}"]
     for pair in pairs:

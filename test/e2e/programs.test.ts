@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryFileSystem } from '../../src/index.js';
-import { programNames, runWasiKit, tempDir } from '../helpers/run-program.js';
+import { MemoryFileSystem, WASI } from '../../src/index.js';
+import { programNames, programPath, runWasiKit, tempDir } from '../helpers/run-program.js';
 
 const tested = new Set<string>();
 /** Names a describe block after its program and registers it as covered (at collection time). */
@@ -302,6 +302,26 @@ describe(program('write-file'), () => {
     expect(new TextDecoder().decode(mem.toFiles()['/out.txt'])).toBe('a\nbc\nn\n');
     expect(text(r.stdout)).toBe('wrote 7 bytes to /sandbox/out.txt\n');
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe(program('tty-keys'), () => {
+  it('answers lines, reports the terminal of options.terminal, and turns it raw and back', async () => {
+    const raw: boolean[] = [];
+    const out: Uint8Array[] = [];
+    const wasi = new WASI({
+      version: 'auto',
+      args: ['tty-keys'],
+      stdin: 'hi\nsize\nraw\nxq\n',
+      stdout: (b) => void out.push(b),
+      terminal: { size: () => ({ cols: 90, rows: 33 }), setRawMode: (r) => (raw.push(r), true) },
+    });
+    const code = await wasi.run(readFileSync(programPath('tty-keys')));
+    expect({ code, out: Buffer.concat(out).toString() }).toEqual({
+      code: 0,
+      out: 'tty 90x33\n$ > hi\n$ tty 90x33\n$ raw: press keys, q to stop\nkey 120\ncooked\n$ > \n$ bye\n',
+    });
+    expect(raw).toEqual([true, false]);
   });
 });
 

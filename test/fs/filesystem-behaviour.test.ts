@@ -270,6 +270,19 @@ describe.each(backends)('$name', (backend) => {
       expect(fsys.stat(root, 't').nlink).toBe(1n);
     });
 
+    it('link with follow links what a symlink names; a dangling one is noent', () => {
+      fsys.mkdir(root, 'd');
+      writeFile(fsys, root, 'd/t', 'x');
+      fsys.symlink('d/t', root, 's');
+      fsys.link(root, 's', root, 'hard', true);
+      expect(fsys.lstat(root, 'hard').filetype).toBe('regular_file');
+      expect(fsys.lstat(root, 'hard').ino).toBe(fsys.lstat(root, 'd/t').ino);
+      expect(fsys.stat(root, 'd/t').nlink).toBe(2n);
+      fsys.symlink('missing', root, 'dangling');
+      expectErrno(() => fsys.link(root, 'dangling', root, 'x', true), 'noent');
+      expectErrno(() => fsys.lstat(root, 'x'), 'noent');
+    });
+
     it('symlink, readlink, stat versus lstat', () => {
       fsys.mkdir(root, 'd');
       writeFile(fsys, root, 'd/f', 'data');
@@ -378,6 +391,24 @@ describe.each(backends)('$name', (backend) => {
       fsys.setTimes(root, 'f', { mtim: T1 }, true);
       near(fsys.stat(root, 'f').atim, T1);
       near(fsys.stat(root, 'f').mtim, T1);
+    });
+
+    it('reads back nanoseconds exactly until something else changes the time', () => {
+      // Present-day values with nanoseconds a double of seconds cannot hold.
+      const A = 1_764_000_000_123_456_789n;
+      const M = 1_764_000_001_987_654_321n;
+      writeFile(fsys, root, 'f', 'x');
+      fsys.setTimes(root, 'f', { atim: A, mtim: M }, true);
+      expect([fsys.stat(root, 'f').atim, fsys.stat(root, 'f').mtim]).toEqual([A, M]);
+      const h = fsys.open(root, 'f', { read: true, write: true });
+      expect([fsys.fstat(h).atim, fsys.fstat(h).mtim]).toEqual([A, M]);
+      fsys.fsetTimes(h, { atim: M });
+      expect([fsys.fstat(h).atim, fsys.fstat(h).mtim]).toEqual([M, M]);
+      fsys.write(h, text('more'));
+      fsys.close(h);
+      // The write moved mtim to now: the kept value no longer stands.
+      expect(fsys.stat(root, 'f').mtim > M).toBe(true);
+      expect(fsys.stat(root, 'f').atim).toBe(M);
     });
 
     it("'now' is between the clock before and after", () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -9,10 +9,10 @@ import { Errno } from '../../generated/preview1/types.js';
 import type { AbiJson } from '../../src/abi/abi-json.js';
 import { WasiError, WasiHostError } from '../../src/abi/errno-of.js';
 import { GuestMemory } from '../../src/abi/memory.js';
+import { WASI_API_H, wasiApiHeader } from '../helpers/dependencies.js';
 
 // The generated preview1 import shims, called as a guest would call them (raw i32 / i64 values).
-// Errno numbers and type sizes come from the WITX text by regex; fdstat offsets from <wasi/api.h>
-// when it is installed, else from abi.json.
+// Errno numbers and type sizes come from the WITX text by regex; fdstat offsets from <wasi/api.h>.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const WITX = process.env.WITX_DIR ? resolve(process.env.WITX_DIR) : resolve(REPO, '..', 'shared', 'witx');
@@ -35,18 +35,19 @@ const FAULT = errno('fault');
 const INVAL = errno('inval');
 const ILSEQ = errno('ilseq');
 
-const HEADER = process.env.WASI_API_H ?? '/usr/include/wasm32-wasi/wasi/api.h';
-function fdstatOffsets(): Record<string, number> {
+/** fdstat's size and field offsets from wasi-libc's header: never from abi.json, the code under test. */
+function fdstatLayout(): { size: number; offsets: Record<string, number> } {
+  const text = wasiApiHeader();
+  const asserted = (what: string) => {
+    const m = new RegExp(`_Static_assert\\(${what.replace(/[()]/g, '\\$&')} == (\\d+)`).exec(text);
+    if (!m) throw new Error(`${WASI_API_H} does not assert ${what}`);
+    return Number(m[1]);
+  };
   const names = ['fs_filetype', 'fs_flags', 'fs_rights_base', 'fs_rights_inheriting'];
-  if (existsSync(HEADER)) {
-    const text = readFileSync(HEADER, 'utf8');
-    return Object.fromEntries(
-      names.map((f) => [f, Number(new RegExp(`offsetof\\(__wasi_fdstat_t, ${f}\\) == (\\d+)`).exec(text)![1])]),
-    );
-  }
-  const def = abi.types.fdstat;
-  if (def?.kind !== 'record') throw new Error('fdstat');
-  return Object.fromEntries(def.fields.map((f) => [f.name, f.offset]));
+  return {
+    size: asserted('sizeof(__wasi_fdstat_t)'),
+    offsets: Object.fromEntries(names.map((f) => [f, asserted(`offsetof(__wasi_fdstat_t, ${f})`)])),
+  };
 }
 
 const PAGE = 65536;
@@ -251,7 +252,8 @@ describe('results written at the out-pointers', () => {
   });
 
   it('fdstat at the offsets of <wasi/api.h>', () => {
-    const off = fdstatOffsets();
+    const layout = fdstatLayout();
+    const off = layout.offsets;
     const { imports } = setup({
       fd_fdstat_get: () => ({
         fs_filetype: 4,
@@ -268,7 +270,7 @@ describe('results written at the out-pointers', () => {
     expect(v.getBigUint64(256 + off.fs_rights_base!, true)).toBe(0x1234_5678_9abcn);
     expect(v.getBigUint64(256 + off.fs_rights_inheriting!, true)).toBe(2n ** 64n - 2n);
     expect(bytes()[255]).toBe(0xaa);
-    expect(bytes()[256 + abi.types.fdstat!.size]).toBe(0xaa);
+    expect(bytes()[256 + layout.size]).toBe(0xaa);
   });
 
   it('picks up memory growth between calls', () => {

@@ -3,8 +3,8 @@
  * oracle independent of our generated code, and a reactor whose memory binds a WASI so tests can
  * drive `wasiImport` functions directly.
  */
-import { readFileSync } from 'node:fs';
 import { WASI, type WasiOptions } from '../../src/index.js';
+import { WASI_API_H, wasiApiHeader } from '../helpers/dependencies.js';
 
 type Wabt = Awaited<ReturnType<typeof import('wabt')>>;
 let wabt: Wabt | undefined;
@@ -19,17 +19,21 @@ export async function wat(text: string): Promise<WebAssembly.Module> {
   }
 }
 
-const API_H = '/usr/include/wasm32-wasi/wasi/api.h';
+/** wasi-libc's `<wasi/api.h>`, read once. */
+export const headerText = (() => {
+  let text: string | undefined;
+  return () => (text ??= wasiApiHeader());
+})();
 
 /** `__WASI_<GROUP>_<NAME>` values from wasi-libc's header, by lower-case name: `c('ERRNO').badf`. */
 export function headerConstants(group: string): Record<string, bigint> {
   const out: Record<string, bigint> = {};
   const re = new RegExp(`#define __WASI_${group}_(\\w+) \\((?:UINT\\d+_C\\((\\d+)\\)|\\(__wasi_\\w+_t\\)\\(1 << (\\d+)\\)|\\(__wasi_\\w+_t\\)(\\d+))\\)`, 'g');
-  for (const m of readFileSync(API_H, 'utf8').matchAll(re)) {
+  for (const m of headerText().matchAll(re)) {
     const v = m[2] ?? m[4];
     out[m[1]!.toLowerCase()] = v !== undefined ? BigInt(v) : 1n << BigInt(m[3]!);
   }
-  if (Object.keys(out).length === 0) throw new Error(`no __WASI_${group}_ constants in ${API_H}`);
+  if (Object.keys(out).length === 0) throw new Error(`no __WASI_${group}_ constants in ${WASI_API_H}`);
   return out;
 }
 

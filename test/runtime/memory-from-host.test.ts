@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { MemoryFileSystem } from '../../src/index.js';
-import { runWasiKit } from '../helpers/run-program.js';
+import { runWasiKit, tempDir } from '../helpers/run-program.js';
 
 it('MemoryFileSystem.fromHostDirectory seeds a guest; what it writes stays in memory', () => {
-  const host = mkdtempSync(join(tmpdir(), 'wasi-kit-seed-'));
+  const dir = tempDir('wasi-kit-seed-');
+  onTestFinished(dir.cleanup);
+  const host = dir.path;
   mkdirSync(join(host, 'sub'));
   writeFileSync(join(host, 'sub', 'a.txt'), 'one two\n');
   const mem = MemoryFileSystem.fromHostDirectory(host);

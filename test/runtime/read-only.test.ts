@@ -1,13 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MemoryFileSystem } from '../../src/index.js';
+import { tempDir } from '../helpers/run-program.js';
 import { boundWasi, ERRNO, OFLAGS, RIGHTS } from './harness.js';
 
 // A read-only preopen answers every change with `rofs` (as a read-only mount does) and still reads.
 const preopens = () => {
-  const host = mkdtempSync(join(tmpdir(), 'wasi-kit-ro-'));
+  const dir = tempDir('wasi-kit-ro-');
+  onTestFinished(dir.cleanup);
+  const host = dir.path;
   writeFileSync(join(host, 'a.txt'), 'host');
   const mem = new MemoryFileSystem({ '/a.txt': 'memory' });
   return { host, mem, options: { '/host': { path: host, readOnly: true }, '/mem': { fs: mem, readOnly: true } } };

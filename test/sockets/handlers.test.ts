@@ -1,45 +1,43 @@
 import { describe, expect, it } from 'vitest';
+import { createSocketPair } from '../../src/sockets/pair.js';
 import type { SocketConnection, SocketListener } from '../../src/sockets/types.js';
 import { ERRNO, FDFLAGS, FILETYPE, boundWasi } from '../runtime/harness.js';
 
-/** An in-memory connection: `incoming` is what the peer sent, `sent` what the guest sent. */
-function fakeConnection(incoming: string, ended = true) {
-  let buf = new TextEncoder().encode(incoming);
-  const sent: string[] = [];
-  const log: string[] = [];
-  const conn: SocketConnection = {
-    waiter: { wait: () => log.push('wait') },
-    state: () => ({ buffered: buf.length, ended, error: undefined }),
-    take(n, consume) {
-      const out = buf.slice(0, n);
-      if (consume) buf = buf.slice(out.length);
-      return out;
-    },
-    send: (b) => void sent.push(new TextDecoder().decode(b)),
-    shutdown: (how) => void log.push(`shutdown ${how.read ? 'r' : ''}${how.write ? 'w' : ''}`),
-    close: () => void log.push('close'),
+// Each test checks what the guest sees (errnos, bytes in its memory) and what its peer receives,
+// over a real in-memory connection (a socket pair: one end accepted by the guest, the other the
+// test's peer), never a fake's record of which methods were called.
+
+/** A waiter that must not be waited on: a wait surfaces to the guest's caller as a host error. */
+const mustNotWait = { wait: () => { throw new Error('waited'); } };
+
+/** A connection for the guest to accept, and the peer end the test talks through. */
+function connection() {
+  const [guestEnd, peer] = createSocketPair(mustNotWait);
+  const dec = new TextDecoder();
+  return {
+    conn: guestEnd,
+    send: (text: string) => peer.send(new TextEncoder().encode(text)),
+    /** Everything the guest sent so far. */
+    received: () => dec.decode(peer.take(1 << 16, true)),
+    /** Whether the guest's side has stopped sending (shut down writing, or closed). */
+    ended: () => peer.state().ended,
+    /** The peer stops sending: the guest reads the end of the stream after what was sent. */
+    endByPeer: () => peer.shutdown({ read: false, write: true }),
   };
-  return { conn, sent, log };
 }
 
-function fakeListener(conns: SocketConnection[]) {
-  const log: string[] = [];
-  const listener: SocketListener = {
-    waiter: { wait: () => log.push('wait') },
-    accept: () => conns.shift(),
-    pending: () => conns.length,
-    close: () => void log.push('close'),
-  };
-  return { listener, log };
+function listenerOf(conns: SocketConnection[], waiter: SocketListener['waiter'] = mustNotWait): SocketListener {
+  return { waiter, accept: () => conns.shift(), pending: () => conns.length, close: () => {} };
 }
 
 const SOCK = 3;
 
 describe('sock_* on preopened sockets (in-memory listener)', () => {
   it('accepts, receives with peek and iovecs, sends, shuts down and closes', async () => {
-    const c = fakeConnection('hello world');
-    const l = fakeListener([c.conn]);
-    const w = await boundWasi({ preopenSockets: [l.listener] });
+    const c = connection();
+    c.send('hello world');
+    c.endByPeer();
+    const w = await boundWasi({ preopenSockets: [listenerOf([c.conn])] });
     const v = w.view();
     expect(w.fdstat(SOCK)).toMatchObject({ errno: 0, filetype: FILETYPE.socket_stream });
     expect(w.call('sock_accept', SOCK, 0xff, 100)).toBe(ERRNO.inval); // only nonblock is a valid flag
@@ -60,40 +58,45 @@ describe('sock_* on preopened sockets (in-memory listener)', () => {
     expect(w.call('sock_recv', fd, 400, 2, 0, 500, 504)).toBe(0);
     expect(v.getUint32(500, true)).toBe(0); // the peer ended
     expect(w.write(fd, 'reply')).toEqual([0, 5]); // fd_write is send
-    expect(c.sent).toEqual(['reply']);
+    expect(c.received()).toBe('reply');
     expect(w.call('sock_shutdown', fd, 0)).toBe(ERRNO.inval);
-    expect(w.call('sock_shutdown', fd, 2)).toBe(0);
+    expect(c.ended()).toBe(false);
+    expect(w.call('sock_shutdown', fd, 2)).toBe(0); // wr
+    expect(c.ended()).toBe(true);
+    expect(w.write(fd, 'late')[0]).toBe(ERRNO.pipe); // no sending after shutting down writing
+    expect(c.received()).toBe('');
     expect(w.call('fd_close', fd)).toBe(0);
-    expect(c.log).toEqual(['shutdown w', 'close']);
+    expect(w.call('sock_recv', fd, 400, 2, 0, 500, 504)).toBe(ERRNO.badf);
     expect(w.call('fd_close', SOCK)).toBe(0);
-    expect(l.log).toEqual(['close']);
+    expect(w.call('sock_accept', SOCK, 0, 100)).toBe(ERRNO.badf);
   });
 
   it('answers misuse with the errnos of the spec', async () => {
-    const l = fakeListener([]);
-    const w = await boundWasi({ preopenSockets: [l.listener], stdin: '' });
+    const w = await boundWasi({ preopenSockets: [listenerOf([])], stdin: '' });
     expect(w.call('sock_accept', 0, 0, 100)).toBe(ERRNO.notsock);
     expect(w.call('sock_accept', 42, 0, 100)).toBe(ERRNO.badf);
     expect(w.call('sock_recv', SOCK, 400, 0, 0, 500, 504)).toBe(ERRNO.notconn);
     expect(w.call('sock_send', 1, 400, 0, 0, 500)).toBe(ERRNO.notsock);
     expect(w.call('fd_fdstat_set_flags', SOCK, FDFLAGS.nonblock!)).toBe(0);
+    // Non-blocking: again at once (the listener's waiter throws if it is waited on).
     expect(w.call('sock_accept', SOCK, 0, 100)).toBe(ERRNO.again);
-    expect(l.log).toEqual([]); // non-blocking: no wait
   });
 
-  it('blocks in sock_accept on the listener waiter until a connection is pending', async () => {
+  it('blocks in sock_accept until a connection is pending, and hands the guest that connection', async () => {
     const conns: SocketConnection[] = [];
-    const l = fakeListener(conns);
-    const c = fakeConnection('');
-    l.listener.waiter.wait = () => void (l.log.push('wait'), conns.push(c.conn));
-    const w = await boundWasi({ preopenSockets: [l.listener] });
+    const c = connection();
+    // The connection arrives while the guest waits.
+    const w = await boundWasi({ preopenSockets: [listenerOf(conns, { wait: () => void (c.send('arrived'), conns.push(c.conn)) })] });
     expect(w.call('sock_accept', SOCK, 0, 100)).toBe(0);
-    expect(l.log).toEqual(['wait']);
+    const fd = w.view().getUint32(100, true);
+    w.view().setUint32(400, 200, true);
+    w.view().setUint32(404, 64, true);
+    expect(w.call('sock_recv', fd, 400, 1, 0, 500, 504)).toBe(0);
+    expect(new TextDecoder().decode(w.u8().slice(200, 200 + w.view().getUint32(500, true)))).toBe('arrived');
   });
 
   it('reports a pending connection to poll_oneoff and a listener as never writable', async () => {
-    const l = fakeListener([fakeConnection('').conn]);
-    const w = await boundWasi({ preopenSockets: [l.listener] });
+    const w = await boundWasi({ preopenSockets: [listenerOf([connection().conn])] });
     const v = w.view();
     // Two fd subscriptions (48 bytes each) at 1024: fd_read and fd_write on the listener.
     for (const [i, type] of [[0, 1], [1, 2]] as const) {

@@ -20,6 +20,8 @@ function run(args: string[], network?: WasiOptions['network'], onStdout?: (text:
     stderr: (b) => err.push(b.slice()),
   });
   const exitCode = wasi.start(new WebAssembly.Instance(compileProgram('wasix-net'), wasi.getImportObject() as WebAssembly.Imports));
+  // The guest's fds (its sockets among them) stay open after start() until close(), as node:wasi's.
+  wasi.close();
   return { exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 

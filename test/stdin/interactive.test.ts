@@ -31,9 +31,13 @@ describe('interactive stdin from process.stdin (a pipe read by the I/O worker)',
       expect(out, err).toContain(text);
     };
     try {
+      // A first line answered proves the guest is running and reading: the silence asserted next
+      // is the guest waiting in fd_read, not a child still starting up.
+      child.stdin.write('ready\n');
+      await waitFor('> ready\n');
       child.stdin.write('hel');
       await sleep(300);
-      expect(out).toBe(''); // half a line: the guest waits in fd_read
+      expect(out).toBe('> ready\n'); // half a line: no answer yet
       child.stdin.write('lo\n');
       await waitFor('> hello\n');
       await sleep(200);
@@ -43,7 +47,7 @@ describe('interactive stdin from process.stdin (a pipe read by the I/O worker)',
       await sleep(200);
       child.stdin.end('\n');
       expect(await exited).toBe(0);
-      expect(out).toBe('> hello\n> second\n> third\nbye after 3 lines\n');
+      expect(out).toBe('> ready\n> hello\n> second\n> third\nbye after 4 lines\n');
     } finally {
       child.kill();
     }

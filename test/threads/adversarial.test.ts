@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Errno } from '../../generated/wasix/types.js';
 import { MemoryFileSystem, WASI } from '../../src/index.js';
 import type { TraceEvent } from '../../src/trace.js';
 import { textSink, watBytes } from './helpers.js';
@@ -15,7 +16,6 @@ const EXTRA_IMPORTS = `
   (import "wasix_32v1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
   (import "wasi" "thread-spawn" (func $wasi_spawn (param i32) (result i32)))`;
 
-const Errno = { success: 0, again: 6, deadlk: 16, fault: 21, intr: 27, inval: 28 } as const;
 const PAGE = 0x10000;
 
 let platform: TrackedPlatform | undefined;

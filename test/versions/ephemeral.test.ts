@@ -1,5 +1,5 @@
 // The ephemeral phase (`wasi_ephemeral_*`, functions named without their area prefix) through WAT
-// guests of our own. Offsets and numbers are worked out by hand from /work/shared/witx/ephemeral/
+// guests of our own. Offsets and numbers are worked out by hand from ../shared/witx/ephemeral/
 // typenames.witx with C layout rules (fields at the next multiple of their alignment, records and
 // unions padded to their largest alignment, a variant's payload after its tag at the payload's
 // alignment):

@@ -1,15 +1,18 @@
 /**
  * Shared by the version tests: WAT guests of our own that import raw WASI functions of any version
  * and export thin forwarding functions (so every call goes wasm -> import with wasm's own argument
- * conversion), WITX facts read straight from /work/shared/witx (never from generated/), and a
+ * conversion), WITX facts read straight from the WITX root codegen reads (`WITX_DIR`, else ../shared/witx; never
+ * from generated/), and a
  * filesystem whose stat results are fixed so layouts can be checked field by field.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsError, MemoryFileSystem, WASI, type FileStat, type Handle, type OpenFlags, type WasiOptions } from '../../src/index.js';
+import { witxRoot } from '../../witx/versions.js';
 import { wat } from '../runtime/harness.js';
 
-export const WITX_DIR = '/work/shared/witx';
+/** The WITX root, found as codegen finds it. */
+export const WITX_DIR = witxRoot();
 
 /** Signature of one raw import as it is in wasm: `[module, name, 'i32 i64 i32', hasResult]`. */
 export type Sig = readonly [module: string, name: string, params: string, result?: boolean];

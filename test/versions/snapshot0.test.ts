@@ -1,6 +1,6 @@
 // snapshot0 (`wasi_unstable`) through WAT guests of our own: each difference from preview1 in
 // numbering or layout, checked on the bytes the raw import writes. Expected offsets and numbers are
-// worked out by hand from /work/shared/witx/snapshot0/typenames.witx (C layout rules: each field at
+// worked out by hand from ../shared/witx/snapshot0/typenames.witx (C layout rules: each field at
 // the next multiple of its alignment, records padded to their largest alignment):
 //
 //   whence (enum u8):          cur=0, end=1, set=2            (preview1: set=0, cur=1, end=2)

@@ -1,7 +1,7 @@
 // WASIX getcwd/chdir (a working directory kept per instance, confined to the preopens) and
 // tty_get/tty_set (a stored terminal record), through a WAT guest importing from wasix_32v1.
 import { describe, expect, it } from 'vitest';
-import { MemoryFileSystem } from '../../src/index.js';
+import { MemoryFileSystem, WASI, WasiOptionError, type HostTerminal } from '../../src/index.js';
 import { guest, wasixEnum } from './guest.js';
 
 const E = wasixEnum('errno');
@@ -100,6 +100,31 @@ describe('tty_get and tty_set', () => {
     expect(g.call(W, 'tty_set', 2048)).toBe(0);
     expect(g.call(W, 'tty_get', 1024)).toBe(0);
     expect(read(g.view(), 1024)).toEqual({ cols: 132, rows: 43, width: 1320, height: 860, flags: [1, 1, 1, 0, 0, 1] });
+  });
+
+  it('options.terminal: stdio is that terminal, tty_get its live size, tty_set its raw mode', async () => {
+    const size = { cols: 100, rows: 30 };
+    const raw: boolean[] = [];
+    const terminal: HostTerminal = { size: () => size, setRawMode: (r) => (raw.push(r), true) };
+    const g = await guest(
+      'wasix',
+      [
+        [W, 'tty_get', 'i32'],
+        [W, 'tty_set', 'i32'],
+      ],
+      { terminal },
+    );
+    expect(g.call(W, 'tty_get', 1024)).toBe(0);
+    expect(read(g.view(), 1024)).toEqual({ cols: 100, rows: 30, width: 0, height: 0, flags: [1, 1, 1, 1, 1, 0] });
+    size.cols = 120; // a resize
+    expect(g.call(W, 'tty_get', 1024)).toBe(0);
+    expect(g.view().getUint32(1024, true)).toBe(120);
+    g.view().setUint8(1024 + 20, 0); // line buffering off: raw
+    expect(g.call(W, 'tty_set', 1024)).toBe(0);
+    g.view().setUint8(1024 + 20, 1);
+    expect(g.call(W, 'tty_set', 1024)).toBe(0);
+    expect(raw).toEqual([true, false]);
+    expect(() => new WASI({ terminal: { size: () => undefined } as unknown as HostTerminal })).toThrow(WasiOptionError);
   });
 
   it('refuses a bool other than 0 or 1 and misaligned records, storing nothing', async () => {

@@ -1,11 +1,11 @@
 // WASIX epoll_create/epoll_ctl/epoll_wait through a WAT guest importing from wasix_32v1: over pipes,
 // event fds, files (memory and host filesystems), stdin and socket pairs; level-triggered, EPOLLET,
 // EPOLLONESHOT; errors and bad pointers.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFileSystem, SharedStdin } from '../../src/index.js';
+import { tempDir } from '../helpers/run-program.js';
 import { ALL_RIGHTS } from '../runtime/harness.js';
 import { guest, type Sig, wasixCases, wasixEnum } from './guest.js';
 
@@ -206,7 +206,9 @@ describe('epoll over event fds, files, stdin, socket pairs and other epolls', ()
     expect(g.wait(ep)[1].map((e) => [e.fd, e.events])).toEqual([[ev, IN]]);
   });
 
-  const dir = mkdtempSync(join(tmpdir(), 'wasi-kit-epoll-'));
+  const tmp = tempDir('wasi-kit-epoll-');
+  afterAll(tmp.cleanup);
+  const dir = tmp.path;
   writeFileSync(join(dir, 'f.txt'), 'file');
   for (const [name, preopen] of [
     ['memory', () => new MemoryFileSystem({ '/f.txt': 'file' })],

@@ -1,10 +1,10 @@
 // WASIX path_open2 (preview1's path_open plus close-on-exec) on the memory and host filesystems, and
 // sock_pair (an in-memory connected pair of stream sockets), through a WAT guest on wasix_32v1.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFileSystem } from '../../src/index.js';
+import { tempDir } from '../helpers/run-program.js';
 import { ALL_RIGHTS } from '../runtime/harness.js';
 import { guest, type Sig, wasixEnum } from './guest.js';
 
@@ -63,7 +63,9 @@ async function g2(options: Parameters<typeof guest>[2] = {}) {
 }
 
 describe('path_open2', () => {
-  const host = mkdtempSync(join(tmpdir(), 'wasi-kit-open2-'));
+  const tmp = tempDir('wasi-kit-open2-');
+  afterAll(tmp.cleanup);
+  const host = tmp.path;
   writeFileSync(join(host, 'old.txt'), 'old');
   for (const [name, preopen, contents] of [
     ['memory', () => new MemoryFileSystem({ '/old.txt': 'old' }), (fs: unknown, p: string) => Buffer.from((fs as MemoryFileSystem).toFiles()[`/${p}`] as Uint8Array).toString()],

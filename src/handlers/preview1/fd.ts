@@ -157,7 +157,9 @@ export function fdHandlers(k: Process): H {
       const e = fds.fd(fd, 0);
       if (e.file.kind !== 'fs' || e.preopen === undefined) throw new WasiError('badf');
       const name = encoder.encode(e.preopen);
-      if (pathLen < name.length || name.length > PRESTAT_NAME_MAX) throw new WasiError('nobufs');
+      // A buffer shorter than the name is nametoolong, as wasmtime's preview1 adapter answers (the
+      // official suite's dir_fd_op_failures accepts inval or nametoolong; uvwasi's nobufs it does not).
+      if (pathLen < name.length || name.length > PRESTAT_NAME_MAX) throw new WasiError('nametoolong');
       m.check(path, name.length);
       m.u8.set(name, path);
     },

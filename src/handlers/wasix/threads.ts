@@ -1,7 +1,7 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
 import { Bool } from '../../../generated/wasix/types.js';
-import { WasiError } from '../../abi/errno-of.js';
+import { Unwind, WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
 import { callStartMs, sleepUntil, waitForOtherThreads } from '../../kernel/blocking.js';
 import { ProcExit } from '../../errors.js';
@@ -37,8 +37,16 @@ export interface ThreadSelf {
   sleepMs(ms: number): void;
 }
 
-/** Thrown in a worker to unwind a guest thread that called `thread_exit`. */
-export class ThreadExit extends ProcExit {}
+/**
+ * Thrown in a worker to unwind a guest thread that called `thread_exit`. Not a `ProcExit`: a thread's
+ * end is not the process's, so a `catch` for one must never take the other.
+ */
+export class ThreadExit extends Unwind {
+  constructor(readonly exitCode: number) {
+    super(`guest thread exited with ${exitCode}`);
+    this.name = 'ThreadExit';
+  }
+}
 
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 const int32s = (m: GuestMemory): Int32Array<ArrayBufferLike> => {
