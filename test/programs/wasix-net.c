@@ -379,6 +379,12 @@ static int bad(void) {
   wx_sock_open(INET4, DGRAM, 0, &u);
   addr_port_t to = v4(127, 0, 0, 1, 9);
   printf("send_to bad iovec: %s\n", err(wx_send_to(u, &iov, 1, 0, &to, &sent)));
+  char one[4];
+  __wasi_iovec_t in = {(uint8_t *)one, sizeof one};
+  uint32_t got;
+  uint16_t ro;
+  // Receiving on an unbound datagram socket would bind it to every interface: a listen grant's matter.
+  printf("recv_from unbound: %s\n", err(wx_recv_from(u, &in, 1, 0, &got, &ro, &to)));
   (void)!__wasi_fd_close(fd);
   printf("status closed: %s\n", err(wx_sock_status(fd, &st)));
   return 0;

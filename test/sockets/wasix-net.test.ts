@@ -257,6 +257,7 @@ describe('WASIX sockets on Node', () => {
         'peer unconnected: notconn',
         'addr_local bad pointer: fault',
         'send_to bad iovec: fault',
+        'recv_from unbound: acces',
         'status closed: badf',
         '',
       ].join('\n'),

@@ -96,11 +96,14 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
   const anyAddr = (s: NetSocketState): HostAddr => ({ host: s.family === 4 ? '0.0.0.0' : '::', port: 0 });
 
   /** A datagram socket bound on the host: bound now (to `s.bound`, else any port) when it is not yet. */
-  const datagramOf = (e: SocketFile, s: NetSocketState) => {
+  const datagramOf = (e: SocketFile, s: NetSocketState, sending = false) => {
     const cur = s.current();
     if (cur.kind === 'datagram') return cur.dgram;
     if (cur.kind !== 'pending') throw new WasiError('inval');
+    // Unbound: bound now to any address and a port the system picks, as Linux does on the first send
+    // (whose destination the connect grants admitted); receiving first needs a listen grant for that.
     const at = s.bound ?? anyAddr(s);
+    if (!s.bound && !sending) mayListen(at);
     cur.pending.op ??= host(s).datagram(s.family, at);
     const op = cur.pending.op as HostOp<DatagramSocket>;
     try {
@@ -319,7 +322,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       const bytes = gather(siData, siDataLen);
       if (bytes.length > 65507) throw new WasiError('msgsize');
       mayConnect(a);
-      datagramOf(e, s).send(bytes, a);
+      datagramOf(e, s, true).send(bytes, a);
       return bytes.length;
     },
     sock_recv_from(fd, riData, riDataLen, riFlags) {
