@@ -80,6 +80,9 @@ export interface HostNetwork {
 export interface PendingSocket {
   /** The operation under way (listen or connect), found again by a retried call. */
   op?: HostOp<HostListener> | HostOp<SocketConnection> | HostOp<DatagramSocket>;
+  /** What `op` does: only a connect is left under way between calls (a nonblocking one). */
+  opKind?: 'listen' | 'connect' | 'bind';
+
   /** Set once a nonblocking or timed-out connect failed: reported once by sock_status/getsockopt. */
   failed?: string;
 }

@@ -40,6 +40,8 @@ export class NetSocketState {
   bound: HostAddr | undefined;
   /** sock_listen was called (its listen may still be under way). */
   listening = false;
+  /** A blocking connect is under way (see sock_connect: a parked call's retry). */
+  blockingConnect = false;
   readonly options: SocketOptions = { flags: new Map(), sizes: new Map(), times: new Map() };
 
   constructor(
@@ -53,7 +55,7 @@ export class NetSocketState {
   /** The socket now: a finished connect becomes a connection, a failed one is remembered. */
   current(): GuestSocket {
     const s = this.#socket;
-    if (s.kind !== 'pending' || !s.pending.op) return s;
+    if (s.kind !== 'pending' || !s.pending.op || s.pending.opKind !== 'connect') return s;
     const r = s.pending.op.poll();
     if (!r) return s;
     if ('errno' in r) {
@@ -61,7 +63,6 @@ export class NetSocketState {
       s.pending.failed = r.errno;
       return s;
     }
-    // Only a connect is left pending between calls; listen and bind complete within their call.
     this.#socket = { kind: 'connection', conn: r.ok as SocketConnection };
     return this.#socket;
   }

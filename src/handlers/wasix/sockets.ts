@@ -104,7 +104,10 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
     // (whose destination the connect grants admitted); receiving first needs a listen grant for that.
     const at = s.bound ?? anyAddr(s);
     if (!s.bound && !sending) mayListen(at);
-    cur.pending.op ??= host(s).datagram(s.family, at);
+    if (!cur.pending.op) {
+      cur.pending.op = host(s).datagram(s.family, at);
+      cur.pending.opKind = 'bind';
+    }
     const op = cur.pending.op as HostOp<DatagramSocket>;
     try {
       const d = await_(op, host(s).waiter, 10_000);
@@ -173,7 +176,10 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       const at = s.bound ?? anyAddr(s);
       mayListen(at);
       s.listening = true;
-      cur.pending.op ??= host(s).listen(at, Math.max(1, Math.min(backlog || 511, 4096)));
+      if (!cur.pending.op) {
+        cur.pending.op = host(s).listen(at, Math.max(1, Math.min(backlog || 511, 4096)));
+        cur.pending.opKind = 'listen';
+      }
       try {
         const l = await_(cur.pending.op as HostOp<HostListener>, host(s).waiter, 10_000);
         s.set({ kind: 'listener', listener: l });
@@ -217,7 +223,14 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       checkFamily(s, family);
       if (s.type === 'datagram') throw new WasiError('notsup', 'connected datagram sockets are not provided: use sock_send_to');
       const cur = s.current();
-      if (cur.kind === 'connection') throw new WasiError('isconn');
+      if (cur.kind === 'connection') {
+        // A blocking connect parked while its connection was made (threads): this retry is its answer.
+        if (s.blockingConnect) {
+          s.blockingConnect = false;
+          return;
+        }
+        throw new WasiError('isconn');
+      }
       if (cur.kind !== 'pending' || s.listening) throw new WasiError('inval', 'a listening socket does not connect');
       if (cur.pending.op) {
         // A connect under way: a nonblocking caller asking again is told so; a blocking one (or a parked
@@ -227,16 +240,20 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
         mayConnect(a);
         cur.pending.failed = undefined;
         cur.pending.op = host(s).connect(a);
+        cur.pending.opKind = 'connect';
         if (nonblocking(e)) throw new WasiError('inprogress');
+        s.blockingConnect = true;
       }
       const op = cur.pending.op as HostOp<SocketConnection>;
       try {
         const c = await_(op, host(s).waiter, s.timeoutMs(SockOption.connect_timeout));
         s.set({ kind: 'connection', conn: c });
+        s.blockingConnect = false;
       } catch (err) {
         if (err instanceof WasiError) {
           op.cancel();
           cur.pending.op = undefined;
+          s.blockingConnect = false;
         }
         throw err;
       }
