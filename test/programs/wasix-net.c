@@ -16,6 +16,7 @@
 //   epoll-server N       an edge-triggered epoll server on nonblocking sockets: N clients each send
 //                        a line and get it back upper-cased, then the connection is closed
 //   recv-timeout PORT    connect, set recv_timeout 50 ms, print what sock_recv gives with nothing sent
+//   blast PORT MIB       connect and send MIB MiB (64 KiB writes), then shut down writing (bench/net.mjs)
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -528,6 +529,19 @@ static int recv_timeout(uint16_t port) {
   return 0;
 }
 
+static int blast(uint16_t port, int mib) {
+  int fd = connect_to(port);
+  static char chunk[65536];
+  for (size_t i = 0; i < sizeof chunk; i++) chunk[i] = (char)i;
+  for (int i = 0; i < mib * 16; i++) {
+    int e = send_all(fd, chunk, sizeof chunk);
+    if (e) die("sock_send", e);
+  }
+  (void)!__wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR);
+  printf("sent %d MiB\n", mib);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -545,5 +559,6 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "http")) return http(arg);
   if (!strcmp(mode, "epoll-server")) return epoll_server(arg);
   if (!strcmp(mode, "recv-timeout")) return recv_timeout(arg);
+  if (!strcmp(mode, "blast") && argc > 3) return blast(arg, atoi(argv[3]));
   return 2;
 }
