@@ -60,7 +60,7 @@ export async function generateVersion(id: VersionId, witxRoot: string): Promise<
     export * as layout from './layout.js';
     export type * from './handlers.js';
     export * from './imports.js';
-    export { ABI } from './metadata.js';${spec.renames !== undefined ? "\nexport * from './adapter.js';" : ''}`);
+    export { abi } from './metadata.js';${spec.renames !== undefined ? "\nexport * from './adapter.js';" : ''}`);
   out.push(await finish(`${id}/index.ts`, index));
   return out;
 }

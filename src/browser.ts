@@ -3,16 +3,21 @@
  * without host directories. Guests get in-memory filesystems, stdio through options or the console.
  * @packageDocumentation
  */
+import * as memfsModule from 'memfs';
+import { setMemfsLoader } from './fs/memfs-loader.js';
 import { browserPlatform } from './platform/browser.js';
 import { setPlatform } from './platform/platform.js';
 
 setPlatform(browserPlatform);
+// A browser has no synchronous module loader: memfs comes with this entry, and the page's bundler
+// decides where it goes (dist/browser.js leaves it as an import for that bundler).
+setMemfsLoader(() => memfsModule);
 
 export { WASI } from './wasi.js';
-export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions } from './options.js';
+export type { WasiOptions, WasiVersion, PreopenTarget, TraceEvent, ThreadOptions, RunOptions, CoalescedOutput } from './options.js';
 export type { ClockSource, ClockName } from './kernel/kernel.js';
 export type { HostTerminal } from './terminal.js';
-export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError } from './errors.js';
+export { WasiOptionError, WasiStateError, WasiHostError, WasiError, ProcExit, FsError, type ErrnoName } from './errors.js';
 export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from './fs/types.js';
 export { MemoryFileSystem } from './fs/memory-fs.js';
 export { DirectoryHandleFileSystem, type DirectoryHandleFileSystemOptions } from './fs/directory-handle-fs.js';

@@ -1,7 +1,18 @@
 import { Unwind } from './abi/errno-of.js';
 
+import { WasiError } from './abi/wasi-error.js';
+
 export { WasiError, WasiHostError } from './abi/errno-of.js';
-export { FsError } from './fs/errors.js';
+export type { ErrnoName } from './abi/wasi-error.js';
+
+/**
+ * The same class as {@link WasiError}: handlers and filesystems throw one error type. Kept under this
+ * name for filesystems written against earlier releases.
+ * @deprecated Use `WasiError`.
+ */
+export const FsError = WasiError;
+/** @deprecated Use `WasiError`. */
+export type FsError = WasiError;
 
 /** The guest called `proc_exit` (or was ended by `proc_raise`); unwinds to `start()`. */
 export class ProcExit extends Unwind {

@@ -1,5 +1,6 @@
 import type { HostTerminal } from './terminal.js';
 import { WasiOptionError } from './errors.js';
+import { WASI_VERSION_OPTIONS, type WasiVersion } from './version-ids.js';
 import type { FileSystem } from './fs/types.js';
 import type { ClockSource } from './kernel/kernel.js';
 import type { SocketListener } from './sockets/types.js';
@@ -18,10 +19,24 @@ import type { TraceEvent } from './trace.js';
 export type { TraceEvent } from './trace.js';
 
 /** A WASI version by name; `'unstable'` is node:wasi's name for `'snapshot0'`. */
-export type WasiVersion = 'preview1' | 'snapshot0' | 'unstable' | 'ephemeral' | 'wasix' | 'auto';
+export type { WasiVersion } from './version-ids.js';
 
 /** A preopened directory: a host path (Node), or a filesystem whose root is the directory. */
 export type PreopenTarget = string | FileSystem | { fs: FileSystem; readOnly?: boolean } | { path: string; readOnly?: boolean };
+
+/**
+ * Output to a host fd with `buffer: true`: the guest's writes gather in 64 KiB and reach the fd in one
+ * write, flushed before the guest's next syscall that is not a write to this output (so before any
+ * call that waits), when the buffer is full, when the program exits or traps, and at the end of the
+ * current JavaScript task. Off by default: a reader of the pipe sees the bytes later than it would
+ * without. A write error of a flush that no write waited for is reported by the next write.
+ */
+export interface CoalescedOutput {
+  /** The host fd written to. */
+  fd: number;
+  /** `true` coalesces small writes; `false` writes each as the guest makes it (as a plain fd). */
+  buffer: boolean;
+}
 
 /** Options of `new WASI()`: node:wasi's, and more. */
 export interface WasiOptions {
@@ -41,10 +56,13 @@ export interface WasiOptions {
    * by a worker so the guest can block on it. Default: host fd 0.
    */
   stdin?: number | Uint8Array | string | (() => Uint8Array | string | null) | SharedStdin | StdinStream;
-  /** stdout: a host fd or a callback receiving every byte written. Default: host fd 1. */
-  stdout?: number | ((bytes: Uint8Array) => void);
-  /** stderr: a host fd or a callback receiving every byte written. Default: host fd 2. */
-  stderr?: number | ((bytes: Uint8Array) => void);
+  /**
+   * stdout: a host fd, a callback receiving every byte written, or `{ fd, buffer: true }`: a host fd
+   * whose small writes are coalesced into 64 KiB (see {@link CoalescedOutput}). Default: host fd 1.
+   */
+  stdout?: number | ((bytes: Uint8Array) => void) | CoalescedOutput;
+  /** stderr: as `stdout`. Default: host fd 2. */
+  stderr?: number | ((bytes: Uint8Array) => void) | CoalescedOutput;
   /** A time source for deterministic runs. Default: the host's clocks. */
   clock?: ClockSource;
   /** A random source (fills the array). Default: the host's CSPRNG. */
@@ -100,7 +118,7 @@ export function checkOptions(options: unknown): WasiOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARG_TYPE', 'options', `The "options" argument must be of type object. Received ${received(options)}`);
   const o = options as Record<string, unknown>;
-  const versions = ['preview1', 'snapshot0', 'unstable', 'ephemeral', 'wasix', 'auto'];
+  const versions: readonly string[] = WASI_VERSION_OPTIONS;
   if (o.version !== undefined) {
     if (typeof o.version !== 'string') fail('ERR_INVALID_ARG_TYPE', 'options.version', `The "options.version" property must be of type string. Received ${received(o.version)}`);
     if (!versions.includes(o.version as string)) fail('ERR_INVALID_ARG_VALUE', 'options.version', `The property 'options.version' must be one of: ${versions.map((v) => `'${v}'`).join(', ')}. Received '${o.version}'`);
@@ -139,8 +157,16 @@ export function checkOptions(options: unknown): WasiOptions {
     });
   }
   parseNetworkOptions(o.network);
-  fdOr('stdout', (v) => typeof v === 'function', 'a file descriptor or a function');
-  fdOr('stderr', (v) => typeof v === 'function', 'a file descriptor or a function');
+  for (const name of ['stdout', 'stderr'] as const) {
+    const v = o[name];
+    if (isRecord(v) && typeof v !== 'function') {
+      const { fd, buffer } = v as Record<string, unknown>;
+      if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}.fd`, `The "options.${name}.fd" property must be a file descriptor (an integer >= 0). Received ${received(fd)}`);
+      if (typeof buffer !== 'boolean') fail('ERR_INVALID_ARG_TYPE', `options.${name}.buffer`, `The "options.${name}.buffer" property must be of type boolean. Received ${received(buffer)}`);
+      continue;
+    }
+    fdOr(name, (x) => typeof x === 'function', 'a file descriptor, a function or { fd, buffer }');
+  }
   if (o.maxOpenFiles !== undefined && (typeof o.maxOpenFiles !== 'number' || !Number.isInteger(o.maxOpenFiles) || o.maxOpenFiles < 3)) {
     fail('ERR_INVALID_ARG_VALUE', 'options.maxOpenFiles', `The "options.maxOpenFiles" property must be an integer >= 3. Received ${String(o.maxOpenFiles)}`);
   }

@@ -1,3 +1,5 @@
+import type { ErrnoName } from './abi/wasi-error.js';
+
 /** Blocks the calling thread until something it watches may have changed, or `timeoutMs` has passed. */
 export interface Waiter {
   wait(timeoutMs: number): void;
@@ -8,7 +10,7 @@ export interface Readiness {
   nbytes: bigint;
   hangup: boolean;
   /** An errno name when the stream has failed. */
-  error?: string;
+  error?: ErrnoName;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { GUEST_POINTER } from '../generated/preview1/layout.js';
 import type { GuestMemory } from './abi/memory.js';
 
 const encoder = new TextEncoder();
@@ -29,12 +30,12 @@ export class StringArray {
 
   /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
   write(m: GuestMemory, ptrs: number, buf: number): void {
-    m.checkAligned(ptrs, this.count * 4, 4);
+    m.checkAligned(ptrs, this.count * GUEST_POINTER.SIZE, GUEST_POINTER.ALIGN);
     m.check(buf, this.bytes.length);
     if (this.pointersFor !== buf) {
-      const pointers = new Uint8Array(this.count * 4);
+      const pointers = new Uint8Array(this.count * GUEST_POINTER.SIZE);
       const view = new DataView(pointers.buffer);
-      for (let i = 0; i < this.count; i++) view.setUint32(i * 4, buf + this.offsets[i]!, true);
+      for (let i = 0; i < this.count; i++) view.setUint32(i * GUEST_POINTER.SIZE, buf + this.offsets[i]!, true);
       this.pointers = pointers;
       this.pointersFor = buf;
     }

@@ -13,13 +13,16 @@
  * out-pointers; nothing for a call that does not return (`proc_exit`), `(threw)` for one that failed
  * inside the host. Then the wall time of the call.
  */
-import type { AbiType, AbiTypeDef } from './abi/abi-json.js';
+import type { AbiJson, AbiType, AbiTypeDef } from './abi/abi-json.js';
 import type { TraceEvent } from './trace.js';
 
 /** The parts of a trace event the formatter reads (a `TraceEvent` has them all). */
 export type TraceLineEvent = Omit<TraceEvent, 'module'>;
 
 export type AbiTypes = Readonly<Record<string, AbiTypeDef>>;
+
+/** What decoding needs of a version's abi.json: its types and its pointer size (`usize` too). */
+export type TraceAbi = Pick<AbiJson, 'types' | 'pointerSize'>;
 
 /** Bytes of a buffer shown before it is cut short. */
 export const BYTES_SHOWN = 32;
@@ -28,13 +31,13 @@ const CHARS_SHOWN = 256;
 /** Elements of a list shown before it is cut short. */
 const ELEMENTS_SHOWN = 8;
 
-const BUILTIN_SIZE: Readonly<Record<string, number>> = { u8: 1, char8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, usize: 4, u64: 8, s64: 8 };
-const POINTER_SIZE = 4;
+/** Bytes of each builtin but `usize`, which is a pointer's size. */
+const BUILTIN_SIZE: Readonly<Record<string, number>> = { u8: 1, char8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
 
 class OutOfBounds extends Error {}
 
-export function formatTraceEvent(e: TraceLineEvent, types: AbiTypes): string {
-  const f = new Formatter(types, e.memory);
+export function formatTraceEvent(e: TraceLineEvent, abi: TraceAbi): string {
+  const f = new Formatter(abi.types, abi.pointerSize, e.memory);
   const core = e.abi.core.params;
   const args = e.abi.params.map((p) => {
     const of = core.filter((c) => c.param === p.name);
@@ -105,8 +108,14 @@ const hex = (n: number | bigint) => `0x${n.toString(16)}`;
 class Formatter {
   constructor(
     readonly types: AbiTypes,
+    /** Bytes of a pointer and of `usize`, from abi.json. */
+    readonly pointerSize: number,
     readonly memory: Uint8Array,
   ) {}
+
+  builtinSize(t: string): number | undefined {
+    return t === 'usize' ? this.pointerSize : BUILTIN_SIZE[t];
+  }
 
   /** The type a name stands for, aliases followed (a list alias stays a list). */
   resolve(type: AbiType): AbiType {
@@ -120,9 +129,9 @@ class Formatter {
 
   sizeOf(type: AbiType): number {
     const t = this.resolve(type);
-    if (typeof t === 'string') return BUILTIN_SIZE[t] ?? this.types[t]?.size ?? (t === 'string' ? 2 * POINTER_SIZE : 0);
-    if ('pointer' in t || 'const_pointer' in t) return POINTER_SIZE;
-    if ('list' in t) return 2 * POINTER_SIZE;
+    if (typeof t === 'string') return this.builtinSize(t) ?? this.types[t]?.size ?? (t === 'string' ? 2 * this.pointerSize : 0);
+    if ('pointer' in t || 'const_pointer' in t) return this.pointerSize;
+    if ('list' in t) return 2 * this.pointerSize;
     return 0;
   }
 
@@ -132,7 +141,8 @@ class Formatter {
     if (typeof t !== 'string') return hex(u32(raw));
     const bits = BigInt.asUintN(64, BigInt(raw));
     if (t === 's64' || t === 's32' || t === 's16' || t === 's8') return String(BigInt.asIntN(8 * BUILTIN_SIZE[t]!, bits));
-    if (t in BUILTIN_SIZE) return String(BigInt.asUintN(8 * BUILTIN_SIZE[t]!, bits));
+    const size = this.builtinSize(t);
+    if (size !== undefined) return String(BigInt.asUintN(8 * size, bits));
     const def = this.types[t];
     const v = def ? BigInt.asUintN(8 * def.size, bits) : bits;
     if (def?.kind === 'enum') return def.cases[Number(v)] ?? String(v);
@@ -168,6 +178,11 @@ class Formatter {
     return this.memory.subarray(ptr, ptr + len);
   }
 
+  /** A string's or list's pointer and length, two pointer-sized words at `ptr`. */
+  pointerAndLength(ptr: number): [number, number] {
+    return [Number(this.uint(ptr, this.pointerSize)), Number(this.uint(ptr + this.pointerSize, this.pointerSize))];
+  }
+
   uint(ptr: number, size: number): bigint {
     const b = this.bytes(ptr, size);
     let v = 0n;
@@ -178,12 +193,12 @@ class Formatter {
   read(type: AbiType, ptr: number): string {
     const t = this.resolve(type);
     if (typeof t === 'object') {
-      if ('pointer' in t || 'const_pointer' in t) return hex(this.uint(ptr, POINTER_SIZE));
-      if ('list' in t) return this.sequence(t, Number(this.uint(ptr, 4)), Number(this.uint(ptr + 4, 4)));
+      if ('pointer' in t || 'const_pointer' in t) return hex(this.uint(ptr, this.pointerSize));
+      if ('list' in t) return this.sequence(t, ...this.pointerAndLength(ptr));
       return '?';
     }
-    if (t === 'string') return this.sequence(t, Number(this.uint(ptr, 4)), Number(this.uint(ptr + 4, 4)));
-    const builtin = BUILTIN_SIZE[t];
+    if (t === 'string') return this.sequence(t, ...this.pointerAndLength(ptr));
+    const builtin = this.builtinSize(t);
     if (builtin !== undefined) return this.value(t, this.uint(ptr, builtin));
     const def = this.types[t];
     switch (def?.kind) {
@@ -213,8 +228,8 @@ class Formatter {
     for (let i = 0; i < Math.min(len, ELEMENTS_SHOWN); i++) {
       const at = ptr + i * size;
       if (buffer) {
-        const bufPtr = Number(this.uint(at + buffer.ptrOffset, 4));
-        const bufLen = Number(this.uint(at + buffer.lenOffset, 4));
+        const bufPtr = Number(this.uint(at + buffer.ptrOffset, this.pointerSize));
+        const bufLen = Number(this.uint(at + buffer.lenOffset, this.pointerSize));
         shown.push(buffer.filledByCall ? `<${bufLen} bytes>` : this.bufferBytes(bufPtr, bufLen));
       } else shown.push(this.read(elem, at));
     }
@@ -238,7 +253,7 @@ class Formatter {
     if (typeof pt !== 'object') return undefined;
     const target = 'pointer' in pt ? pt.pointer : 'const_pointer' in pt ? pt.const_pointer : undefined;
     const lt = this.resolve(l.type);
-    if (target === undefined || this.sizeOf(target) !== 1 || typeof lt !== 'string' || BUILTIN_SIZE[lt] !== 4) return undefined;
+    if (target === undefined || this.sizeOf(target) !== 1 || typeof lt !== 'string' || this.builtinSize(lt) !== this.pointerSize) return undefined;
     return { ptrOffset: p.offset, lenOffset: l.offset, filledByCall: 'pointer' in pt };
   }
 }

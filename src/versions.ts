@@ -11,13 +11,14 @@ import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
 
-/** The versions wasi-kit serves; node:wasi's `'unstable'` is `'snapshot0'`. */
-export type VersionId = 'preview1' | 'snapshot0' | 'ephemeral' | 'wasix';
+export { VERSION_IDS, type VersionId } from './version-ids.js';
+import type { VersionId } from './version-ids.js';
 
 /** Import module -> raw functions. */
 export type ImportModules = Record<string, ImportFunctions>;
 
-const ABIS: Record<VersionId, AbiJson> = { preview1: preview1.ABI, snapshot0: snapshot0.ABI, ephemeral: ephemeral.ABI, wasix: wasix.ABI };
+/** Each version's ABI, parsed on first use (tracing, thread workers): most runs never read it. */
+const ABIS: Record<VersionId, () => AbiJson> = { preview1: preview1.abi, snapshot0: snapshot0.abi, ephemeral: ephemeral.abi, wasix: wasix.abi };
 const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
   preview1: preview1.ErrnoNames,
   snapshot0: snapshot0.ErrnoNames,
@@ -31,7 +32,8 @@ const ERRNO_NAMES: Record<VersionId, readonly string[]> = {
  * filetypes, rights), so every value preview1 writes means the same there; the one renumbered type a
  * preview1 function takes is `signal`, converted for `proc_raise` (test/codegen/wasix.test.ts).
  */
-const WASIX_P1_ABI = preview1.ABI.functions.map((f) => ({ ...f, module: 'wasix_32v1' }));
+let wasixP1Abi: AbiJson['functions'] | undefined;
+const WASIX_P1_ABI = () => (wasixP1Abi ??= preview1.abi().functions.map((f) => ({ ...f, module: 'wasix_32v1' })));
 
 /**
  * The import modules of the given versions, every one served by the single preview1 implementation
@@ -67,7 +69,7 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     }
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {
-        const abi = [...ABIS[v].functions.filter((f) => f.module === name), ...(v === 'wasix' ? WASIX_P1_ABI : [])];
+        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(v === 'wasix' ? WASIX_P1_ABI() : [])];
         mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace);
       }
     }
@@ -93,6 +95,6 @@ export function coreParamsOf(module: string, name: string): readonly ('i32' | 'i
   if (module === 'wasi' && name === 'thread-spawn') return ['i32'];
   const v = versionOfModuleName(module);
   if (v === undefined) return undefined;
-  const f = ABIS[v].functions.find((x) => x.module === module && x.name === name) ?? (v === 'wasix' ? WASIX_P1_ABI.find((x) => x.name === name) : undefined);
+  const f = ABIS[v]().functions.find((x) => x.module === module && x.name === name) ?? (v === 'wasix' ? WASIX_P1_ABI().find((x) => x.name === name) : undefined);
   return f?.core.params.map((p) => p.type as 'i32' | 'i64');
 }

@@ -1,5 +1,6 @@
 import { Filetype } from '../generated/preview1/types.js';
 import { GuestMemory } from './abi/memory.js';
+import { CoalescedSink, flushingBeforeCalls } from './coalesced-output.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
@@ -15,12 +16,11 @@ import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
-import { importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
+import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { memoryFor, memoryImportOf } from './threads/module-imports.js';
 
-/** WASIX imports that only a threaded program makes (wasi-threads' is `wasi.thread-spawn`). */
-const WASIX_THREAD_IMPORTS = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 /**
  * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
@@ -38,6 +38,8 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
 export class WASI {
   readonly #wasiImport: ImportFunctions | undefined;
   readonly #memory = new GuestMemory();
+  /** Outputs with `buffer: true`, flushed around the syscalls (coalesced-output.ts) and at the end of a run. */
+  readonly #coalesced: CoalescedSink[] = [];
   readonly #kernel: Process;
   readonly #returnOnExit: boolean;
   readonly #threads: ThreadOptions;
@@ -55,7 +57,7 @@ export class WASI {
     const p = getPlatform();
     if (!p) throw new Error('wasi-kit: no platform set; import WASI from the package entry point');
     const version = o.version ?? 'auto';
-    const versions: VersionId[] = version === 'auto' ? ['preview1', 'snapshot0', 'ephemeral', 'wasix'] : [version === 'unstable' ? 'snapshot0' : version];
+    const versions: readonly VersionId[] = version === 'auto' ? VERSION_IDS : [version === 'unstable' ? 'snapshot0' : version];
     this.#returnOnExit = o.returnOnExit ?? true;
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
@@ -69,12 +71,21 @@ export class WASI {
       terminal: o.terminal ?? p.terminal,
       network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
     });
-    const output = (v: WasiOptions['stdout'], fd: number): OutputSink =>
-      v === undefined ? p.hostOutput(fd) : typeof v === 'number' ? p.hostOutput(v) : callbackSink(v);
+    const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
+      if (v === undefined) return p.hostOutput(fd);
+      if (typeof v === 'number') return p.hostOutput(v);
+      if (typeof v === 'function') return callbackSink(v);
+      if (!v.buffer) return p.hostOutput(v.fd);
+      const sink = new CoalescedSink(p.hostOutput(v.fd));
+      this.#coalesced.push(sink);
+      return sink;
+    };
+    /** The host fd behind an output option, if it is one. */
+    const outputFd = (v: WasiOptions['stdout'], fd: number) => (v === undefined ? fd : typeof v === 'number' ? v : typeof v === 'function' ? undefined : v.fd);
     // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
     // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, option: unknown, hostFd: number): NewFd => {
-      const kind = option === undefined || typeof option === 'number' ? p.hostFdKind(typeof option === 'number' ? option : hostFd) : o.terminal ? 'tty' : 'unknown';
+    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined): NewFd => {
+      const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : o.terminal ? 'tty' : 'unknown';
       const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
       return {
         file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
@@ -82,9 +93,9 @@ export class WASI {
         rightsInheriting: 0,
       };
     };
-    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, o.stdin, 0));
-    fds.set(1, stdio(undefined, output(o.stdout, 1), o.stdout, 1));
-    fds.set(2, stdio(undefined, output(o.stderr, 2), o.stderr, 2));
+    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, this.#stdinFd));
+    fds.set(1, stdio(undefined, output(o.stdout, 1), outputFd(o.stdout, 1)));
+    fds.set(2, stdio(undefined, output(o.stderr, 2), outputFd(o.stderr, 2)));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
       if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
@@ -99,6 +110,9 @@ export class WASI {
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
     closeWhenCollected.register(this.#kernel, fds, this);
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
+    if (this.#coalesced.length > 0) {
+      for (const mods of Object.values(byVersion)) for (const name of Object.keys(mods)) mods[name] = flushingBeforeCalls(mods[name]!, this.#coalesced, fds);
+    }
     this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
     // single module (the ephemeral phase has ten, reached through getImportObject()).
@@ -161,7 +175,7 @@ export class WASI {
    */
   static versionOf(module: WebAssembly.Module): WasiVersion | undefined {
     const found = new Set(WebAssembly.Module.imports(module).map((i) => versionOfModuleName(i.module)));
-    return (['preview1', 'snapshot0', 'ephemeral', 'wasix'] as const).find((v) => found.has(v));
+    return VERSION_IDS.find((v) => found.has(v));
   }
 
   /**
@@ -197,7 +211,7 @@ export class WASI {
     const given = options?.memory;
     const threaded =
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
-      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && WASIX_THREAD_IMPORTS.has(i.name))));
+      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && (THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
     // Checked before a shared memory is made: without cross-origin isolation a browser cannot make one.
     const tp = threaded ? getThreadPlatform() : undefined;
@@ -265,6 +279,8 @@ export class WASI {
       if (!(err instanceof ProcExit)) throw err;
       if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
       return err.exitCode;
+    } finally {
+      this.#flushOutputs();
     }
   }
 
@@ -304,8 +320,14 @@ export class WASI {
    * `initialize()` it is the embedder's call. Closing twice does nothing more.
    */
   close(): void {
+    this.#flushOutputs();
     closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+  }
+
+  /** Writes what coalesced outputs hold (the program ended, or the embedder closes). */
+  #flushOutputs(): void {
+    for (const sink of this.#coalesced) sink.flush();
   }
 
   /** `close()`, for `using wasi = new WASI(...)`. */

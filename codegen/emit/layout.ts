@@ -15,6 +15,8 @@ export async function emitLayout(ctx: EmitContext): Promise<GeneratedFile> {
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/guest-error.js', namedImports: ['GuestError'] });
   sf.addImportDeclaration({ moduleSpecifier: '../../src/abi/convert.js', namespaceImport: 'C' });
 
+  const ps = layout.pointerSize;
+  sf.addStatements(`/** A guest pointer (and \`usize\`) on this version's target: its size and alignment. */\nexport const GUEST_POINTER = { SIZE: ${ps}, ALIGN: ${ps} } as const;`);
   for (const def of doc.types.values()) {
     const t = resolveType(def.type, doc.types);
     const ref = { kind: 'ref', name: def.name } as const;

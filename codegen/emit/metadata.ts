@@ -100,6 +100,13 @@ export async function emitMetadata(ctx: EmitContext): Promise<GeneratedFile[]> {
   const json = `${JSON.stringify(abi, null, 2)}\n`;
   const sf = createFile(`${ctx.version}/metadata.ts`, ctx.files.join(', '));
   sf.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../../src/abi/abi-json.js', namedImports: ['AbiJson'] });
-  sf.addStatements(`/** The ABI of ${ctx.version}: the same data as abi.json. */\nexport const ABI: AbiJson = ${JSON.stringify(abi)};`);
+  // A string for JSON.parse on first use, not an object literal: V8 scans a string far faster than it
+  // evaluates a literal of this size, and only tracing and thread workers read the ABI (issue 18).
+  sf.addStatements(`const TEXT = ${JSON.stringify(JSON.stringify(abi))};
+    let parsed: AbiJson | undefined;
+    /** The ABI of ${ctx.version}: the same data as abi.json, parsed on the first call. */
+    export function abi(): AbiJson {
+      return (parsed ??= JSON.parse(TEXT) as AbiJson);
+    }`);
   return [{ path: `${ctx.version}/abi.json`, text: json }, await finish(`${ctx.version}/metadata.ts`, sf)];
 }

@@ -2,6 +2,8 @@
 import type * as T from './types.js';
 import { GuestError } from '../../src/abi/guest-error.js';
 import * as C from '../../src/abi/convert.js';
+/** A guest pointer (and `usize`) on this version's target: its size and alignment. */
+export const GUEST_POINTER = { SIZE: 4, ALIGN: 4 } as const;
 /** Layout of `$size`. */
 export const SIZE = { SIZE: 4, ALIGN: 4 } as const;
 /** Layout of `$filesize`. */

@@ -3,4 +3,4 @@ export * from './types.js';
 export * as layout from './layout.js';
 export type * from './handlers.js';
 export * from './imports.js';
-export { ABI } from './metadata.js';
+export { abi } from './metadata.js';

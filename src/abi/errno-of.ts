@@ -1,19 +1,16 @@
-import { FsError } from '../fs/errors.js';
 import { GuestError } from './guest-error.js';
+import { WasiError } from './wasi-error.js';
 
-/** Thrown by handlers for an ordinary WASI failure, by errno name (`'badf'`); numbered per version. */
-export class WasiError extends Error {
-  constructor(
-    readonly errno: string,
-    message?: string,
-  ) {
-    super(message === undefined ? errno : `${errno}: ${message}`);
-    this.name = 'WasiError';
-  }
-}
+export { WasiError, type ErrnoName } from './wasi-error.js';
 
 /** Anything that must unwind through the import shims unchanged (e.g. `proc_exit`). */
 export class Unwind extends Error {}
+
+/**
+ * Control flow that unwinds through the shims unchanged and is not an error (a parked call's
+ * `Blocked`): not an `Error`, so throwing one captures no stack.
+ */
+export abstract class ControlFlow {}
 
 /** A bug in a handler: surfaces to the host with the syscall's name, never as a made-up errno. */
 export class WasiHostError extends Error {
@@ -36,14 +33,14 @@ const RENAMED: Record<string, string> = { acces: 'access', access: 'acces' };
  */
 export function errnoOf(err: unknown, syscall: string, errnos: Readonly<Record<string, number | bigint>>): number {
   let name: string | undefined;
-  if (err instanceof WasiError || err instanceof FsError) name = err.errno;
+  if (err instanceof WasiError) name = err.errno;
   else if (err instanceof GuestError) name = err.errnoName;
   if (name !== undefined) {
     const n = errnos[name] ?? errnos[RENAMED[name] ?? ''];
     if (n !== undefined) return Number(n);
     throw new WasiHostError(syscall, new Error(`errno "${name}" does not exist in this WASI version`));
   }
-  if (err instanceof Unwind || err instanceof WasiHostError) throw err;
+  if (err instanceof Unwind || err instanceof ControlFlow || err instanceof WasiHostError) throw err;
   throw new WasiHostError(syscall, err);
 }
 
@@ -52,9 +49,10 @@ export function errnoOf(err: unknown, syscall: string, errnos: Readonly<Record<s
  * an invalid argument does in wasmtime; anything else is handled as in `errnoOf`.
  */
 export function trapOf(err: unknown, syscall: string): Error {
-  if (err instanceof WasiError || err instanceof FsError || err instanceof GuestError) {
+  if (err instanceof WasiError || err instanceof GuestError) {
     return new WebAssembly.RuntimeError(`${syscall}: ${err.message}`);
   }
   if (err instanceof Unwind || err instanceof WasiHostError) return err;
+  if (err instanceof ControlFlow) throw err;
   return new WasiHostError(syscall, err);
 }

@@ -1,6 +1,7 @@
+import { VERSION_IDS } from '../version-ids.js';
 import { UsageError } from './usage-error.js';
 
-export const WASI_VERSIONS = ['auto', 'preview1', 'snapshot0', 'ephemeral', 'wasix'] as const;
+export const WASI_VERSIONS = ['auto', ...VERSION_IDS] as const;
 export type CliWasiVersion = (typeof WASI_VERSIONS)[number];
 
 /** A preopened directory: the host path and the name the guest sees. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** wasi-kit's version from its package.json, found above this file (src/cli or dist/src/cli). */
+/** wasi-kit's version from its package.json, found above this file (src/cli, or dist/ for the bundle). */
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {

@@ -1,15 +1,17 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
-import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
-import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
+import { abi as ephemeralAbi } from '../../generated/ephemeral/metadata.js';
+import { abi as preview1Abi } from '../../generated/preview1/metadata.js';
+import { abi as snapshot0Abi } from '../../generated/snapshot0/metadata.js';
 import type { TraceEvent } from '../options.js';
-import { formatDuration, formatTraceEvent, type AbiTypes } from '../trace-format.js';
+import { formatDuration, formatTraceEvent, type TraceAbi } from '../trace-format.js';
 import { HostError } from './usage-error.js';
 
-/** Each import module's types, so an event is decoded by the version it belongs to. */
-const TYPES_BY_MODULE = new Map<string, AbiTypes>(
-  [PREVIEW1, SNAPSHOT0, EPHEMERAL].flatMap((abi) => abi.functions.map((f) => [f.module, abi.types] as const)),
-);
+/** Each import module's ABI, so an event is decoded by the version it belongs to (made with the first sink). */
+let typesByModule: Map<string, TraceAbi> | undefined;
+const TYPES_BY_MODULE = () =>
+  (typesByModule ??= new Map<string, TraceAbi>(
+    [preview1Abi(), snapshot0Abi(), ephemeralAbi()].flatMap((abi) => abi.functions.map((f) => [f.module, abi] as const)),
+  ));
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -37,7 +39,7 @@ export class TraceSink {
   }
 
   readonly event = (e: TraceEvent): void => {
-    const types = TYPES_BY_MODULE.get(e.module);
+    const types = TYPES_BY_MODULE().get(e.module);
     this.#calls++;
     if (e.errno !== undefined && e.errno !== 'success') this.#errors++;
     this.#ns += e.durationNs;

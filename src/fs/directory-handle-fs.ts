@@ -21,7 +21,7 @@
  */
 
 import { settle, settleNow } from '../kernel/blocking.js';
-import { FsError, type FsErrno } from './errors.js';
+import { WasiError, type ErrnoName } from '../abi/wasi-error.js';
 import { HandleTable } from './handle-table.js';
 import { MAX_NAME_BYTES, type ResolvedPath } from './path-resolver.js';
 import { checkCreate, checkOpenFlags, checkReadlink, checkRename, checkRmdir, checkUnlink, planOpen, requireExisting } from './posix-rules.js';
@@ -212,7 +212,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
     return settleNow(() => {
       const o = this.#file(handle);
       const to = (whence === 'set' ? 0n : whence === 'cur' ? BigInt(o.pos) : BigInt(o.data.size)) + offset;
-      if (to < 0n) throw new FsError('inval', 'negative position');
+      if (to < 0n) throw new WasiError('inval', 'negative position');
       o.pos = toSize(to);
       return to;
     });
@@ -220,10 +220,10 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   truncate(dir: Handle, path: string, size: bigint): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const r = await this.#resolve(this.#dirOf(dir), path);
       requireExisting(r);
-      if (r.type === 'directory') throw new FsError('isdir');
+      if (r.type === 'directory') throw new WasiError('isdir');
       await this.#mayWrite();
       const node = this.#node(r.parts);
       const open = this.#files.get(node);
@@ -237,7 +237,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
     this.#step(async () => {
       const o = this.#file(handle);
       // Linux answers EINVAL for ftruncate on a descriptor not open for writing.
-      if (!o.write) throw new FsError('inval', 'handle not open for writing');
+      if (!o.write) throw new WasiError('inval', 'handle not open for writing');
       await this.#setSize(o.data, toSize(size));
     });
   }
@@ -263,7 +263,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   setTimes(dir: Handle, path: string, times: SetTimes): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const r = await this.#resolve(this.#dirOf(dir), path);
       requireExisting(r);
       refuseTimes(times);
@@ -273,7 +273,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
   fsetTimes(handle: Handle, times: SetTimes): void {
     settleNow(() => {
       this.#handles.get(handle);
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       refuseTimes(times);
     });
   }
@@ -281,7 +281,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
   readdir(handle: Handle): DirEntry[] {
     return this.#step(async () => {
       const o = this.#handles.get(handle);
-      if (o.kind !== 'dir') throw new FsError('notdir');
+      if (o.kind !== 'dir') throw new WasiError('notdir');
       const dir = await this.#dirAt(o.node.parts);
       const entries: DirEntry[] = [];
       for await (const [name, h] of (dir as Listable).entries()) {
@@ -303,7 +303,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   mkdir(dir: Handle, path: string): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const r = await this.#resolve(this.#dirOf(dir), path);
       checkCreate(r);
       await this.#mayWrite();
@@ -313,7 +313,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   rmdir(dir: Handle, path: string): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const r = await this.#resolve(this.#dirOf(dir), path);
       checkRmdir(r);
       await this.#mayWrite();
@@ -325,7 +325,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   unlink(dir: Handle, path: string): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const r = await this.#resolve(this.#dirOf(dir), path);
       checkUnlink(r);
       await this.#mayWrite();
@@ -335,14 +335,14 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   rename(oldDir: Handle, oldPath: string, newDir: Handle, newPath: string): void {
     this.#step(async () => {
-      if (this.#readOnly) throw new FsError('rofs');
+      if (this.#readOnly) throw new WasiError('rofs');
       const from = await this.#resolve(this.#dirOf(oldDir), oldPath);
       const to = await this.#resolve(this.#dirOf(newDir), newPath);
       checkRename(from, to);
       const key = from.parts.join('/');
       if (key === to.parts.join('/')) return;
       if (from.type === 'directory' && to.parts.length > from.parts.length && to.parts.slice(0, from.parts.length).join('/') === key) {
-        throw new FsError('inval', 'cannot move a directory into itself');
+        throw new WasiError('inval', 'cannot move a directory into itself');
       }
       await this.#mayWrite();
       const name = to.parts[to.parts.length - 1]!;
@@ -372,7 +372,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
       this.#handles.get(newDir);
       void oldPath;
       void newPath;
-      throw new FsError(this.#readOnly ? 'rofs' : 'notsup', 'the File System API has no hard links');
+      throw new WasiError(this.#readOnly ? 'rofs' : 'notsup', 'the File System API has no hard links');
     });
   }
 
@@ -381,7 +381,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
       this.#handles.get(dir);
       void target;
       void path;
-      throw new FsError(this.#readOnly ? 'rofs' : 'notsup', 'the File System API has no symlinks');
+      throw new WasiError(this.#readOnly ? 'rofs' : 'notsup', 'the File System API has no symlinks');
     });
   }
 
@@ -410,7 +410,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
   async #mayWrite(): Promise<void> {
     const root = this.#root as Permissioned;
     this.#permission ??= root.queryPermission ? root.queryPermission({ mode: 'readwrite' }).then((p) => p === 'granted') : Promise.resolve(true);
-    if (!(await this.#permission)) throw new FsError('rofs', 'the folder was opened read-only');
+    if (!(await this.#permission)) throw new WasiError('rofs', 'the folder was opened read-only');
   }
 
   #node(parts: string[]): Node {
@@ -425,14 +425,14 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
   #dirOf(handle: Handle): Node {
     const o = this.#handles.get(handle);
-    if (o.kind !== 'dir') throw new FsError('notdir');
+    if (o.kind !== 'dir') throw new WasiError('notdir');
     return o.node;
   }
 
   #file(handle: Handle, need?: 'read' | 'write'): Open & { kind: 'file' } {
     const o = this.#handles.get(handle);
-    if (o.kind !== 'file') throw new FsError('isdir');
-    if (need && !o[need]) throw new FsError('badf', `handle not open for ${need === 'read' ? 'reading' : 'writing'}`);
+    if (o.kind !== 'file') throw new WasiError('isdir');
+    if (need && !o[need]) throw new WasiError('badf', `handle not open for ${need === 'read' ? 'reading' : 'writing'}`);
     return o;
   }
 
@@ -455,9 +455,9 @@ export class DirectoryHandleFileSystem implements FileSystem {
    * path stays inside the directory `base` names (`perm` otherwise), one component at a time.
    */
   async #resolve(base: Node, path: string): Promise<Resolved> {
-    if (path === '') throw new FsError('noent', 'empty path');
-    if (path.includes('\0')) throw new FsError('inval', 'NUL byte in path');
-    if (path.startsWith('/')) throw new FsError('perm', `absolute path ${JSON.stringify(path)}`);
+    if (path === '') throw new WasiError('noent', 'empty path');
+    if (path.includes('\0')) throw new WasiError('inval', 'NUL byte in path');
+    if (path.startsWith('/')) throw new WasiError('perm', `absolute path ${JSON.stringify(path)}`);
     const dirs = [await this.#dirAt(base.parts)];
     const rel: string[] = [];
     const components = path.split('/');
@@ -474,22 +474,22 @@ export class DirectoryHandleFileSystem implements FileSystem {
         continue;
       }
       if (c === '..') {
-        if (rel.length === 0) throw new FsError('perm', `${JSON.stringify(path)} leaves its directory`);
+        if (rel.length === 0) throw new WasiError('perm', `${JSON.stringify(path)} leaves its directory`);
         rel.pop();
         dirs.pop();
         if (isLast) return atDir();
         continue;
       }
-      if (c.length * 3 > MAX_NAME_BYTES && encoder.encode(c).length > MAX_NAME_BYTES) throw new FsError('nametoolong', `component of ${JSON.stringify(path)}`);
+      if (c.length * 3 > MAX_NAME_BYTES && encoder.encode(c).length > MAX_NAME_BYTES) throw new WasiError('nametoolong', `component of ${JSON.stringify(path)}`);
       const parent = dirs[dirs.length - 1]!;
       const [type, dir, file] = await typeIn(parent, c);
       const trailingSlash = isLast && i < components.length - 1;
       if (isLast) {
-        if (trailingSlash && type !== undefined && type !== 'directory') throw new FsError('notdir', JSON.stringify(path));
+        if (trailingSlash && type !== undefined && type !== 'directory') throw new WasiError('notdir', JSON.stringify(path));
         return { parts: [...base.parts, ...rel, c], type, mustBeDir: trailingSlash, endsInDot: false, parent, dir, file };
       }
-      if (type === undefined) throw new FsError('noent', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
-      if (type !== 'directory') throw new FsError('notdir', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
+      if (type === undefined) throw new WasiError('noent', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
+      if (type !== 'directory') throw new WasiError('notdir', `${JSON.stringify(c)} in ${JSON.stringify(path)}`);
       rel.push(c);
       dirs.push(dir!);
     }
@@ -618,7 +618,7 @@ export class DirectoryHandleFileSystem implements FileSystem {
 
 async function moveFile(file: FileSystemFileHandle, parent: FileSystemDirectoryHandle, name: string): Promise<void> {
   const m = file as Movable;
-  if (typeof m.move !== 'function') throw new FsError('notsup', 'this browser cannot move files (FileSystemHandle.move)');
+  if (typeof m.move !== 'function') throw new WasiError('notsup', 'this browser cannot move files (FileSystemHandle.move)');
   await m.move(parent, name);
 }
 
@@ -660,17 +660,17 @@ async function typeIn(
 
 /** The API keeps no settable times: asking to set one is `notsup`; setting none changes nothing. */
 function refuseTimes(times: SetTimes): void {
-  if (times.atim !== undefined || times.mtim !== undefined) throw new FsError('notsup', 'the File System API keeps no settable times');
+  if (times.atim !== undefined || times.mtim !== undefined) throw new WasiError('notsup', 'the File System API keeps no settable times');
 }
 
 function toSize(n: bigint): number {
-  if (n < 0n) throw new FsError('inval', 'negative offset');
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError('fbig', 'offset beyond what a browser file holds');
+  if (n < 0n) throw new WasiError('inval', 'negative offset');
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError('fbig', 'offset beyond what a browser file holds');
   return Number(n);
 }
 
 /** The API's DOMException names as errnos; anything else (a bug) is left as it is. */
-const ERRNO_OF: Record<string, FsErrno> = {
+const ERRNO_OF: Record<string, ErrnoName> = {
   NotFoundError: 'noent',
   TypeMismatchError: 'notdir',
   InvalidModificationError: 'notempty',
@@ -685,13 +685,13 @@ const ERRNO_OF: Record<string, FsErrno> = {
 };
 
 function fsErrorOf(err: unknown): unknown {
-  if (err instanceof FsError) return err;
+  if (err instanceof WasiError) return err;
   const name = (err as { name?: unknown } | null)?.name;
   if (typeof name === 'string' && (err instanceof DOMException || name === 'QuotaExceededError')) {
     const errno = ERRNO_OF[name];
-    if (errno) return new FsError(errno, (err as Error).message, { cause: err });
+    if (errno) return new WasiError(errno, (err as Error).message, { cause: err });
   }
   // A name the API refuses (Chromium: "Name is not allowed."); any other TypeError is a bug, left as it is.
-  if (err instanceof TypeError && /name is not allowed|invalid name/i.test(err.message)) return new FsError('inval', err.message, { cause: err });
+  if (err instanceof TypeError && /name is not allowed|invalid name/i.test(err.message)) return new WasiError('inval', err.message, { cause: err });
   return err;
 }

@@ -1,6 +1,6 @@
 /** The open-handle table a backend keeps: lowest free number first, optional size limit. */
 
-import { FsError } from './errors.js';
+import { WasiError } from '../abi/wasi-error.js';
 import type { Handle } from './types.js';
 
 export class HandleTable<T> {
@@ -15,7 +15,7 @@ export class HandleTable<T> {
 
   /** Throws `nfile` when full; call before doing work that an open would have to undo. */
   checkRoom(): void {
-    if (this.#count >= this.max) throw new FsError('nfile', `limit of ${this.max} open handles`);
+    if (this.#count >= this.max) throw new WasiError('nfile', `limit of ${this.max} open handles`);
   }
 
   add(entry: T): Handle {
@@ -29,7 +29,7 @@ export class HandleTable<T> {
 
   get(handle: Handle): T {
     const entry = Number.isInteger(handle) ? this.#entries[handle] : undefined;
-    if (entry === undefined) throw new FsError('badf', `handle ${handle}`);
+    if (entry === undefined) throw new WasiError('badf', `handle ${handle}`);
     return entry;
   }
 

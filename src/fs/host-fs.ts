@@ -22,8 +22,8 @@
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { FsError } from './errors.js';
-import { hostCall, rethrowAsFsError } from './errno-from-node.js';
+import { WasiError } from '../abi/wasi-error.js';
+import { hostCall, hostCallCount, noteHostCall, rethrowAsWasiError } from './errno-from-node.js';
 import { HandleTable } from './handle-table.js';
 import { keepTimes, withKeptTimes } from './host-times.js';
 import { resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
@@ -56,6 +56,8 @@ type Entry =
       /** Every write goes to the end (the host fd itself is never O_APPEND). */
       append: boolean;
       position: bigint;
+      /** The stat taken at open, with the host-call count then: answers the guest's fstat that follows at once. */
+      opened?: { stats: fs.BigIntStats; at: number };
     };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -112,7 +114,7 @@ export class HostFileSystem implements FileSystem {
   constructor(root: string, options: HostFileSystemOptions = {}) {
     this.root = hostCall(() => fs.realpathSync(root));
     this.#rootPrefix = this.root.endsWith(nodePath.sep) ? this.root : this.root + nodePath.sep;
-    if (!hostCall(() => fs.statSync(this.root)).isDirectory()) throw new FsError('notdir', root);
+    if (!hostCall(() => fs.statSync(this.root)).isDirectory()) throw new WasiError('notdir', root);
     this.#handles = new HandleTable(options.maxOpenFiles);
     this.#readOnly = options.readOnly ?? false;
   }
@@ -165,18 +167,20 @@ export class HostFileSystem implements FileSystem {
     } catch {
       return undefined;
     }
-    let type: FileType;
+    let stats: fs.BigIntStats;
     try {
-      type = fileTypeOf(fs.fstatSync(fd));
+      stats = fs.fstatSync(fd, { bigint: true });
     } catch (err) {
       fs.closeSync(fd);
-      return rethrowAsFsError(err);
+      return rethrowAsWasiError(err);
     }
+    const type = fileTypeOf(stats);
     if (type === 'directory') return this.#handles.add({ kind: 'directory', fd, parts: [...parent, name] });
-    return this.#addFile(fd, flags, type);
+    // Programs fstat what they just opened (stdio's fopen, stat-then-read): that stat answers it.
+    return this.#addFile(fd, flags, type, { stats, at: hostCallCount() });
   }
 
-  #addFile(fd: number, flags: OpenFlags, type: FileType): Handle {
+  #addFile(fd: number, flags: OpenFlags, type: FileType, opened?: { stats: fs.BigIntStats; at: number }): Handle {
     return this.#handles.add({
       kind: 'file',
       fd,
@@ -185,6 +189,7 @@ export class HostFileSystem implements FileSystem {
       writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
       position: 0n,
+      opened,
     });
   }
 
@@ -202,8 +207,14 @@ export class HostFileSystem implements FileSystem {
   }
 
   fstat(handle: Handle): FileStat {
-    const { fd } = this.#handles.get(handle);
-    return fileStatOf(hostCall(() => fs.fstatSync(fd, { bigint: true })));
+    const entry = this.#handles.get(handle);
+    if (entry.kind === 'file' && entry.opened !== undefined) {
+      // Once, and only if no host call at all came between (no write, truncate or read anywhere).
+      const { stats, at } = entry.opened;
+      entry.opened = undefined;
+      if (at === hostCallCount()) return fileStatOf(stats);
+    }
+    return fileStatOf(hostCall(() => fs.fstatSync(entry.fd, { bigint: true })));
   }
 
   fileType(handle: Handle): FileType {
@@ -222,10 +233,11 @@ export class HostFileSystem implements FileSystem {
     // readSync checks a bigint position at more cost than a number; both mean the same here.
     const at = entry.position <= MAX_SAFE ? Number(entry.position) : entry.position;
     let n: number;
+    noteHostCall();
     try {
       n = fs.readSync(entry.fd, buffer, offset, length, at);
     } catch (err) {
-      return rethrowAsFsError(err); // not hostCall: no closure per read on the hot path
+      return rethrowAsWasiError(err); // not hostCall: no closure per read on the hot path
     }
     entry.position += BigInt(n);
     return n;
@@ -268,7 +280,7 @@ export class HostFileSystem implements FileSystem {
     if (whence === 'cur') base = entry.position;
     else if (whence === 'end') base = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
     const position = base + offset;
-    if (position < 0n) throw new FsError('inval', 'negative position');
+    if (position < 0n) throw new WasiError('inval', 'negative position');
     entry.position = position;
     return position;
   }
@@ -277,7 +289,7 @@ export class HostFileSystem implements FileSystem {
     this.#checkWritable();
     const { full, resolved } = this.#resolve(dir, path, true);
     rules.requireExisting(resolved);
-    if (resolved.type === 'directory') throw new FsError('isdir');
+    if (resolved.type === 'directory') throw new WasiError('isdir');
     const fd = hostCall(() => fs.openSync(this.#hostPath(full), O_WRONLY | O_NOFOLLOW));
     try {
       hostCall(() => fs.ftruncateSync(fd, this.#length(size)));
@@ -288,7 +300,7 @@ export class HostFileSystem implements FileSystem {
 
   ftruncate(handle: Handle, size: bigint): void {
     const entry = this.#file(handle);
-    if (!entry.writable) throw new FsError('inval', 'handle not open for writing');
+    if (!entry.writable) throw new WasiError('inval', 'handle not open for writing');
     hostCall(() => fs.ftruncateSync(entry.fd, this.#length(size)));
   }
 
@@ -333,7 +345,7 @@ export class HostFileSystem implements FileSystem {
 
   readdir(handle: Handle): DirEntry[] {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'directory') throw new FsError('notdir');
+    if (entry.kind !== 'directory') throw new WasiError('notdir');
     const here = this.#hostPath(entry.parts);
     const self = hostCall(() => fs.fstatSync(entry.fd, { bigint: true }));
     // Above the root is outside the sandbox, so the root reports itself as its parent.
@@ -407,7 +419,7 @@ export class HostFileSystem implements FileSystem {
   }
 
   #sameKind(to: FileSystem): HostFileSystem {
-    if (!(to instanceof HostFileSystem)) throw new FsError('xdev', 'the other directory is not on the host');
+    if (!(to instanceof HostFileSystem)) throw new WasiError('xdev', 'the other directory is not on the host');
     return to;
   }
 
@@ -465,24 +477,24 @@ export class HostFileSystem implements FileSystem {
 
   #dirEntry(handle: Handle): Extract<Entry, { kind: 'directory' }> {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'directory') throw new FsError('notdir');
+    if (entry.kind !== 'directory') throw new WasiError('notdir');
     return entry;
   }
 
   #file(handle: Handle, access?: 'read' | 'write'): Extract<Entry, { kind: 'file' }> {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'file') throw new FsError('isdir');
-    if (access === 'read' && !entry.readable) throw new FsError('badf', 'handle not open for reading');
-    if (access === 'write' && !entry.writable) throw new FsError('badf', 'handle not open for writing');
+    if (entry.kind !== 'file') throw new WasiError('isdir');
+    if (access === 'read' && !entry.readable) throw new WasiError('badf', 'handle not open for reading');
+    if (access === 'write' && !entry.writable) throw new WasiError('badf', 'handle not open for writing');
     return entry;
   }
 
   #checkWritable(): void {
-    if (this.#readOnly) throw new FsError('rofs');
+    if (this.#readOnly) throw new WasiError('rofs');
   }
 
   #length(size: bigint): number {
-    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new FsError('fbig');
+    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError('fbig');
     return Number(size);
   }
 

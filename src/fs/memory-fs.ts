@@ -15,9 +15,10 @@
  * whole with `nospc` rather than writing part of its bytes.
  */
 
-import { Volume } from 'memfs';
-import { FsError } from './errors.js';
+import type { Volume } from 'memfs';
+import { WasiError } from '../abi/wasi-error.js';
 import { HandleTable } from './handle-table.js';
+import { memfs } from './memfs-loader.js';
 import { MAX_NAME_BYTES, resolvePath, type PathLookup, type ResolvedPath } from './path-resolver.js';
 import * as rules from './posix-rules.js';
 import { realtimeNs } from './realtime.js';
@@ -67,7 +68,7 @@ interface NodeMeta {
 
 /** State shared by a filesystem and the views `dir()` makes of it. */
 class MemoryStore {
-  readonly volume = new Volume();
+  readonly volume: Volume = new (memfs().Volume)();
   readonly core: Core = this.volume._core;
   readonly dev: bigint;
   readonly #meta = new WeakMap<INode, NodeMeta>();
@@ -109,9 +110,9 @@ class MemoryStore {
 
   /** Reserves room for a file to grow from `oldSize` to `newSize` bytes. */
   resize(oldSize: number, newSize: number): void {
-    if (newSize > MAX_MEMORY_FILE_SIZE) throw new FsError('fbig');
+    if (newSize > MAX_MEMORY_FILE_SIZE) throw new WasiError('fbig');
     const grown = this.usedBytes + newSize - oldSize;
-    if (newSize > oldSize && grown > this.maxBytes) throw new FsError('nospc', `quota of ${this.maxBytes} bytes`);
+    if (newSize > oldSize && grown > this.maxBytes) throw new WasiError('nospc', `quota of ${this.maxBytes} bytes`);
     this.usedBytes = grown;
   }
 
@@ -295,7 +296,7 @@ export class MemoryFileSystem implements FileSystem {
   dir(path: string, limits: FileSystemLimits = {}): MemoryFileSystem {
     const resolved = this.#resolve(this.#root, path, true);
     rules.requireExisting(resolved);
-    if (resolved.type !== 'directory') throw new FsError('notdir');
+    if (resolved.type !== 'directory') throw new WasiError('notdir');
     const root = this.#linkAt(this.#root, resolved.parts);
     return new MemoryFileSystem({}, { ...this.#options, ...limits }, { store: this.#store, root });
   }
@@ -396,7 +397,7 @@ export class MemoryFileSystem implements FileSystem {
       entry.farPosition = undefined;
     } else if (entry.farPosition !== undefined) {
       if (data.length === 0) return 0;
-      throw new FsError('fbig');
+      throw new WasiError('fbig');
     }
     this.#writeAt(entry.node, entry.meta, data, entry.position);
     entry.position += data.length;
@@ -414,7 +415,7 @@ export class MemoryFileSystem implements FileSystem {
     const entry = this.#file(handle);
     const base = whence === 'set' ? 0n : whence === 'cur' ? (entry.farPosition ?? BigInt(entry.position)) : BigInt(entry.node.getSize());
     const position = base + offset;
-    if (position < 0n) throw new FsError('inval', 'negative position');
+    if (position < 0n) throw new WasiError('inval', 'negative position');
     const far = position > BigInt(Number.MAX_SAFE_INTEGER);
     entry.position = far ? Number.MAX_SAFE_INTEGER : Number(position);
     entry.farPosition = far ? position : undefined;
@@ -425,14 +426,14 @@ export class MemoryFileSystem implements FileSystem {
     this.#checkWritable();
     const resolved = this.#resolve(this.#dirLink(dir), path, true);
     rules.requireExisting(resolved);
-    if (resolved.type === 'directory') throw new FsError('isdir');
+    if (resolved.type === 'directory') throw new WasiError('isdir');
     this.#setSize(this.#linkAt(this.#dirLink(dir), resolved.parts).getNode(), this.#toSize(size));
   }
 
   ftruncate(handle: Handle, size: bigint): void {
     const entry = this.#file(handle);
     // Linux answers EINVAL for ftruncate on a descriptor not open for writing.
-    if (!entry.writable) throw new FsError('inval', 'handle not open for writing');
+    if (!entry.writable) throw new WasiError('inval', 'handle not open for writing');
     this.#setSize(entry.node, this.#toSize(size));
   }
 
@@ -468,7 +469,7 @@ export class MemoryFileSystem implements FileSystem {
 
   readdir(handle: Handle): DirEntry[] {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'directory') throw new FsError('notdir');
+    if (entry.kind !== 'directory') throw new WasiError('notdir');
     const { link } = entry;
     const parent = link === this.#root || link.parent === undefined ? link : link.parent;
     const entries: DirEntry[] = [
@@ -495,7 +496,7 @@ export class MemoryFileSystem implements FileSystem {
     const resolved = this.#resolve(base, path, false);
     rules.checkRmdir(resolved);
     const link = this.#linkAt(base, resolved.parts);
-    if (childNames(link).length > 0) throw new FsError('notempty');
+    if (childNames(link).length > 0) throw new WasiError('notempty');
     this.#removeLink(link);
   }
 
@@ -521,9 +522,9 @@ export class MemoryFileSystem implements FileSystem {
     if (link.getNode().isDirectory()) {
       // memfs makes the volume root its own parent, hence the second stop condition.
       for (let l: Link | undefined = newParent; l !== undefined; l = l.parent === l ? undefined : l.parent) {
-        if (l === link) throw new FsError('inval', 'cannot move a directory into itself');
+        if (l === link) throw new WasiError('inval', 'cannot move a directory into itself');
       }
-      if (target !== undefined && childNames(target).length > 0) throw new FsError('notempty');
+      if (target !== undefined && childNames(target).length > 0) throw new WasiError('notempty');
     }
     this.#requireLive(newParent);
     if (target !== undefined) this.#removeLink(target);
@@ -569,16 +570,16 @@ export class MemoryFileSystem implements FileSystem {
 
   #seed(path: string, bytes: Uint8Array): void {
     const names = path.split('/').filter((n) => n !== '' && n !== '.');
-    if (names.length === 0 || names.includes('..')) throw new FsError('inval', `seed path ${JSON.stringify(path)}`);
+    if (names.length === 0 || names.includes('..')) throw new WasiError('inval', `seed path ${JSON.stringify(path)}`);
     let dir = this.#root;
     for (const name of names.slice(0, -1)) {
       const child = dir.children.get(name);
       if (child === undefined) dir = this.#createChild(dir, [name], S_IFDIR | 0o777);
       else if (child.getNode().isDirectory()) dir = child;
-      else throw new FsError('notdir', `seed path ${JSON.stringify(path)}`);
+      else throw new WasiError('notdir', `seed path ${JSON.stringify(path)}`);
     }
     const name = names[names.length - 1]!;
-    if (dir.children.has(name)) throw new FsError('exist', `seed path ${JSON.stringify(path)}`);
+    if (dir.children.has(name)) throw new WasiError('exist', `seed path ${JSON.stringify(path)}`);
     const node = this.#createChild(dir, [name], S_IFREG | 0o666).getNode();
     this.#writeAt(node, this.#store.metaOf(node), bytes, 0);
   }
@@ -614,13 +615,13 @@ export class MemoryFileSystem implements FileSystem {
   /** The link at `parts`, which the resolver has already shown to exist. */
   #linkAt(base: Link, parts: readonly string[]): Link {
     const link = this.#tryLinkAt(base, parts);
-    if (link === undefined) throw new FsError('noent');
+    if (link === undefined) throw new WasiError('noent');
     return link;
   }
 
   #dirLink(handle: Handle): Link {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'directory') throw new FsError('notdir');
+    if (entry.kind !== 'directory') throw new WasiError('notdir');
     return entry.link;
   }
 
@@ -634,15 +635,15 @@ export class MemoryFileSystem implements FileSystem {
 
   #file(handle: Handle, access?: 'read' | 'write'): FileEntry {
     const entry = this.#handles.get(handle);
-    if (entry.kind !== 'file') throw new FsError('isdir');
-    if (access === 'read' && !entry.readable) throw new FsError('badf', 'handle not open for reading');
-    if (access === 'write' && !entry.writable) throw new FsError('badf', 'handle not open for writing');
+    if (entry.kind !== 'file') throw new WasiError('isdir');
+    if (access === 'read' && !entry.readable) throw new WasiError('badf', 'handle not open for reading');
+    if (access === 'write' && !entry.writable) throw new WasiError('badf', 'handle not open for writing');
     return entry;
   }
 
   /** A removed directory takes no new entries, as on Linux. */
   #requireLive(dir: Link): void {
-    if (dir.getNode().nlink === 0) throw new FsError('noent', 'directory was removed');
+    if (dir.getNode().nlink === 0) throw new WasiError('noent', 'directory was removed');
   }
 
   #createChild(base: Link, parts: readonly string[], mode: number): Link {
@@ -666,12 +667,12 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   #checkWritable(): void {
-    if (this.#readOnly) throw new FsError('rofs');
+    if (this.#readOnly) throw new WasiError('rofs');
   }
 
   #toSize(size: bigint): number {
-    if (size < 0n) throw new FsError('inval');
-    if (size > BigInt(MAX_MEMORY_FILE_SIZE)) throw new FsError('fbig');
+    if (size < 0n) throw new WasiError('inval');
+    if (size > BigInt(MAX_MEMORY_FILE_SIZE)) throw new WasiError('fbig');
     return Number(size);
   }
 

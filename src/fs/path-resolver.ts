@@ -11,7 +11,7 @@
  * an empty path gives `noent`, as `openat(2)` does.
  */
 
-import { FsError } from './errors.js';
+import { WasiError } from '../abi/wasi-error.js';
 import type { FileType } from './types.js';
 
 /** Linux and cap-std both stop after 40 expansions. */
@@ -49,9 +49,9 @@ export interface ResolvedPath {
 const encoder = new TextEncoder();
 
 export function resolvePath(lookup: PathLookup, path: string, options: ResolveOptions): ResolvedPath {
-  if (path === '') throw new FsError('noent', 'empty path');
-  if (path.includes('\0')) throw new FsError('inval', 'NUL byte in path');
-  if (path.startsWith('/')) throw new FsError('perm', `absolute path ${JSON.stringify(path)}`);
+  if (path === '') throw new WasiError('noent', 'empty path');
+  if (path.includes('\0')) throw new WasiError('inval', 'NUL byte in path');
+  if (path.startsWith('/')) throw new WasiError('perm', `absolute path ${JSON.stringify(path)}`);
 
   const parts: string[] = [];
   // Remaining components, first one at the end so expansion is a cheap push.
@@ -74,39 +74,39 @@ export function resolvePath(lookup: PathLookup, path: string, options: ResolveOp
       continue;
     }
     if (component === '..') {
-      if (parts.length === 0) throw new FsError('perm', `${JSON.stringify(path)} leaves its directory`);
+      if (parts.length === 0) throw new WasiError('perm', `${JSON.stringify(path)} leaves its directory`);
       parts.pop();
       if (isLast) return { parts, type: 'directory', mustBeDir: true, endsInDot: true };
       continue;
     }
     // A UTF-16 unit is at most 3 UTF-8 bytes, so only long names need encoding to be measured.
     if (component.length * 3 > MAX_NAME_BYTES && encoder.encode(component).length > MAX_NAME_BYTES) {
-      throw new FsError('nametoolong', `component of ${JSON.stringify(path)}`);
+      throw new WasiError('nametoolong', `component of ${JSON.stringify(path)}`);
     }
 
     const candidate = [...parts, component];
     const type = lookup.lstatType(candidate);
     if (type === undefined) {
       if (isLast) return { parts: candidate, type, mustBeDir: trailingSlash, endsInDot: false };
-      throw new FsError('noent', `${JSON.stringify(component)} in ${JSON.stringify(path)}`);
+      throw new WasiError('noent', `${JSON.stringify(component)} in ${JSON.stringify(path)}`);
     }
     if (type === 'symbolic_link' && (!isLast || options.followFinal || trailingSlash)) {
       expansions += 1;
-      if (expansions > MAX_SYMLINK_EXPANSIONS) throw new FsError('loop', JSON.stringify(path));
+      if (expansions > MAX_SYMLINK_EXPANSIONS) throw new WasiError('loop', JSON.stringify(path));
       const target = lookup.readlink(candidate);
-      if (target === '') throw new FsError('noent', `empty symlink target in ${JSON.stringify(path)}`);
-      if (target.includes('\0')) throw new FsError('inval', 'NUL byte in symlink target');
+      if (target === '') throw new WasiError('noent', `empty symlink target in ${JSON.stringify(path)}`);
+      if (target.includes('\0')) throw new WasiError('inval', 'NUL byte in symlink target');
       if (target.startsWith('/')) {
-        throw new FsError('perm', `symlink to absolute path ${JSON.stringify(target)}`);
+        throw new WasiError('perm', `symlink to absolute path ${JSON.stringify(target)}`);
       }
       pending.push(...target.split('/').reverse());
       continue;
     }
     if (isLast) {
-      if (trailingSlash && type !== 'directory') throw new FsError('notdir', JSON.stringify(path));
+      if (trailingSlash && type !== 'directory') throw new WasiError('notdir', JSON.stringify(path));
       return { parts: candidate, type, mustBeDir: trailingSlash, endsInDot: false };
     }
-    if (type !== 'directory') throw new FsError('notdir', `${JSON.stringify(component)} in ${JSON.stringify(path)}`);
+    if (type !== 'directory') throw new WasiError('notdir', `${JSON.stringify(component)} in ${JSON.stringify(path)}`);
     parts.push(component);
   }
 }

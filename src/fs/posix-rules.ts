@@ -4,7 +4,7 @@
  * whatever platform the host runs on.
  */
 
-import { FsError } from './errors.js';
+import { WasiError } from '../abi/wasi-error.js';
 import type { ResolvedPath } from './path-resolver.js';
 import type { OpenFlags } from './types.js';
 
@@ -14,8 +14,8 @@ export function opensForWriting(flags: OpenFlags): boolean {
 
 export function checkOpenFlags(flags: OpenFlags, readOnly: boolean): void {
   // wasmtime refuses the pair too; Linux's answer has changed between kernel versions.
-  if (flags.create && flags.directory) throw new FsError('inval', 'create with directory');
-  if (readOnly && opensForWriting(flags)) throw new FsError('rofs');
+  if (flags.create && flags.directory) throw new WasiError('inval', 'create with directory');
+  if (readOnly && opensForWriting(flags)) throw new WasiError('rofs');
 }
 
 /** O_EXCL never follows a final symlink; otherwise `nofollow` decides. */
@@ -27,71 +27,71 @@ export function followFinalForOpen(flags: OpenFlags): boolean {
 export function planOpen(flags: OpenFlags, resolved: ResolvedPath): 'create' | 'directory' | 'existing' {
   const { type } = resolved;
   if (type === undefined) {
-    if (!flags.create) throw new FsError('noent');
-    if (resolved.mustBeDir) throw new FsError('isdir', 'cannot create a file with a trailing slash');
+    if (!flags.create) throw new WasiError('noent');
+    if (resolved.mustBeDir) throw new WasiError('isdir', 'cannot create a file with a trailing slash');
     return 'create';
   }
-  if (flags.create && flags.exclusive) throw new FsError('exist');
-  if (type === 'symbolic_link') throw new FsError('loop', 'last component is a symlink and nofollow was asked');
+  if (flags.create && flags.exclusive) throw new WasiError('exist');
+  if (type === 'symbolic_link') throw new WasiError('loop', 'last component is a symlink and nofollow was asked');
   if (type === 'directory') {
-    if (flags.write || flags.append || flags.truncate) throw new FsError('isdir');
+    if (flags.write || flags.append || flags.truncate) throw new WasiError('isdir');
     return 'directory';
   }
-  if (flags.directory) throw new FsError('notdir');
+  if (flags.directory) throw new WasiError('notdir');
   return 'existing';
 }
 
 export function requireExisting(resolved: ResolvedPath): void {
-  if (resolved.type === undefined) throw new FsError('noent');
+  if (resolved.type === undefined) throw new WasiError('noent');
 }
 
 export function checkCreate(resolved: ResolvedPath): void {
-  if (resolved.endsInDot || resolved.type !== undefined) throw new FsError('exist');
+  if (resolved.endsInDot || resolved.type !== undefined) throw new WasiError('exist');
 }
 
 /** For `link` and `symlink` targets, where Linux treats a trailing slash on a new name as absent. */
 export function checkCreateNonDir(resolved: ResolvedPath): void {
   checkCreate(resolved);
-  if (resolved.mustBeDir) throw new FsError('noent', 'trailing slash on a non-directory name');
+  if (resolved.mustBeDir) throw new WasiError('noent', 'trailing slash on a non-directory name');
 }
 
 export function checkRmdir(resolved: ResolvedPath): void {
-  if (resolved.endsInDot) throw new FsError('inval', 'cannot remove . or ..');
+  if (resolved.endsInDot) throw new WasiError('inval', 'cannot remove . or ..');
   requireExisting(resolved);
-  if (resolved.type !== 'directory') throw new FsError('notdir');
+  if (resolved.type !== 'directory') throw new WasiError('notdir');
 }
 
 export function checkUnlink(resolved: ResolvedPath): void {
-  if (resolved.endsInDot) throw new FsError('isdir');
+  if (resolved.endsInDot) throw new WasiError('isdir');
   requireExisting(resolved);
-  if (resolved.type === 'directory') throw new FsError('isdir');
+  if (resolved.type === 'directory') throw new WasiError('isdir');
 }
 
 /** The type-only rename checks; emptiness, sameness and "into itself" are the backend's. */
 export function checkRename(from: ResolvedPath, to: ResolvedPath): void {
-  if (from.endsInDot || to.endsInDot) throw new FsError('busy', 'cannot rename . or ..');
+  if (from.endsInDot || to.endsInDot) throw new WasiError('busy', 'cannot rename . or ..');
   requireExisting(from);
   if (from.type === 'directory') {
-    if (to.type !== undefined && to.type !== 'directory') throw new FsError('notdir');
+    if (to.type !== undefined && to.type !== 'directory') throw new WasiError('notdir');
   } else {
-    if (to.mustBeDir) throw new FsError('notdir');
-    if (to.type === 'directory') throw new FsError('isdir');
+    if (to.mustBeDir) throw new WasiError('notdir');
+    if (to.type === 'directory') throw new WasiError('isdir');
   }
 }
 
 export function checkLink(from: ResolvedPath, to: ResolvedPath): void {
-  if (from.endsInDot) throw new FsError('perm', 'cannot link a directory');
+  if (from.endsInDot) throw new WasiError('perm', 'cannot link a directory');
   requireExisting(from);
-  if (from.type === 'directory') throw new FsError('perm', 'cannot link a directory');
+  if (from.type === 'directory') throw new WasiError('perm', 'cannot link a directory');
   checkCreateNonDir(to);
 }
 
 export function checkSymlinkTarget(target: string): void {
-  if (target === '') throw new FsError('noent', 'empty symlink target');
-  if (target.includes('\0')) throw new FsError('inval', 'NUL byte in symlink target');
+  if (target === '') throw new WasiError('noent', 'empty symlink target');
+  if (target.includes('\0')) throw new WasiError('inval', 'NUL byte in symlink target');
 }
 
 export function checkReadlink(resolved: ResolvedPath): void {
   requireExisting(resolved);
-  if (resolved.type !== 'symbolic_link') throw new FsError('inval', 'not a symlink');
+  if (resolved.type !== 'symbolic_link') throw new WasiError('inval', 'not a symlink');
 }

@@ -1,9 +1,9 @@
-import { FsError } from './errors.js';
+import { WasiError } from '../abi/wasi-error.js';
 import { opensForWriting } from './posix-rules.js';
 import type { FileSystem, OpenFlags } from './types.js';
 
 const refuse = (): never => {
-  throw new FsError('rofs');
+  throw new WasiError('rofs');
 };
 
 /**

@@ -10,8 +10,8 @@
  * absolute symlink targets are refused). See `path-resolver.ts` for the exact rules.
  */
 
-export type { FsErrno } from './errors.js';
-export { FsError } from './errors.js';
+export type { ErrnoName } from '../abi/wasi-error.js';
+export { WasiError } from '../abi/wasi-error.js';
 
 /** A number naming an open file or directory inside one {@link FileSystem}. */
 export type Handle = number;
@@ -85,7 +85,7 @@ export interface SetTimes {
  * A filesystem for a WASI host: synchronous calls (an asynchronous backend answers through `settle`).
  *
  * Contract for implementers:
- * - Throw {@link FsError} with a preview1 errno name for every failure the guest should see; let
+ * - Throw {@link WasiError} with a preview1 errno name for every failure the guest should see; let
  *   anything else (host bugs) escape unchanged.
  * - Handles are small non-negative integers kept in a table owned by the backend; an unknown or
  *   closed handle gives `badf`. A limit on open handles, if any, gives `nfile`.

@@ -1,4 +1,4 @@
-import { Unwind, WasiError } from '../abi/errno-of.js';
+import { ControlFlow, WasiError } from '../abi/errno-of.js';
 import { WasiStateError } from '../errors.js';
 import type { Waiter } from '../stdio.js';
 
@@ -15,13 +15,13 @@ import type { Waiter } from '../stdio.js';
  * a socket), so the dispatcher looks again from time to time rather than only after other syscalls;
  * `until` when it waits for a step of an asynchronous filesystem, whose settling is the time to retry.
  */
-export class Blocked extends Unwind {
+export class Blocked extends ControlFlow {
   constructor(
     readonly deadlineMs: number | undefined,
     readonly external: boolean,
     readonly until?: Promise<void>,
   ) {
-    super('blocked');
+    super();
   }
 }
 

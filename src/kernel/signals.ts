@@ -17,7 +17,7 @@ import type { Process } from './process.js';
 /** Signals whose POSIX default is to be ignored; the stop signals too, since nothing could continue a stopped program. */
 const IGNORED_BY_DEFAULT = new Set<number>([Signal.chld, Signal.cont, Signal.urg, Signal.winch, Signal.stop, Signal.tstp, Signal.ttin, Signal.ttou]);
 
-/** Exit code of a process ended by signal `sig` (a WASIX number, which is Linux's): 128 + it, as a shell reports it. */
+/** Exit code of a process ended by signal `sig`: 128 + its number (WASIX numbers are Linux's), as a shell reports it. */
 export const signalExitCode = (sig: number) => 128 + sig;
 
 interface Timer {

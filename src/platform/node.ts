@@ -1,8 +1,7 @@
-import { randomFillSync } from 'node:crypto';
 import { fstatSync, readSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
-import { rethrowAsFsError } from '../fs/errno-from-node.js';
+import { noteHostCall, rethrowAsWasiError } from '../fs/errno-from-node.js';
 import { HostFileSystem } from '../fs/host-fs.js';
+import { nodeCrypto, nodeTty } from './node-builtins.js';
 import { nodeThreadPlatform } from './node-workers.js';
 import type { Platform } from './platform.js';
 import type { HostTerminal } from '../terminal.js';
@@ -30,6 +29,9 @@ const hr = () => process.hrtime.bigint();
 // Realtime is the monotonic clock offset once to the epoch, so it has the monotonic clock's resolution.
 const epochOffset = BigInt(Date.now()) * 1_000_000n - hr();
 
+/** Linux's major device number 1 (glibc's `major()`): /dev/null, /dev/zero, /dev/full, /dev/random, ... */
+const isMemoryDevice = (rdev: number) => process.platform === 'linux' && ((rdev >>> 8) & 0xfff) === 1;
+
 export const nodePlatform: Platform = {
   // A getter: nodeTerminal is defined further down.
   get terminal() {
@@ -44,15 +46,16 @@ export const nodePlatform: Platform = {
   resolutionNs: { realtime: 1n, monotonic: 1n, cputime: 1000n },
   sleepNs: (ns) => sleepMs(Number(ns) / 1e6),
   randomFill: (into) => {
-    randomFillSync(into);
+    nodeCrypto().randomFillSync(into);
   },
   hostInput: (fd) => ({
     read: (into) => {
       try {
+        noteHostCall();
         return retryAgain(() => readSync(fd, into, 0, into.length, null));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EOF') return 0;
-        return rethrowAsFsError(err);
+        return rethrowAsWasiError(err);
       }
     },
   }),
@@ -61,20 +64,23 @@ export const nodePlatform: Platform = {
       // A reader gone (EPIPE) and the like are the guest's to handle, as errnos (`pipe`).
       for (let at = offset, end = offset + length; at < end; ) {
         try {
+          noteHostCall();
           at += writeSync(fd, buffer, at, end - at);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EAGAIN') sleepMs(1);
-          else rethrowAsFsError(err);
+          else rethrowAsWasiError(err);
         }
       }
     };
     return { write: (bytes) => writeRange(bytes, 0, bytes.length), writeRange };
   },
   hostFdKind: (fd) => {
-    if (isatty(fd)) return 'tty';
     try {
       const st = fstatSync(fd);
-      return st.isFile() ? 'regular_file' : st.isCharacterDevice() ? 'character_device' : 'unknown';
+      // A terminal is a character device: only those are asked, so most runs never load node:tty (about
+      // 2 ms). Linux's memory devices (major 1: /dev/null, /dev/zero, ...) never are (devices.txt).
+      if (st.isCharacterDevice()) return !isMemoryDevice(st.rdev) && nodeTty().isatty(fd) ? 'tty' : 'character_device';
+      return st.isFile() ? 'regular_file' : 'unknown';
     } catch {
       return 'unknown';
     }
@@ -96,7 +102,7 @@ export const nodeTerminal: HostTerminal = {
     return out && { cols: out.columns, rows: out.rows };
   },
   setRawMode(raw) {
-    if (!isatty(0)) return false;
+    if (!nodeTty().isatty(0)) return false;
     process.stdin.setRawMode(raw);
     return true;
   },

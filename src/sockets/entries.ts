@@ -21,7 +21,7 @@ export function awaitReadable(conn: SocketConnection, want: number, nonblocking:
   for (;;) {
     const s = conn.state();
     if (s.buffered >= want || s.ended || s.error !== undefined) return;
-    if (nonblocking && s.buffered === 0) throw new WasiError('again');
+    if (nonblocking && s.buffered === 0) throw WasiError.quiet('again');
     if (nonblocking) return;
     const left = deadline - performance.now();
     // Like Linux: a timed-out recv returns what has come, or EAGAIN when nothing has.

@@ -1,5 +1,7 @@
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { WasiError } from '../abi/errno-of.js';
+import type { MessagePort } from 'node:worker_threads';
+import { nodeWorkerThreads } from '../platform/node-builtins.js';
+import { WasiError, type ErrnoName } from '../abi/wasi-error.js';
+import { errnoFromNodeCode } from '../fs/errno-from-node.js';
 import { WasiOptionError } from '../errors.js';
 import type { InputSource, Waiter } from '../stdio.js';
 import { connectionSource } from './entries.js';
@@ -25,23 +27,6 @@ export type WorkerMessage =
   | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
   | { t: 'fatal'; message: string };
 
-// Node error codes a peer or the host's network can cause, as errno names; anything else is `io`.
-export const SOCKET_ERRNO: Record<string, string> = {
-  ECONNREFUSED: 'connrefused',
-  EHOSTUNREACH: 'hostunreach',
-  ENETUNREACH: 'netunreach',
-  EADDRINUSE: 'addrinuse',
-  EADDRNOTAVAIL: 'addrnotavail',
-  EACCES: 'acces',
-  EAFNOSUPPORT: 'afnosupport',
-  ECONNRESET: 'connreset',
-  EPIPE: 'pipe',
-  ECONNABORTED: 'connaborted',
-  ETIMEDOUT: 'timedout',
-  ENOTCONN: 'notconn',
-  ERR_STREAM_WRITE_AFTER_END: 'pipe',
-  ERR_STREAM_DESTROYED: 'pipe',
-};
 
 /**
  * One per thread, made on first use: the worker owning the asynchronous I/O, the port its events
@@ -56,6 +41,7 @@ export class IoBridge implements Waiter {
   fatal: string | undefined;
 
   constructor() {
+    const { MessageChannel, Worker } = nodeWorkerThreads();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     // No execArgv: a preload such as `--import tsx` would make the worker's start wait on this (blocked) thread.
@@ -78,6 +64,7 @@ export class IoBridge implements Waiter {
 
   /** Takes every event the worker has sent so far; never blocks. */
   pump(): void {
+    const { receiveMessageOnPort } = nodeWorkerThreads();
     for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port)) {
       const m = r.message as WorkerMessage;
       if (m.t === 'fatal') this.fatal = m.message;
@@ -103,7 +90,7 @@ export class BridgeStream implements SocketConnection {
   readonly #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
-  #error: string | undefined;
+  #error: ErrnoName | undefined;
   #readShut = false;
   #writeShut = false;
   #closed = false;
@@ -125,7 +112,8 @@ export class BridgeStream implements SocketConnection {
     } else if (m.t === 'end') {
       this.#ended = true;
     } else if (m.t === 'error') {
-      this.#error ??= SOCKET_ERRNO[m.code] ?? 'io';
+      // A code with no WASI meaning is still the peer's doing here, not a host bug: io.
+      this.#error ??= errnoFromNodeCode(m.code) ?? 'io';
     }
     this.onOther?.(m);
   }

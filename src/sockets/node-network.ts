@@ -1,16 +1,19 @@
-import { WasiError } from '../abi/errno-of.js';
-import { BridgeStream, SOCKET_ERRNO, bridge, type IoBridge, type WorkerMessage } from './node-bridge.js';
+import { WasiError } from '../abi/wasi-error.js';
+import type { ErrnoName } from '../abi/wasi-error.js';
+import { errnoFromNodeCode } from '../fs/errno-from-node.js';
+import { BridgeStream, bridge, type IoBridge, type WorkerMessage } from './node-bridge.js';
 import type { DatagramSocket, HostAddr, HostListener, HostNetwork, HostOp, SocketConnection } from './types.js';
 
 // WASIX's own sockets on Node: every operation is a command to the I/O worker (node:net, node:dgram,
 // node:dns there) whose answer arrives as a message, so the guest's thread only ever waits on the
 // bridge's cell and a parked call finds its operation again when retried.
 
-const errnoOf = (code: string): string => SOCKET_ERRNO[code] ?? (code.startsWith('ENOTFOUND') || code === 'EAI_AGAIN' || code === 'ENODATA' ? 'noent' : 'io');
+// getaddrinfo's failures (a name that does not resolve) are `noent`, as wasi-libc's getaddrinfo maps EAI_NONAME.
+const errnoOf = (code: string): ErrnoName => errnoFromNodeCode(code) ?? (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA' ? 'noent' : 'io');
 
 /** An operation whose outcome a message sets. */
 class Op<T> implements HostOp<T> {
-  outcome: { ok: T } | { errno: string } | undefined;
+  outcome: { ok: T } | { errno: ErrnoName } | undefined;
   constructor(
     readonly b: IoBridge,
     readonly onCancel: () => void,
@@ -89,7 +92,7 @@ function connect(b: IoBridge, to: HostAddr): HostOp<SocketConnection> {
 
 function datagram(b: IoBridge, family: 4 | 6, at: HostAddr): HostOp<DatagramSocket> {
   const queue: { bytes: Uint8Array; from: HostAddr }[] = [];
-  let error: string | undefined;
+  let error: ErrnoName | undefined;
   let closed = false;
   const close = () => {
     if (closed) return;

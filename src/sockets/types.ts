@@ -1,10 +1,11 @@
+import type { ErrnoName } from '../abi/wasi-error.js';
 import type { Waiter } from '../stdio.js';
 
 /** A connected byte stream the guest reaches through a socket fd (or stdin fed by another thread). */
 export interface SocketConnection {
   readonly waiter: Waiter;
   /** What is buffered now; never blocks. `error` is an errno name once the stream has failed. */
-  state(): { buffered: number; ended: boolean; error: string | undefined };
+  state(): { buffered: number; ended: boolean; error: ErrnoName | undefined };
   /** Up to `n` buffered bytes, removed from the buffer unless `consume` is false (peek). */
   take(n: number, consume: boolean): Uint8Array;
   /** Queues bytes for the peer; throws a WasiError (`pipe`, `connreset`, ...) once that is impossible. */
@@ -44,7 +45,7 @@ export interface DatagramSocket {
   /** The next datagram, removed unless `consume` is false; undefined when none is queued. */
   receive(consume: boolean): { bytes: Uint8Array; from: HostAddr } | undefined;
   /** Size of the next datagram, or undefined when none is queued; `error` once the socket failed. */
-  state(): { next: number | undefined; error: string | undefined };
+  state(): { next: number | undefined; error: ErrnoName | undefined };
   send(bytes: Uint8Array, to: HostAddr): void;
   close(): void;
 }
@@ -52,7 +53,7 @@ export interface DatagramSocket {
 /** An operation on the host that completes later: polled, so a call parked and retried finds it again. */
 export interface HostOp<T> {
   /** The outcome so far: the value, an errno name, or undefined while pending. */
-  poll(): { ok: T } | { errno: string } | undefined;
+  poll(): { ok: T } | { errno: ErrnoName } | undefined;
   /** Gives up: whatever the operation made is closed. */
   cancel(): void;
 }
@@ -84,7 +85,7 @@ export interface PendingSocket {
   opKind?: 'listen' | 'connect' | 'bind';
 
   /** Set once a nonblocking or timed-out connect failed: reported once by sock_status/getsockopt. */
-  failed?: string;
+  failed?: ErrnoName;
 }
 
 /**

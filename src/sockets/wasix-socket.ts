@@ -1,6 +1,6 @@
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import type { AddrPort } from '../../generated/wasix/types.js';
-import { WasiError } from '../abi/errno-of.js';
+import { WasiError } from '../abi/wasi-error.js';
 import type { GuestMemory } from '../abi/memory.js';
 import type { NewFd } from '../kernel/fd-table.js';
 import type { SocketFile } from '../kernel/open-file.js';

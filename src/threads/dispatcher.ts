@@ -2,6 +2,7 @@ import { Errno } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
+import { FIRST_PID } from '../kernel/process-table.js';
 import type { ThreadHost } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
@@ -12,8 +13,8 @@ type RawFunction = (...args: (number | bigint)[]) => number | void;
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
-/** The main thread's id: a WASIX main thread's id is its process's (1); spawned threads count up from 2. */
-const MAIN_TID = 1;
+/** The main thread's id: a WASIX main thread's id is its process's; spawned threads count up from there. */
+const MAIN_TID = FIRST_PID;
 /** wasi-threads ids are positive and below 2^29. */
 const MAX_TID = 0x1fffffff;
 /**
@@ -156,12 +157,12 @@ export class ThreadDispatcher implements ThreadHost {
     if (this.#alive.has(tid)) waitForOtherThreads(`thread_join(${tid})`);
   }
 
-  /** wasi-threads' `thread-spawn`: a tid, or a negative errno (`-again`: 6 in every version). */
+  /** wasi-threads' `thread-spawn`: a tid, or a negative errno (`-again`, numbered as in preview1). */
   #spawnRaw(arg: number): number {
     try {
       return this.spawn(arg);
     } catch (err) {
-      if (err instanceof WasiError && err.errno === 'again') return -6;
+      if (err instanceof WasiError && err.errno === 'again') return -Errno.again;
       throw err;
     }
   }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AbiJson } from '../../src/abi/abi-json.js';
-import { ABI as EPHEMERAL } from '../../generated/ephemeral/metadata.js';
-import { ABI as PREVIEW1 } from '../../generated/preview1/metadata.js';
-import { ABI as SNAPSHOT0 } from '../../generated/snapshot0/metadata.js';
+import { abi as ephemeralAbi } from '../../generated/ephemeral/metadata.js';
+import { abi as preview1Abi } from '../../generated/preview1/metadata.js';
+import { abi as snapshot0Abi } from '../../generated/snapshot0/metadata.js';
 import { formatDuration, formatTraceEvent, quoteBytes } from '../../src/trace-format.js';
+
+const EPHEMERAL = ephemeralAbi();
+const PREVIEW1 = preview1Abi();
+const SNAPSHOT0 = snapshot0Abi();
 
 /** A guest memory to lay out arguments in, written little-endian as the guest would. */
 class Mem {
@@ -26,7 +30,7 @@ class Mem {
 function line(name: string, args: Record<string, number | bigint>, errno: string | undefined, mem = new Mem(), abi: AbiJson = PREVIEW1, module?: string) {
   const f = abi.functions.find((x) => x.name === name && (module === undefined || x.module === module));
   if (!f) throw new Error(`no ${name}`);
-  return formatTraceEvent({ name, args, errno, abi: f, memory: mem.u8, durationNs: 4100 }, abi.types);
+  return formatTraceEvent({ name, args, errno, abi: f, memory: mem.u8, durationNs: 4100 }, abi);
 }
 
 describe('formatTraceEvent', () => {
@@ -144,7 +148,7 @@ describe('formatTraceEvent', () => {
       for (const f of abi.functions) {
         const args = Object.fromEntries(f.core.params.map((p, i) => [p.name, p.type === 'i64' ? BigInt(i) * 3n : i * 40]));
         for (const errno of ['success', 'badf', undefined]) {
-          const s = formatTraceEvent({ name: f.name, args, errno, abi: f, memory: new Mem().u8, durationNs: 1 }, abi.types);
+          const s = formatTraceEvent({ name: f.name, args, errno, abi: f, memory: new Mem().u8, durationNs: 1 }, abi);
           expect(s.startsWith(`${f.name}(${f.params.map((p) => `${p.name}=`)[0] ?? ')'}`)).toBe(true);
           expect(s).not.toContain('?');
           expect(s).not.toContain('\n');

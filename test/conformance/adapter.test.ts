@@ -53,7 +53,8 @@ describe('wasi-testsuite adapter (test/conformance/wasi_kit.py)', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([0, 'hello, world\n', '']);
   });
 
-  it('passes arguments, environment and directories in every form the runner has called it', () => {
+  // Seven runs of the CLI from source (node + tsx each): more than the default timeout on a loaded machine.
+  it('passes arguments, environment and directories in every form the runner has called it', { timeout: 180_000 }, () => {
     const t = tempDir();
     mkdirSync(join(t.path, 'data'));
     const host = JSON.stringify(join(t.path, 'data'));

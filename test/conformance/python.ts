@@ -5,9 +5,10 @@
  * `python3-colorama` (pure Python) for one that lacks it, through a PYTHONPATH holding only that package.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RunnerPython {
   python: string;
@@ -44,16 +45,23 @@ function works(python: string, env: Record<string, string>): boolean {
   return r.status === 0;
 }
 
-let colorama: Record<string, string> | undefined;
+/** Where the PYTHONPATH folder lives: the project's npm cache folder, kept between runs (not a temp file a test leaves). */
+const COLORAMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'wasi-kit-colorama');
+
 /** A PYTHONPATH with Debian's colorama and nothing else of dist-packages (built for another Python). */
 function debianColorama(): Record<string, string> | undefined {
   if (!existsSync(DEBIAN_COLORAMA)) return undefined;
-  if (colorama === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'wasi-kit-colorama-'));
-    symlinkSync(DEBIAN_COLORAMA, join(dir, 'colorama'));
-    colorama = { PYTHONPATH: dir };
+  const link = join(COLORAMA_PATH, 'colorama');
+  if (!existsSync(link)) {
+    mkdirSync(COLORAMA_PATH, { recursive: true });
+    try {
+      symlinkSync(DEBIAN_COLORAMA, link);
+    } catch (e) {
+      // Another test process made it first.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
-  return colorama;
+  return { PYTHONPATH: COLORAMA_PATH };
 }
 
 /** The first Python that can run the official runner, or undefined. */

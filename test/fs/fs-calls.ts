@@ -1,21 +1,21 @@
 // The FileSystem calls the behaviour suites share, with no Node import: the browser run of the suite
 // (test/browser/opfs-fs.test.ts) bundles them too.
 import { expect } from 'vitest';
-import { FsError, type FsErrno } from '../../src/fs/errors.js';
+import { WasiError, type ErrnoName } from '../../src/abi/wasi-error.js';
 import type { FileSystem, Handle } from '../../src/fs/types.js';
 
-/** Runs `call` and returns the errno it threw; fails the test if it did not throw an FsError. */
-export function errnoOf(call: () => unknown): FsErrno {
+/** Runs `call` and returns the errno it threw; fails the test if it did not throw an WasiError. */
+export function errnoOf(call: () => unknown): ErrnoName {
   try {
     call();
   } catch (error) {
-    if (error instanceof FsError) return error.errno;
+    if (error instanceof WasiError) return error.errno;
     throw error;
   }
-  throw new Error('expected an FsError, but the call succeeded');
+  throw new Error('expected an WasiError, but the call succeeded');
 }
 
-export function expectErrno(call: () => unknown, errno: FsErrno): void {
+export function expectErrno(call: () => unknown, errno: ErrnoName): void {
   expect(errnoOf(call)).toBe(errno);
 }
 

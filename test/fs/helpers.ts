@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
+import '../helpers/memfs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import type { FileSystem, FileSystemLimits } from '../../src/fs/types.js';
 

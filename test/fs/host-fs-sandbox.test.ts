@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsError, type FsErrno } from '../../src/fs/errors.js';
+import { WasiError, type ErrnoName } from '../../src/abi/wasi-error.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
 import { makeTempDir, readFile, text } from './helpers.js';
 
@@ -98,9 +98,9 @@ describe('HostFileSystem sandbox', () => {
     ];
     const loops = ['loop-a', 'loop-a/x', 'loop-b/'];
 
-    type Attempt = { label: string; call: () => unknown; expected: FsErrno[] };
+    type Attempt = { label: string; call: () => unknown; expected: ErrnoName[] };
     const attempts: Attempt[] = [];
-    const add = (label: string, call: () => unknown, expected: FsErrno[] = ['perm']) =>
+    const add = (label: string, call: () => unknown, expected: ErrnoName[] = ['perm']) =>
       attempts.push({ label, call, expected });
 
     for (const p of [...escapeAlways, ...escapeWhenFollowed]) {
@@ -153,11 +153,11 @@ describe('HostFileSystem sandbox', () => {
     let escapes = 0;
     const unexpected: string[] = [];
     for (const { label, call, expected } of attempts) {
-      let errno: FsErrno | undefined;
+      let errno: ErrnoName | undefined;
       try {
         call();
       } catch (error) {
-        if (!(error instanceof FsError)) throw error;
+        if (!(error instanceof WasiError)) throw error;
         errno = error.errno;
       }
       if (errno === undefined || outside() !== outsideBefore) escapes += 1;

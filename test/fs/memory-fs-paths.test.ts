@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../helpers/memfs.js';
 import { findPlain, MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import { resolvePath, type PathLookup } from '../../src/fs/path-resolver.js';
 import type { FileType } from '../../src/fs/types.js';

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryFileSystemFromHostDirectory } from '../../src/fs/memory-fs-from-host.js';
+import '../helpers/memfs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import { expectErrno, makeTempDir, readFile, str, text, writeFile, preadN } from './helpers.js';
 
@@ -114,7 +115,6 @@ describe('MemoryFileSystem', () => {
     const memory = new MemoryFileSystem();
     const root = memory.openRoot();
     const h = memory.open(root, 'f', { read: true, write: true, create: true });
-    const node = memory.volume._core.inodes[Number(memory.fstat(h).ino)]!;
     const model = new Uint8Array(24 * MiB);
     let size = 0;
     const pwrite = (at: number, length: number, fill: number) => {
@@ -141,48 +141,29 @@ describe('MemoryFileSystem', () => {
     check();
     pwrite(MiB - 10, 10, 5); // to the size from which buffers are resizable (with room for 16 MiB)
     check();
-    const reserved = node.buf.buffer;
-    expect((reserved as { resizable?: boolean }).resizable).toBe(true);
-    pwrite(7 * MiB, MiB, 6);
-    expect(node.buf.buffer === reserved).toBe(true); // grown in place
+    pwrite(7 * MiB, MiB, 6); // grows in place
     cut(2 * MiB);
     pwrite(5 * MiB, 1, 7);
     cut(6 * MiB);
     check();
     pwrite(17 * MiB, 3 * MiB, 8); // past the reserved room: the bytes move
-    expect(node.buf.buffer === reserved).toBe(false);
     check();
     memory.close(h);
   });
 
-  it('appends 256 MiB in 64 KiB writes with geometric growth (linear copying)', () => {
+  // How fast a file grows (geometric, linear copying) is a benchmark figure, not a test: write-file-256
+  // on wasi-kit-memory in bench/RESULTS.md. Here only what a program sees of a long append.
+  it('appends 32 MiB in 64 KiB writes: every byte there, counted in usedBytes until unlinked', () => {
     const memory = new MemoryFileSystem();
     const root = memory.openRoot();
     const h = memory.open(root, 'big', { read: true, write: true, create: true, append: true });
-    const node = memory.volume._core.inodes[Number(memory.fstat(h).ino)]!;
-    const chunk = new Uint8Array(64 * 1024).fill(7);
-    const total = 256 * 1024 * 1024;
-    let buffer = node.buf;
-    let reallocations = 0;
-    let copied = 0;
-    let size = 0;
-    for (let written = 0; written < total; written += chunk.length) {
-      memory.write(h, chunk);
-      if (node.buf !== buffer) {
-        reallocations += 1;
-        copied += size;
-        // Each new buffer is at least twice the old one.
-        expect(node.buf.length).toBeGreaterThanOrEqual(Math.max(2 * buffer.length, chunk.length));
-        buffer = node.buf;
-      }
-      size += chunk.length;
-    }
+    const total = 32 * 1024 * 1024;
+    const chunk = new Uint8Array(64 * 1024);
+    for (let written = 0, i = 0; written < total; written += chunk.length, i++) memory.write(h, chunk.fill(i & 0xff));
     expect(memory.fstat(h).size).toBe(BigInt(total));
-    // Doubling from 64 KiB to 256 MiB: 13 reallocations; an exact-fit store would need 4096.
-    expect(reallocations).toBeLessThanOrEqual(14);
-    // Bytes moved by reallocation stay below the final size: linear, not quadratic.
-    expect(copied).toBeLessThan(total);
-    expect(preadN(memory, h, 3, BigInt(total - 3))).toEqual(new Uint8Array([7, 7, 7]));
+    expect(memory.usedBytes).toBe(total);
+    expect(preadN(memory, h, 2, BigInt(64 * 1024 - 1))).toEqual(new Uint8Array([0, 1]));
+    expect(preadN(memory, h, 1, BigInt(total - 1))).toEqual(new Uint8Array([(total / chunk.length - 1) & 0xff]));
     memory.close(h);
     memory.unlink(root, 'big');
     expect(memory.usedBytes).toBe(0);

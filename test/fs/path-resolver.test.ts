@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../../src/fs/errors.js';
+import { WasiError } from '../../src/abi/wasi-error.js';
 import { MAX_SYMLINK_EXPANSIONS, resolvePath, type PathLookup } from '../../src/fs/path-resolver.js';
 import type { FileType } from '../../src/fs/types.js';
 import { errnoOf } from './helpers.js';
@@ -142,7 +142,7 @@ describe('resolvePath', () => {
   it('never looks at anything outside the root', () => {
     const lookup = lookupIn(model);
     for (const p of ['up/root/a', 'a/out/x', 'a/../../secret/x', 'abs/b', '/secret/x', '../secret']) {
-      expect(() => resolvePath(lookup, p, { followFinal: true })).toThrow(FsError);
+      expect(() => resolvePath(lookup, p, { followFinal: true })).toThrow(WasiError);
     }
     expect(lookup.calls.length).toBeGreaterThan(0);
     expect(lookup.calls.filter((c) => !c.startsWith('/root/'))).toEqual([]);
@@ -208,7 +208,7 @@ function ours(model: Model, path: string, followFinal: boolean): OracleResult {
     const { parts, type } = resolvePath(lookupIn(model), path, { followFinal });
     return { parts, type };
   } catch (error) {
-    if (error instanceof FsError) return { errno: error.errno };
+    if (error instanceof WasiError) return { errno: error.errno };
     throw error;
   }
 }

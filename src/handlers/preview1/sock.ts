@@ -56,7 +56,7 @@ export function sockHandlers(k: Process): H {
       if ((flags & ~Fdflags.nonblock) !== 0) throw new WasiError('inval', 'sock_accept takes only the nonblock flag');
       let conn = l.accept();
       while (!conn) {
-        if (nonblocking(e)) throw new WasiError('again');
+        if (nonblocking(e)) throw WasiError.quiet('again');
         waitOn(l.waiter, Infinity);
         conn = l.accept();
       }

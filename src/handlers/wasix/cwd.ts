@@ -1,4 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
+import { SIZE } from '../../../generated/wasix/layout.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { FsFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
@@ -37,7 +38,7 @@ export function wasixCwdHandlers(k: Process): Pick<Wasix32v1, 'getcwd' | 'chdir'
 
   return {
     getcwd(path, pathLen) {
-      m.checkAligned(pathLen, 4, 4);
+      m.checkAligned(pathLen, SIZE.SIZE, SIZE.ALIGN);
       const bytes = encoder.encode(k.cwd);
       // As Wasmer does: the length without the NUL goes to *path_len; the buffer needs room for the NUL too.
       if (bytes.length < m.view.getUint32(pathLen, true)) {

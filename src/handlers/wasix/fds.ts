@@ -37,7 +37,7 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
    * An interval timer expiring first ends it with `intr` once its signal is delivered.
    */
   const wouldWait = (e: StreamFile, what: string): never => {
-    if (e.fdflags & Fdflags.nonblock) throw new WasiError('again');
+    if (e.fdflags & Fdflags.nonblock) throw WasiError.quiet('again');
     signals.interruptWait(Infinity, sleepMs);
     return waitForOtherThreads(what);
   };

@@ -3,7 +3,7 @@ import { Fdflags, Riflags } from '../../../generated/preview1/types.js';
 import { ADDR_IP, OPTION_TIMESTAMP, readOptionTimestamp } from '../../../generated/wasix/layout.js';
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
 import { AddressFamily, SockOption, SockProto, SockStatus, SockType, type AddrPort, type OptionTimestamp } from '../../../generated/wasix/types.js';
-import { WasiError } from '../../abi/errno-of.js';
+import { WasiError } from '../../abi/wasi-error.js';
 import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';

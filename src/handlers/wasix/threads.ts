@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import { readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
+import { OPTION_TIMESTAMP, readOptionTimestamp, THREAD_START } from '../../../generated/wasix/layout.js';
 import { Bool } from '../../../generated/wasix/types.js';
 import { Unwind, WasiError } from '../../abi/errno-of.js';
 import type { GuestMemory } from '../../abi/memory.js';
@@ -8,17 +8,25 @@ import { ProcExit } from '../../errors.js';
 import type { Process } from '../../kernel/process.js';
 
 /** The thread and futex calls of WASIX. */
-export type ThreadCalls =
-  | 'thread_spawn_v2'
-  | 'thread_id'
-  | 'thread_join'
-  | 'thread_exit'
-  | 'thread_sleep'
-  | 'thread_parallelism'
-  | 'thread_signal'
-  | 'futex_wait'
-  | 'futex_wake'
-  | 'futex_wake_all';
+export const THREAD_CALLS = [
+  'thread_spawn_v2',
+  'thread_id',
+  'thread_join',
+  'thread_exit',
+  'thread_sleep',
+  'thread_parallelism',
+  'thread_signal',
+  'futex_wait',
+  'futex_wake',
+  'futex_wake_all',
+] as const;
+export type ThreadCalls = (typeof THREAD_CALLS)[number];
+
+/**
+ * The calls that only a threaded program makes: importing one makes `run()` run the program threaded
+ * (wasi-threads' `wasi.thread-spawn` does too).
+ */
+export const THREADED_PROGRAM_CALLS: ReadonlySet<ThreadCalls> = new Set(['thread_spawn_v2', 'thread_join', 'thread_signal', 'futex_wait', 'futex_wake', 'futex_wake_all']);
 
 /**
  * The calls a guest thread answers itself, in its own worker, without the kernel: they concern only
@@ -78,7 +86,7 @@ export function threadLocalHandlers(self: ThreadSelf): Pick<Wasix32v1, ThreadLoc
     // differs from `expected` returns at once, woken).
     futex_wait(ptr, expected, timeoutPtr) {
       const at = futex(ptr);
-      m.checkAligned(timeoutPtr, 16, 8);
+      m.checkAligned(timeoutPtr, OPTION_TIMESTAMP.SIZE, OPTION_TIMESTAMP.ALIGN);
       const timeout = readOptionTimestamp(m.view, timeoutPtr);
       const ms = timeout.tag === 'some' ? Number(timeout.value) / 1e6 : Infinity;
       const words = int32s(m);

@@ -3,13 +3,13 @@
 // and once the step has settled the body runs again from its start, its finished steps replayed.
 import '../../fs/filesystem-behaviour.test.js';
 import { Blocked, CallRecord, parkingWaits } from '../../../src/kernel/blocking.js';
-import { FsError } from '../../../src/fs/errors.js';
+import { WasiError } from '../../../src/abi/wasi-error.js';
 import { current } from './backend.js';
 import { collected } from './vitest-shim.js';
 
 export interface SuiteResult {
   name: string;
-  /** Passed; else the errno of the FsError it threw, or the other error's `Name: message`. */
+  /** Passed; else the errno of the WasiError it threw, or the other error's `Name: message`. */
   ok: boolean;
   errno?: string;
   error?: string;
@@ -57,7 +57,7 @@ export async function runSuite(only?: string): Promise<SuiteResult[]> {
       results.push({ name: t.name, ok: true, attempts });
     } catch (err) {
       const e = err as Error;
-      results.push(err instanceof FsError ? { name: t.name, ok: false, errno: err.errno, error: e.message, attempts } : { name: t.name, ok: false, error: `${e.name}: ${e.message}`, attempts });
+      results.push(err instanceof WasiError ? { name: t.name, ok: false, errno: err.errno, error: e.message, attempts } : { name: t.name, ok: false, error: `${e.name}: ${e.message}`, attempts });
     }
   }
   await opfs.removeEntry('behaviour', { recursive: true });
