@@ -12,6 +12,7 @@ import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } fr
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
 import { listenerEntry } from './sockets/entries.js';
+import { parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -79,6 +80,7 @@ export class WASI {
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
       terminal: o.terminal ?? p.terminal,
+      network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
       if (v === undefined) return p.hostOutput(fd);

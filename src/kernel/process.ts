@@ -2,6 +2,7 @@ import type { Tty } from '../../generated/wasix/types.js';
 import type { GuestMemory } from '../abi/memory.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
+import type { ProcessNetwork } from '../sockets/wasix-socket.js';
 import type { FdTable } from './fd-table.js';
 import type { ClockSource, Kernel } from './kernel.js';
 import type { ExitStatus } from './process-table.js';
@@ -36,6 +37,8 @@ export interface ProcessInit {
   readonly terminal?: HostTerminal;
   /** The parent's pid; 0 for a process without a parent (as Wasmer's proc_parent answers). */
   readonly parent?: number;
+  /** The host's network and what the embedder granted (`options.network`); none by default. */
+  readonly network?: ProcessNetwork;
 }
 
 /**
@@ -54,6 +57,8 @@ export class Process {
   env: StringArray;
   readonly fds: FdTable;
   readonly terminal: HostTerminal | undefined;
+  /** The host's network and the grants: WASIX sockets go through it. */
+  readonly network: ProcessNetwork | undefined;
   /** Pending signals, the guest's signal callback, interval timers. */
   readonly signals: ProcessSignals;
   /** The working directory `getcwd` reports and `chdir` sets (absolute, in the guest's namespace). */
@@ -76,6 +81,7 @@ export class Process {
     this.env = init.env;
     this.fds = init.fds;
     this.terminal = init.terminal;
+    this.network = init.network;
     this.signals = new ProcessSignals(this);
     kernel.processes.add(this);
   }
