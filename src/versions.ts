@@ -11,6 +11,7 @@ import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasix64Handlers, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
+import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
 import { procJoinByArity } from './handlers/wasix/proc.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
@@ -41,7 +42,11 @@ let wasixP1Abi: AbiJson['functions'] | undefined;
 const WASIX_P1_ABI = () => (wasixP1Abi ??= preview1.abi().functions.map((f) => ({ ...f, module: 'wasix_32v1' })));
 /** `wasix_64v1`'s preview1 functions: generated again at pointer size 8 (i64 pointers, 16-byte iovecs). */
 const WASIX64_P1_ABI = () => wasix64p1.abi().functions;
-const P1_ABI_OF: Partial<Record<VersionId, () => AbiJson['functions']>> = { wasix: WASIX_P1_ABI, wasix64: WASIX64_P1_ABI };
+/** The functions a version's module carries beyond its own WITX: preview1's, and for wasix_32v1 the 2023 forms. */
+const P1_ABI_OF: Partial<Record<VersionId, () => AbiJson['functions']>> = {
+  wasix: () => [...WASIX_P1_ABI(), ...WASIX_2023.map((f) => f.abi)],
+  wasix64: WASIX64_P1_ABI,
+};
 
 /**
  * The import modules of the given versions, every one served by the single preview1 implementation
@@ -59,7 +64,8 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
       const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
-      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) } };
+      const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
+      mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
     } else if (v === 'wasix64') {
       const p64 = preview1Handlers(k, WASM64);
       const base = wasix64p1.createWasix64v1Imports(p64, m);
@@ -70,7 +76,10 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {
         const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
-        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace);
+        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
+          const tid = k.threads?.currentTid;
+          return tid === undefined ? undefined : { pid: k.pid, tid };
+        });
       }
     }
     out[v] = mods;

@@ -80,6 +80,7 @@ function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, si
     stderr: 2,
     returnOnExit: true,
   };
+  if (config.network) options.network = config.network;
   if (sink) options.trace = sink.event;
   if (config.commands) {
     // Read when first spawned, so a command that is never run costs nothing (a missing file is that spawn's noent).

@@ -13,6 +13,8 @@ import { wasixProcHandlers } from './wasix/proc.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
+import { wasixSocketHandlers, type SocketCalls } from './wasix/sockets.js';
+import { stackOf, wasixStackHandlers, type StackCalls } from './wasix/stack.js';
 import { wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
@@ -49,21 +51,21 @@ type Implemented =
   | 'proc_spawn'
   | 'proc_spawn2'
   | 'sock_pair'
+  | SocketCalls
+  | StackCalls
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
-const PROCESSES = 'a copy of a running guest needs its memory and stack (asyncify): not supported';
-const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
+const FORK =
+  'not provided yet: a fork copies the memory into a new shared memory and rewinds the stack (asyncify) in a new instance; spawn and exec are provided';
+const MULTICAST = 'multicast groups are not provided: the I/O worker does not carry node:dgram memberships';
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
-const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
-  stack_checkpoint: STACK,
-  stack_restore: `${STACK}; returns no errno, so it traps`,
-  proc_fork: PROCESSES,
+  proc_fork: FORK,
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -78,28 +80,10 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   port_route_remove: NETWORK,
   port_route_clear: NETWORK,
   port_route_list: NETWORK,
-  sock_status: SOCKETS,
-  sock_addr_local: SOCKETS,
-  sock_addr_peer: SOCKETS,
-  sock_open: SOCKETS,
-  sock_set_opt_flag: SOCKETS,
-  sock_get_opt_flag: SOCKETS,
-  sock_set_opt_time: SOCKETS,
-  sock_get_opt_time: SOCKETS,
-  sock_set_opt_size: SOCKETS,
-  sock_get_opt_size: SOCKETS,
-  sock_join_multicast_v4: SOCKETS,
-  sock_leave_multicast_v4: SOCKETS,
-  sock_join_multicast_v6: SOCKETS,
-  sock_leave_multicast_v6: SOCKETS,
-  sock_bind: SOCKETS,
-  sock_listen: SOCKETS,
-  sock_accept_v2: SOCKETS,
-  sock_connect: SOCKETS,
-  sock_recv_from: SOCKETS,
-  sock_send_to: SOCKETS,
-  sock_send_file: SOCKETS,
-  resolve: 'name resolution goes with WASIX sockets, which are not provided',
+  sock_join_multicast_v4: MULTICAST,
+  sock_leave_multicast_v4: MULTICAST,
+  sock_join_multicast_v6: MULTICAST,
+  sock_leave_multicast_v6: MULTICAST,
   dl_invalid_handle: DYNAMIC,
   dlopen: DYNAMIC,
   dlsym: DYNAMIC,
@@ -131,7 +115,9 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     ...wasixClockHandlers(),
     ...wasixEpollHandlers(k),
     ...wasixSockPairHandlers(k),
+    ...wasixSocketHandlers(k),
     ...wasixSignalHandlers(k),
+    ...wasixStackHandlers(stackOf(k)),
     ...wasixProcHandlers(k, p1),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);
@@ -149,7 +135,8 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
  * are 8 bytes (getcwd's `*path_len`, epoll_event's data); the generated shims convert i64 arguments.
  * `thread_spawn_v2` answers `notsup`: a thread's start record and the worker's entry call
  * (`wasi_thread_start(i32, i32)`) are wasm32-only in wasi-kit's thread runtime. `proc_spawn2` too: its
- * `proc_spawn_fd_op` records hold a path pointer, and the process code reads them at wasm32's layout.
+ * `proc_spawn_fd_op` records hold a path pointer, and the process code reads them at wasm32's layout;
+ * so do `sock_send_to`/`sock_recv_from` (iovecs) and `stack_checkpoint`/`stack_restore` (asyncify).
  */
 export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_open'>): Wasix32v1 {
   return {
@@ -161,6 +148,19 @@ export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path
     },
     proc_spawn2() {
       throw new WasiError('notsup', 'proc_spawn2: file actions of a wasm64 guest (proc_spawn_fd_op) are not supported');
+    },
+    // The socket code gathers and scatters iovecs at wasm32's layout; asyncify's stack records are wasm32's.
+    sock_send_to() {
+      throw new WasiError('notsup', 'sock_send_to: iovecs of a wasm64 guest are not read by the WASIX socket code');
+    },
+    sock_recv_from() {
+      throw new WasiError('notsup', 'sock_recv_from: iovecs of a wasm64 guest are not read by the WASIX socket code');
+    },
+    stack_checkpoint() {
+      throw new WasiError('notsup', 'stack_checkpoint: the stack of a wasm64 guest is not unwound');
+    },
+    stack_restore() {
+      throw new WasiError('notsup', 'stack_restore: the stack of a wasm64 guest is not rewound');
     },
   };
 }
