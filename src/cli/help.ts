@@ -23,7 +23,7 @@ Options:
   --fs host|memory         host: the guest works on the host directories (default);
                            memory: each --dir is copied into memory first, the host is left untouched
   --version VERSION        the WASI version to provide: auto (default: what the module imports),
-                           preview1, snapshot0, ephemeral, wasix
+                           preview1, snapshot0, ephemeral, wasix, wasix64
   --net-listen HOST:PORT   let the guest's WASIX sockets bind and listen there; repeatable. HOST is an
                            IP (IPv6 in brackets), localhost or *; PORT a number, LOW-HIGH or *
   --net-connect HOST:PORT  let them connect (and send datagrams) there, and resolve HOST; repeatable

@@ -57,8 +57,8 @@ describe('parseArgs', () => {
     expect(usage(['run', '--env', 'NOEQUALS', 'm.wasm'])).toBe("--env expects NAME=VALUE, got 'NOEQUALS'");
     expect(usage(['run', '--env', '=v', 'm.wasm'])).toBe("--env expects NAME=VALUE, got '=v'");
     expect(usage(['run', '--fs', 'disk', 'm.wasm'])).toBe("--fs expects host or memory, got 'disk'");
-    expect(usage(['run', '--version', 'preview9', 'm.wasm'])).toBe("--version expects one of auto, preview1, snapshot0, ephemeral, wasix, got 'preview9'");
-    expect(usage(['run', '--version'])).toBe('--version expects one of auto, preview1, snapshot0, ephemeral, wasix');
+    expect(usage(['run', '--version', 'preview9', 'm.wasm'])).toBe("--version expects one of auto, preview1, snapshot0, ephemeral, wasix, wasix64, got 'preview9'");
+    expect(usage(['run', '--version'])).toBe('--version expects one of auto, preview1, snapshot0, ephemeral, wasix, wasix64');
     expect(usage(['run', '--mapdir', 'nocolon', 'm.wasm'])).toBe("--mapdir expects GUEST::HOST, got 'nocolon'");
     expect(usage(['run', '--dir', '::/g', 'm.wasm'])).toBe("a directory mapping needs a host path and a guest path, got '::/g'");
     expect(usage(['run', '--dir', '/tmp::/x', '--dir', '/var::/x', 'm.wasm'])).toBe("the guest directory '/x' is given twice");
