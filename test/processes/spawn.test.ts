@@ -84,6 +84,12 @@ describe('processes', () => {
     expect(r.out).toBe('missing 44\nnot wasm 45\nexec missing 44\nfrom fs 0\njoin given code 7\n');
   });
 
+  it('finds a .wasm anywhere in the root filesystem, not only under a preopen', async () => {
+    const root = new MemoryFileSystem({ '/data/notwasm.wasm': 'not a module', '/data/status.wasm': bytes('status') });
+    const r = await spawner(['missing'], { root });
+    expect(r.out).toBe('missing 44\nnot wasm 45\nexec missing 44\nfrom fs 0\njoin given code 7\n');
+  });
+
   it('a 3-stage pipeline (gen | cat | wc) moves 10 MiB byte-exactly', async () => {
     const n = 10 * 1024 * 1024;
     const r = await spawner(['pipeline', String(n)]);
