@@ -119,5 +119,8 @@ const threads = noThreads
   ? ''
   : execFileSync('node', [join(repo, 'bench', 'threads.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8' });
 process.stdout.write(threads);
-writeFileSync(join(repo, 'bench', 'RESULTS.md'), threads ? `${results}\n## Threads\n\n${threads}` : results);
+// The network benchmarks (bench/net.mjs): a guest's TCP throughput and HTTP requests/s beside Node's.
+const network = noThreads ? '' : execFileSync('node', [join(repo, 'bench', 'net.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8', timeout: 600_000 });
+process.stdout.write(network);
+writeFileSync(join(repo, 'bench', 'RESULTS.md'), (threads ? `${results}\n## Threads\n\n${threads}` : results) + (network ? `\n## Network\n\n${network}` : ''));
 console.log('wrote bench/RESULTS.md');

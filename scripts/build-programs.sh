@@ -37,6 +37,11 @@
 # imported shared memory:
 #   --target=wasm32 -nostdlib -matomics -mbulk-memory
 #   -Wl,--import-memory,--shared-memory,--max-memory=4194304,--no-entry
+# WASIX programs with setjmp/longjmp (test/programs/wasix/*.c, and any source whose first line is
+# "// build: asyncify"): also -mmutable-globals and -Wl,--export=__stack_pointer (the host saves and
+# restores the stack pointer), then Binaryen's asyncify pass (Debian's binaryen, wasm-opt 108):
+#   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2
+# Only the import that unwinds is listed, so only the functions that can reach it are instrumented.
 # Process programs (test/programs/proc/*.c) are ordinary wasi-libc commands declaring their WASIX
 # imports themselves (proc/wasix.h).
 # Builds are deterministic (no debug info, sources compiled by relative name
@@ -88,13 +93,19 @@ if [ -z "$LD_PATH" ]; then
   exit 2
 fi
 cc() { env PATH=/nonexistent "$CC_PATH" -fuse-ld="$LD_PATH" "$@"; }
+if ! command -v wasm-opt >/dev/null 2>&1; then
+  echo "error: wasm-opt not found (apt-get install binaryen)" >&2
+  exit 2
+fi
+ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2)
+asyncify() { [[ "$1" == wasix/* ]] || head -n 1 "$1" | grep -qx '// build: asyncify'; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$SRC_DIR"
 shopt -s nullglob
-sources=(*.c)
+sources=(*.c wasix/*.c)
 if [ ${#sources[@]} -eq 0 ]; then
   echo "error: no .c files in $SRC_DIR" >&2
   exit 2
@@ -102,9 +113,15 @@ fi
 
 # Compile everything into the temp dir first, so a failed build never leaves
 # a half-updated set of committed .wasm files.
+mkdir -p "$tmp/wasix"
 for src in "${sources[@]}"; do
   name="${src%.c}"
-  cc "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
+  if asyncify "$src"; then
+    cc "${CFLAGS[@]}" -mmutable-globals -Wl,--export=__stack_pointer "$src" -o "$tmp/$name.linked.wasm"
+    wasm-opt "$tmp/$name.linked.wasm" "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
+  else
+    cc "${CFLAGS[@]}" "$src" -o "$tmp/$name.wasm"
+  fi
 done
 
 THREAD_FLAGS=(
@@ -119,7 +136,13 @@ THREAD_FLAGS=(
 mkdir -p "$tmp/threads"
 thread_sources=(threads/*.c)
 for src in "${thread_sources[@]}"; do
-  cc "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/${src%.c}.wasm"
+  name="${src%.c}"
+  if asyncify "$src"; then
+    cc "${THREAD_FLAGS[@]}" -mmutable-globals -Wl,--export=__stack_pointer "$src" threads/thread-start.s -o "$tmp/$name.linked.wasm"
+    wasm-opt "$tmp/$name.linked.wasm" --enable-threads --enable-bulk-memory "${ASYNCIFY[@]}" -o "$tmp/$name.wasm"
+  else
+    cc "${THREAD_FLAGS[@]}" "$src" threads/thread-start.s -o "$tmp/$name.wasm"
+  fi
 done
 sources+=("${thread_sources[@]}")
 
@@ -150,7 +173,7 @@ for src in "${sources[@]}"; do
 done
 
 if [ "$mode" = check ]; then
-  for wasm in *.wasm threads/*.wasm proc/*.wasm; do
+  for wasm in *.wasm threads/*.wasm proc/*.wasm wasix/*.wasm; do
     if [ ! -f "${wasm%.wasm}.c" ]; then
       echo "orphan: test/programs/$wasm has no ${wasm%.wasm}.c" >&2
       status=1

@@ -6,6 +6,9 @@ import type { ClockSource } from './kernel/kernel.js';
 import type { CommandSource } from './kernel/programs.js';
 import type { SocketListener } from './sockets/types.js';
 import { isSocketListener } from './sockets/types.js';
+import { parseNetworkOptions, type NetworkOptions } from './sockets/grants.js';
+
+export type { NetworkOptions } from './sockets/grants.js';
 import { SharedStdin } from './stdin/shared-stdin.js';
 
 /** A Node readable stream, as `options.stdin` takes it (one over a file descriptor: `process.stdin`, a pipe, a tty). */
@@ -79,6 +82,12 @@ export interface WasiOptions {
    * order (Node: from `listenTcp()`). The guest's `sock_accept` takes their connections.
    */
   preopenSockets?: readonly SocketListener[];
+  /**
+   * What WASIX sockets may reach (Node): none by default. `listen` and `connect` hold `host:port`
+   * patterns (`127.0.0.1:8080`, `localhost:8000-8100`, `[::1]:*`, `example.org:443`, `*:*`); a call
+   * outside them fails with `acces`, and resolve answers only names a connect pattern covers.
+   */
+  network?: NetworkOptions;
   /** Most fds open at once, stdio and preopens included (`nfile` beyond). Default 1024. */
   maxOpenFiles?: number;
   /** Called after every syscall with its decoded arguments and result. */
@@ -168,6 +177,7 @@ export function checkOptions(options: unknown): WasiOptions {
       if (!isSocketListener(l)) fail('ERR_INVALID_ARG_TYPE', `options.preopenSockets[${i}]`, `The "options.preopenSockets[${i}]" element must be a socket listener (from listenTcp()). Received ${received(l)}`);
     });
   }
+  parseNetworkOptions(o.network);
   for (const name of ['stdout', 'stderr'] as const) {
     const v = o[name];
     if (isRecord(v) && typeof v !== 'function') {

@@ -1,4 +1,5 @@
 import { Fdflagsext, Signal } from '../generated/wasix/types.js';
+import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 import { closeAll } from './kernel/fd-table.js';
 import type { Kernel, Launcher } from './kernel/kernel.js';
 import type { Process } from './kernel/process.js';
@@ -62,6 +63,7 @@ export class ProcessRunner implements Launcher {
   #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules): void {
     const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.platform, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
       params: program.params,
+      threadLocalKeys: threadLocalsOf(p).keys.buffer,
       beforeCall: () => void (this.kernel.current = p),
       afterCall: () => this.#pokeOthers(d),
     });

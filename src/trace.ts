@@ -18,26 +18,36 @@ export interface TraceEvent {
   readonly memory: Uint8Array;
   /** Wall time of the call in nanoseconds (host clock). */
   readonly durationNs: number;
+  /** The process and thread that made the call, when the program is threaded (several threads may call). */
+  readonly thread?: { readonly pid: number; readonly tid: number };
 }
 
 const now = () => performance.now();
 
-/** Wraps every import to report each call, decoded by the ABI metadata; untraced imports stay bare. */
+/**
+ * Wraps every import to report each call, decoded by the ABI metadata; untraced imports stay bare. A
+ * name with several forms (the 2023 WASIX ABI's, handlers/wasix/abi2023.ts) is decoded by the form
+ * whose parameter count the call has.
+ */
 export function traced(
   imports: ImportFunctions,
   functions: readonly AbiFunction[],
   errnoNames: readonly string[],
   memory: GuestMemory,
   trace: (e: TraceEvent) => void,
+  thread?: () => { pid: number; tid: number } | undefined,
 ): ImportFunctions {
   const out: ImportFunctions = { ...imports };
-  for (const f of functions) {
-    const fn = imports[f.name] as ((...a: unknown[]) => unknown) | undefined;
+  const forms = new Map<string, AbiFunction[]>();
+  for (const f of functions) forms.set(f.name, [...(forms.get(f.name) ?? []), f]);
+  for (const [name, list] of forms) {
+    const fn = imports[name] as ((...a: unknown[]) => unknown) | undefined;
     if (!fn) continue;
-    const names = f.core.params.map((p) => p.name);
-    out[f.name] = (...args: unknown[]) => {
+    const only = list.length === 1 ? list[0] : undefined;
+    out[name] = (...args: unknown[]) => {
+      const f = only ?? list.find((x) => x.core.params.length === args.length) ?? list[0]!;
       const named: Record<string, number | bigint> = {};
-      names.forEach((n, i) => (named[n] = args[i] as number | bigint));
+      f.core.params.forEach((p, i) => (named[p.name] = args[i] as number | bigint));
       let result: unknown;
       let parked = false;
       const start = now();
@@ -58,6 +68,7 @@ export function traced(
             abi: f,
             memory: memory.u8,
             durationNs: Math.round((now() - start) * 1e6),
+            thread: thread?.(),
           });
         }
       }

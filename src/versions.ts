@@ -8,6 +8,7 @@ import { ephemeralHandWritten } from './handlers/ephemeral.js';
 import { preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
+import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
 import { procJoinByArity } from './handlers/wasix/proc.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
@@ -52,7 +53,8 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     } else if (v === 'wasix') {
       const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
       const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
-      mods = { wasix_32v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) } };
+      const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
+      mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
     } else {
       const hand = ephemeralHandWritten(k, p1);
       const e = ephemeral;
@@ -71,8 +73,11 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
     }
     if (trace) {
       for (const [name, fns] of Object.entries(mods)) {
-        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(v === 'wasix' ? WASIX_P1_ABI() : [])];
-        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace);
+        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(v === 'wasix' ? [...WASIX_P1_ABI(), ...WASIX_2023.map((f) => f.abi)] : [])];
+        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
+          const tid = k.threads?.currentTid;
+          return tid === undefined ? undefined : { pid: k.pid, tid };
+        });
       }
     }
     out[v] = mods;
@@ -97,6 +102,8 @@ export function coreParamsOf(module: string, name: string): readonly ('i32' | 'i
   if (module === 'wasi' && name === 'thread-spawn') return ['i32'];
   const v = versionOfModuleName(module);
   if (v === undefined) return undefined;
-  const f = ABIS[v]().functions.find((x) => x.module === module && x.name === name) ?? (v === 'wasix' ? WASIX_P1_ABI().find((x) => x.name === name) : undefined);
+  const f =
+    ABIS[v]().functions.find((x) => x.module === module && x.name === name) ??
+    (v === 'wasix' ? (WASIX_P1_ABI().find((x) => x.name === name) ?? WASIX_2023.find((x) => x.abi.name === name)?.abi) : undefined);
   return f?.core.params.map((p) => p.type as 'i32' | 'i64');
 }

@@ -14,6 +14,7 @@ import { readOnly } from './fs/read-only.js';
 import { MemoryFileSystem } from './fs/memory-fs.js';
 import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
+import { parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -21,7 +22,9 @@ import type { ImportFunctions } from './trace.js';
 import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
-import { memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
+import { functionImportParams, memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
+import { stackOf } from './handlers/wasix/stack.js';
+import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 import { ProcessRunner } from './processes.js';
 import { programOf, type CommandSource } from './kernel/programs.js';
 
@@ -84,6 +87,7 @@ export class WASI {
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
       terminal: o.terminal ?? p.terminal,
+      network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
       if (v === undefined) return p.hostOutput(fd);
@@ -273,7 +277,7 @@ export class WASI {
     const threaded =
       processes ||
       (given ? typeof SharedArrayBuffer !== 'undefined' && given.buffer instanceof SharedArrayBuffer : limits?.shared === true) ||
-      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && (THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name))));
+      imports.some((i) => i.kind === 'function' && ((i.module === 'wasi' && i.name === 'thread-spawn') || (i.module === 'wasix_32v1' && ((THREADED_PROGRAM_CALLS as ReadonlySet<string>).has(i.name) || i.name === 'thread_spawn'))));
     if (this.#started) throw new WasiStateError('ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
     // Checked before a shared memory is made: without cross-origin isolation a browser cannot make one.
     const tp = threaded ? getThreadPlatform() : undefined;
@@ -305,7 +309,7 @@ export class WASI {
     const dispatcher = new ThreadDispatcher(module, memory, { module: memoryImport.module, name: memoryImport.name }, this.#imports, tp, {
       poolSize: this.#threads.poolSize ?? 4,
       maxThreads: this.#threads.maxThreads ?? 64,
-    });
+    }, { params: bytes && functionImportParams(bytes), threadLocalKeys: threadLocalsOf(this.#kernel).keys.buffer });
     this.#kernel.threads = dispatcher;
     this.#kernel.exports = dispatcher.exports;
     try {
@@ -367,7 +371,8 @@ export class WASI {
     if (typeof start !== 'function') throw argType('instance.exports._start', 'function', start);
     if (exports._initialize !== undefined) throw argType('instance.exports._initialize', 'undefined', exports._initialize);
     try {
-      (start as () => void)();
+      // Through the guest's stack: setjmp unwinds to here (src/threads/asyncify.ts).
+      stackOf(this.#kernel).call(start as () => void, []);
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
@@ -404,7 +409,10 @@ export class WASI {
     if (!(memory instanceof WebAssembly.Memory)) throw argType('instance.exports.memory', 'WebAssembly.Memory', memory);
     this.#started = true;
     this.#memory.bind(memory);
-    this.#kernel.exports = exports;
+    const stack = stackOf(this.#kernel);
+    stack.bind(exports);
+    // The kernel calls exports only as entry points (signal callbacks), which setjmp may unwind to.
+    this.#kernel.exports = Object.fromEntries(Object.entries(exports).map(([name, v]) => [name, typeof v === 'function' ? (...args: unknown[]) => stack.call(v as (...a: never[]) => unknown, args) : v]));
     return exports;
   }
 

@@ -28,6 +28,8 @@ export interface RunConfig {
   cwd?: string;
   /** Where the syscall trace goes: stderr, a file, or nowhere. */
   trace: { to: 'stderr' } | { to: 'file'; path: string } | undefined;
+  /** What the guest's sockets may reach (--net-listen, --net-connect, --net-allow-all); none by default. */
+  network?: { listen: string[]; connect: string[] };
 }
 
 export type Command = RunConfig | { command: 'help'; topic: 'main' | 'run' } | { command: 'version' };
@@ -118,6 +120,19 @@ function parseRun(argv: readonly string[]): Command {
         config.version = value as CliWasiVersion;
         break;
       }
+      case '--net-listen':
+      case '--net-connect': {
+        const v = valueOf(name, inline);
+        config.network ??= { listen: [], connect: [] };
+        config.network[name === '--net-listen' ? 'listen' : 'connect'].push(v);
+        break;
+      }
+      case '--net-allow-all':
+        if (inline !== undefined) throw new UsageError('--net-allow-all takes no value');
+        config.network ??= { listen: [], connect: [] };
+        config.network.listen.push('*:*');
+        config.network.connect.push('*:*');
+        break;
       case '--trace':
         if (inline === '') throw new UsageError('--trace=FILE needs a file name');
         config.trace = inline === undefined ? { to: 'stderr' } : { to: 'file', path: inline };

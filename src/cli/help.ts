@@ -27,6 +27,10 @@ Options:
                            memory: each --dir is copied into memory first, the host is left untouched
   --version VERSION        the WASI version to provide: auto (default: what the module imports),
                            preview1, snapshot0, ephemeral, wasix
+  --net-listen HOST:PORT   let the guest's WASIX sockets bind and listen there; repeatable. HOST is an
+                           IP (IPv6 in brackets), localhost or *; PORT a number, LOW-HIGH or *
+  --net-connect HOST:PORT  let them connect (and send datagrams) there, and resolve HOST; repeatable
+  --net-allow-all          any address, both ways (without these flags the guest has no network)
   --trace[=FILE]           print one line per syscall to stderr, or to FILE
   -h, --help               show this help
 `;

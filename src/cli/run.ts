@@ -87,6 +87,7 @@ function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, ro
   };
   if (root !== undefined) options.root = root;
   if (config.cwd !== undefined) options.cwd = config.cwd;
+  if (config.network) options.network = config.network;
   if (sink) options.trace = sink.event;
   if (config.commands) {
     // Read when first spawned, so a command that is never run costs nothing (a missing file is that spawn's noent).

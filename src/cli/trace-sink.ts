@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { abi as ephemeralAbi } from '../../generated/ephemeral/metadata.js';
 import { abi as preview1Abi } from '../../generated/preview1/metadata.js';
 import { abi as snapshot0Abi } from '../../generated/snapshot0/metadata.js';
+import { abi as wasixAbi } from '../../generated/wasix/metadata.js';
 import type { TraceEvent } from '../options.js';
 import { formatDuration, formatTraceEvent, type TraceAbi } from '../trace-format.js';
 import { HostError } from './usage-error.js';
@@ -10,7 +11,7 @@ import { HostError } from './usage-error.js';
 let typesByModule: Map<string, TraceAbi> | undefined;
 const TYPES_BY_MODULE = () =>
   (typesByModule ??= new Map<string, TraceAbi>(
-    [preview1Abi(), snapshot0Abi(), ephemeralAbi()].flatMap((abi) => abi.functions.map((f) => [f.module, abi] as const)),
+    [preview1Abi(), snapshot0Abi(), ephemeralAbi(), wasixAbi()].flatMap((abi) => abi.functions.map((f) => [f.module, abi] as const)),
   ));
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -43,7 +44,9 @@ export class TraceSink {
     this.#calls++;
     if (e.errno !== undefined && e.errno !== 'success') this.#errors++;
     this.#ns += e.durationNs;
-    this.#line(types ? formatTraceEvent(e, types) : `${e.module}.${e.name}(?)`);
+    // Tagged with the process and thread when the program is threaded (several threads may call).
+    const tag = e.thread ? `[${e.thread.pid}:${e.thread.tid}] ` : '';
+    this.#line(tag + (types ? formatTraceEvent(e, types) : `${e.module}.${e.name}(?)`));
   };
 
   /** Ends the trace with a count of calls and their total time, and closes a trace file. */

@@ -11,6 +11,8 @@ import { wasixProcHandlers } from './wasix/proc.js';
 import { wasixFdHandlers } from './wasix/fds.js';
 import { wasixSignalHandlers } from './wasix/signals.js';
 import { wasixSockPairHandlers } from './wasix/sock-pair.js';
+import { wasixSocketHandlers, type SocketCalls } from './wasix/sockets.js';
+import { stackOf, wasixStackHandlers, type StackCalls } from './wasix/stack.js';
 import { wasixThreadHandlers, type ThreadCalls } from './wasix/threads.js';
 import { wasixTtyHandlers } from './wasix/tty.js';
 
@@ -47,21 +49,21 @@ type Implemented =
   | 'proc_spawn'
   | 'proc_spawn2'
   | 'sock_pair'
+  | SocketCalls
+  | StackCalls
   | ThreadCalls
   | 'tty_get'
   | 'tty_set';
 
-const PROCESSES = 'a copy of a running guest needs its memory and stack (asyncify): not supported';
-const SOCKETS = "WASIX's own sockets (open, bind, connect, options) are not provided: preview1's sock_* serve preopened sockets, sock_pair pairs in memory";
+const FORK =
+  'not provided yet: a fork copies the memory into a new shared memory and rewinds the stack (asyncify) in a new instance; spawn and exec are provided';
+const MULTICAST = 'multicast groups are not provided: the I/O worker does not carry node:dgram memberships';
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
-const STACK = "needs the guest's stack unwound and rewound (asyncify): not supported";
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
-  stack_checkpoint: STACK,
-  stack_restore: `${STACK}; returns no errno, so it traps`,
-  proc_fork: PROCESSES,
+  proc_fork: FORK,
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -76,28 +78,10 @@ export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>
   port_route_remove: NETWORK,
   port_route_clear: NETWORK,
   port_route_list: NETWORK,
-  sock_status: SOCKETS,
-  sock_addr_local: SOCKETS,
-  sock_addr_peer: SOCKETS,
-  sock_open: SOCKETS,
-  sock_set_opt_flag: SOCKETS,
-  sock_get_opt_flag: SOCKETS,
-  sock_set_opt_time: SOCKETS,
-  sock_get_opt_time: SOCKETS,
-  sock_set_opt_size: SOCKETS,
-  sock_get_opt_size: SOCKETS,
-  sock_join_multicast_v4: SOCKETS,
-  sock_leave_multicast_v4: SOCKETS,
-  sock_join_multicast_v6: SOCKETS,
-  sock_leave_multicast_v6: SOCKETS,
-  sock_bind: SOCKETS,
-  sock_listen: SOCKETS,
-  sock_accept_v2: SOCKETS,
-  sock_connect: SOCKETS,
-  sock_recv_from: SOCKETS,
-  sock_send_to: SOCKETS,
-  sock_send_file: SOCKETS,
-  resolve: 'name resolution goes with WASIX sockets, which are not provided',
+  sock_join_multicast_v4: MULTICAST,
+  sock_leave_multicast_v4: MULTICAST,
+  sock_join_multicast_v6: MULTICAST,
+  sock_leave_multicast_v6: MULTICAST,
   dl_invalid_handle: DYNAMIC,
   dlopen: DYNAMIC,
   dlsym: DYNAMIC,
@@ -129,7 +113,9 @@ export function wasixHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path_o
     ...wasixClockHandlers(),
     ...wasixEpollHandlers(k),
     ...wasixSockPairHandlers(k),
+    ...wasixSocketHandlers(k),
     ...wasixSignalHandlers(k),
+    ...wasixStackHandlers(stackOf(k)),
     ...wasixProcHandlers(k, p1),
     path_open2(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags, fdflagsext) {
       const opened = p1.path_open(fd, dirflags, path, oflags, rightsBase, rightsInheriting, fdflags);

@@ -2,6 +2,7 @@ import type { DirEntry, FileSystem, Handle } from '../fs/types.js';
 import type { Epoll } from './epoll.js';
 import { connectionReadiness } from '../sockets/entries.js';
 import type { GuestSocket } from '../sockets/types.js';
+import type { NetSocketState } from '../sockets/wasix-socket.js';
 import type { InputSource, OutputSink, Readiness, Waiter } from '../stdio.js';
 
 // Open file descriptions (Linux's `struct file`): what an fd refers to. dup, fork and spawn make more
@@ -55,11 +56,13 @@ export interface EpollFile extends StreamBase {
   readonly epoll: Epoll;
 }
 
-/** A socket: a preopened listener, a connection accepted from one, or one end of a socket pair. */
+/** A socket: a preopened listener, a connection accepted from one, one end of a socket pair, or a WASIX socket. */
 export interface SocketFile extends StreamBase {
   readonly kind: 'socket';
-  /** What the sock_* calls and poll_oneoff act on. */
-  readonly socket: GuestSocket;
+  /** What the sock_* calls and poll_oneoff act on; a WASIX socket moves on from `pending` by listen or connect. */
+  socket: GuestSocket;
+  /** A socket the guest opened with WASIX sock_open: its family, type, addresses and options. */
+  readonly net?: NetSocketState;
 }
 
 /** Every open file that is not a file or directory: it is read through its source and written through its sink. */
@@ -76,7 +79,9 @@ export function closeOpenFile(e: OpenFile): void {
   e.onClose?.();
   if (e.kind !== 'socket') return;
   if (e.socket.kind === 'listener') e.socket.listener.close();
-  else e.socket.conn.close();
+  else if (e.socket.kind === 'connection') e.socket.conn.close();
+  else if (e.socket.kind === 'datagram') e.socket.dgram.close();
+  else e.socket.pending.op?.cancel();
 }
 
 /**
@@ -105,6 +110,18 @@ export function readinessOf(e: OpenFile, read: boolean): { ready: Readiness } | 
     }
     const r = connectionReadiness(sock.conn);
     return r ? { ready: r } : { waiter: sock.conn.waiter };
+  }
+  if (sock?.kind === 'datagram') {
+    const s = sock.dgram.state();
+    if (!read || s.error !== undefined) return { ready: { nbytes: 0n, hangup: false, error: s.error } };
+    return s.next !== undefined ? { ready: { nbytes: BigInt(s.next), hangup: false } } : { waiter: sock.dgram.waiter };
+  }
+  if (sock?.kind === 'pending') {
+    // A connect under way is neither readable nor writable until it ends (Linux: POLLOUT once connected,
+    // POLLERR when it failed); a socket neither connecting nor connected polls as hung up, as on Linux.
+    const op = sock.pending.op;
+    if (op && !sock.pending.failed && !op.poll() && e.kind === 'socket' && e.net) return { waiter: e.net.waiter };
+    return { ready: { nbytes: 0n, hangup: true, error: sock.pending.failed } };
   }
   if (read && e.source?.readiness) {
     const r = e.source.readiness();

@@ -2,6 +2,7 @@ import type { Tty } from '../../generated/wasix/types.js';
 import type { GuestMemory } from '../abi/memory.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
+import type { ProcessNetwork } from '../sockets/wasix-socket.js';
 import type { FdTable } from './fd-table.js';
 import type { ClockSource, Kernel } from './kernel.js';
 import type { ExitStatus } from './process-table.js';
@@ -9,12 +10,19 @@ import { ProcessSignals } from './signals.js';
 
 /** The kernel's side of a threaded program: the thread table and its workers. */
 export interface ThreadHost {
-  /** Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit. */
-  spawn(startArg: number): number;
+  /**
+   * Starts a thread running the guest's `wasi_thread_start(tid, startArg)`; `again` past the thread limit.
+   * `stack`: its stack, when the spawn says (setjmp keeps and borrows it; bottom undefined when unknown).
+   * `userData2023`: a thread of the 2023 ABI instead: `_start_thread(user_data_lo, user_data_hi)` with its
+   * `__stack_pointer` set to `stack.top`.
+   */
+  spawn(startArg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number;
   /** Returns once thread `tid` has ended (or never existed); parks the call (blocking.ts) until then. */
   join(tid: number): void;
   /** How many threads the host can run at once. */
   readonly parallelism: number;
+  /** The id of the thread whose syscall is running (undefined between calls). */
+  readonly currentTid: number | undefined;
   /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
   onNextCall(tid: number, thunk: () => void): boolean;
 }
@@ -29,6 +37,8 @@ export interface ProcessInit {
   readonly terminal?: HostTerminal;
   /** The parent's pid; 0 for a process without a parent (as Wasmer's proc_parent answers). */
   readonly parent?: number;
+  /** The host's network and what the embedder granted (`options.network`); none by default. */
+  readonly network?: ProcessNetwork;
 }
 
 /**
@@ -47,6 +57,8 @@ export class Process {
   env: StringArray;
   readonly fds: FdTable;
   readonly terminal: HostTerminal | undefined;
+  /** The host's network and the grants: WASIX sockets go through it. */
+  readonly network: ProcessNetwork | undefined;
   /** Pending signals, the guest's signal callback, interval timers. */
   readonly signals: ProcessSignals;
   /** The working directory `getcwd` reports and `chdir` sets (absolute, in the guest's namespace). */
@@ -69,6 +81,7 @@ export class Process {
     this.env = init.env;
     this.fds = init.fds;
     this.terminal = init.terminal;
+    this.network = init.network;
     this.signals = new ProcessSignals(this);
     kernel.processes.add(this);
   }

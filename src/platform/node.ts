@@ -6,6 +6,7 @@ import { nodeThreadPlatform } from './node-workers.js';
 import type { Platform } from './platform.js';
 import type { HostTerminal } from '../terminal.js';
 import { streamInput } from '../sockets/node-bridge.js';
+import { nodeNetwork } from '../sockets/node-network.js';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const sleepMs = (ms: number) => {
@@ -86,6 +87,7 @@ export const nodePlatform: Platform = {
   },
   hostFileSystem: (path, options) => new HostFileSystem(path, options),
   streamInput,
+  network: nodeNetwork(),
   exit: (code) => process.exit(code),
   threads: nodeThreadPlatform,
 };

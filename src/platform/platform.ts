@@ -2,6 +2,7 @@ import type { FileSystem } from '../fs/types.js';
 import type { FromWorker, ToWorker } from '../threads/messages.js';
 import type { InputSource, OutputSink } from '../stdio.js';
 import type { HostTerminal } from '../terminal.js';
+import type { HostNetwork } from '../sockets/types.js';
 
 /** What the runtime needs from its host (Node or a browser), so the core imports no `node:` module. */
 export interface Platform {
@@ -24,6 +25,8 @@ export interface Platform {
   hostFileSystem?(path: string, options: { readOnly: boolean }): FileSystem;
   /** stdin from an asynchronous stream (Node: one over a file descriptor, read by a worker); absent where there is none. */
   streamInput?(stream: object): InputSource;
+  /** Real sockets for WASIX sock_open (Node); absent where there are none (browsers). */
+  readonly network?: HostNetwork;
   /** The host's terminal, where there is one (Node: `nodeTerminal`). */
   readonly terminal?: HostTerminal;
   /** Ends the host process (for `returnOnExit: false`). */

@@ -1,4 +1,4 @@
-import { waitOn } from '../kernel/blocking.js';
+import { callStartMs, waitOn } from '../kernel/blocking.js';
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { NewFd } from '../kernel/fd-table.js';
@@ -13,15 +13,23 @@ export const CONNECTION_RIGHTS = (R.fd_read | R.fd_write | R.poll_fd_readwrite |
 
 /**
  * Waits until `conn` holds at least `want` bytes, has ended or has failed: `again` at once when
- * `nonblocking` and nothing is there. Blocks on the connection's waiter, never spinning.
+ * `nonblocking` and nothing is there, or once `timeoutMs` (SO_RCVTIMEO) has passed with nothing there.
+ * Blocks on the connection's waiter, never spinning.
  */
-export function awaitReadable(conn: SocketConnection, want: number, nonblocking: boolean): void {
+export function awaitReadable(conn: SocketConnection, want: number, nonblocking: boolean, timeoutMs = Infinity): void {
+  const deadline = callStartMs() + timeoutMs;
   for (;;) {
     const s = conn.state();
     if (s.buffered >= want || s.ended || s.error !== undefined) return;
     if (nonblocking && s.buffered === 0) throw WasiError.quiet('again');
     if (nonblocking) return;
-    waitOn(conn.waiter, Infinity);
+    const left = deadline - performance.now();
+    // Like Linux: a timed-out recv returns what has come, or EAGAIN when nothing has.
+    if (left <= 0) {
+      if (s.buffered === 0) throw new WasiError('again');
+      return;
+    }
+    waitOn(conn.waiter, left);
   }
 }
 

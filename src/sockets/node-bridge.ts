@@ -10,12 +10,21 @@ import type { SocketConnection, SocketListener } from './types.js';
 
 // The Node I/O bridge: asynchronous sockets and streams serviced by a worker for a guest that blocks.
 
-type WorkerMessage =
+/** An address as Node reports it. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type WorkerMessage =
   | { t: 'data'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number }
   | { t: 'error'; id: number; code: string; message?: string }
-  | { t: 'conn'; id: number; conn: number }
+  | { t: 'conn'; id: number; conn: number; local: HostPort; remote: HostPort }
+  | { t: 'connected'; id: number; local: HostPort; remote: HostPort }
   | { t: 'listening'; id: number; host: string; port: number }
+  | { t: 'resolved'; id: number; addrs: string[] }
+  | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
   | { t: 'fatal'; message: string };
 
 
@@ -24,7 +33,7 @@ type WorkerMessage =
  * arrive on (drained synchronously), and the shared cell it bumps after each event, which a blocked
  * guest waits on. The worker is unref'd, so it never keeps the process alive.
  */
-class IoBridge implements Waiter {
+export class IoBridge implements Waiter {
   readonly #cell = new Int32Array(new SharedArrayBuffer(4));
   readonly #port: MessagePort;
   readonly #on = new Map<number, (m: WorkerMessage) => void>();
@@ -73,10 +82,11 @@ class IoBridge implements Waiter {
 }
 
 let ioBridge: IoBridge | undefined;
-const bridge = () => (ioBridge ??= new IoBridge());
+/** This thread's bridge, started on first use. */
+export const bridge = (): IoBridge => (ioBridge ??= new IoBridge());
 
 /** A stream the worker reads (a socket or stdin), buffered on the guest's thread. */
-class BridgeStream implements SocketConnection {
+export class BridgeStream implements SocketConnection {
   readonly #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
@@ -89,6 +99,8 @@ class BridgeStream implements SocketConnection {
   constructor(
     readonly waiter: IoBridge,
     id?: number,
+    /** Other messages for this id (a connect's `connected`). */
+    readonly onOther?: (m: WorkerMessage) => void,
   ) {
     this.id = waiter.register((m) => this.#onMessage(m), id);
   }
@@ -103,6 +115,7 @@ class BridgeStream implements SocketConnection {
       // A code with no WASI meaning is still the peer's doing here, not a host bug: io.
       this.#error ??= errnoFromNodeCode(m.code) ?? 'io';
     }
+    this.onOther?.(m);
   }
 
   state() {

@@ -9,6 +9,8 @@ export const IO_WORKER_SOURCE = String.raw`
 'use strict';
 const { workerData } = require('node:worker_threads');
 const net = require('node:net');
+const dgram = require('node:dgram');
+const dns = require('node:dns');
 const fs = require('node:fs');
 const tty = require('node:tty');
 const { port, cell } = workerData;
@@ -51,7 +53,7 @@ const commands = {
     server.on('connection', (socket) => {
       const id = nextId++;
       socket.setNoDelay(true);
-      post({ t: 'conn', id: m.id, conn: id });
+      post({ t: 'conn', id: m.id, conn: id, local: { host: socket.localAddress, port: socket.localPort }, remote: { host: socket.remoteAddress, port: socket.remotePort } });
       wire(id, socket);
     });
     server.on('error', (e) => post({ t: 'error', id: m.id, code: e.code || 'EIO', message: e.message }));
@@ -59,6 +61,42 @@ const commands = {
       const a = server.address();
       post({ t: 'listening', id: m.id, host: a.address, port: a.port });
     });
+  },
+  connect(m) {
+    const socket = net.connect({ host: m.host, port: m.port, allowHalfOpen: true, noDelay: true });
+    socket.once('connect', () =>
+      post({ t: 'connected', id: m.id, local: { host: socket.localAddress, port: socket.localPort }, remote: { host: socket.remoteAddress, port: socket.remotePort } }),
+    );
+    wire(m.id, socket);
+  },
+  setopt(m) {
+    const s = live.get(m.id);
+    if (!(s instanceof net.Socket) || s.destroyed) return;
+    if (m.opt === 'nodelay') s.setNoDelay(m.on);
+    else if (m.opt === 'keepalive') s.setKeepAlive(m.on);
+  },
+  resolve(m) {
+    dns.lookup(m.host, { all: true, verbatim: true }, (e, addrs) => {
+      if (e) post({ t: 'error', id: m.id, code: e.code || 'EIO', message: e.message });
+      else post({ t: 'resolved', id: m.id, addrs: addrs.map((a) => a.address) });
+    });
+  },
+  udp(m) {
+    const socket = dgram.createSocket({ type: m.type, reuseAddr: !!m.reuseAddr });
+    live.set(m.id, socket);
+    socket.on('message', (msg, rinfo) => {
+      const bytes = new Uint8Array(msg);
+      post({ t: 'dgram', id: m.id, bytes, from: { host: rinfo.address, port: rinfo.port } }, [bytes.buffer]);
+    });
+    socket.on('error', (e) => post({ t: 'error', id: m.id, code: e.code || 'EIO', message: e.message }));
+    socket.bind({ address: m.host, port: m.port }, () => {
+      const a = socket.address();
+      post({ t: 'listening', id: m.id, host: a.address, port: a.port });
+    });
+  },
+  sendto(m) {
+    const s = live.get(m.id);
+    if (s instanceof dgram.Socket) s.send(m.bytes, m.port, m.host, (e) => e && post({ t: 'error', id: m.id, code: e.code || 'EIO', message: e.message }));
   },
   input(m) {
     try {
@@ -83,7 +121,7 @@ const commands = {
     const r = live.get(m.id);
     live.delete(m.id);
     if (!r) return;
-    if (r instanceof net.Server) r.close();
+    if (r instanceof net.Server || r instanceof dgram.Socket) r.close();
     // Like close(2) on a socket: what was sent still goes out, then the connection ends.
     else if (r instanceof net.Socket && r.writable) r.end(() => r.destroy());
     else r.destroy();

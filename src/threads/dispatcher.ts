@@ -66,6 +66,8 @@ export interface DispatcherHooks {
   readonly beforeCall?: () => void;
   /** Called after each call that completed: another process's parked call may now go on. */
   readonly afterCall?: () => void;
+  /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
+  readonly threadLocalKeys?: ArrayBufferLike;
 }
 
 /**
@@ -141,7 +143,7 @@ export class ThreadDispatcher implements ThreadHost {
     return this.#end!;
   }
 
-  spawn(arg: number): number {
+  spawn(arg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number {
     if (this.#alive.size >= this.limits.maxThreads) throw new WasiError('again', `thread limit (${this.limits.maxThreads}) reached`);
     if (this.#nextTid > MAX_TID) throw new WasiError('again', 'thread ids exhausted');
     let slot: Slot;
@@ -152,8 +154,12 @@ export class ThreadDispatcher implements ThreadHost {
       throw new WasiError('again', `no worker for a new thread: ${err instanceof Error ? err.message : String(err)}`);
     }
     const tid = this.#nextTid++;
-    this.#startThread(slot, tid, arg, false);
+    this.#startThread(slot, tid, arg, false, stack, userData2023);
     return tid;
+  }
+
+  get currentTid(): number | undefined {
+    return this.#current?.tid;
   }
 
   /** Ends the program from outside (another process killed it), as if it had ended with `end`. */
@@ -190,10 +196,10 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(slot: Slot, tid: number, arg: number, main: boolean): void {
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): void {
     slot.tid = tid;
     this.#alive.add(tid);
-    slot.worker.post({ type: 'start', tid, arg, main });
+    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023 });
   }
 
   #newSlot(): Slot {
@@ -204,7 +210,16 @@ export class ThreadDispatcher implements ThreadHost {
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
     );
-    worker.post({ type: 'init', module: this.module, memory: this.memory, memoryImport: this.memoryImport, doorbell: this.#doorbell.buffer as SharedArrayBuffer, control, functions: this.#functions });
+    worker.post({
+      type: 'init',
+      module: this.module,
+      memory: this.memory,
+      memoryImport: this.memoryImport,
+      doorbell: this.#doorbell.buffer as SharedArrayBuffer,
+      control,
+      functions: this.#functions,
+      threadLocalKeys: this.hooks.threadLocalKeys,
+    });
     this.#slots.push(slot);
     return slot;
   }

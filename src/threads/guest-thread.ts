@@ -1,7 +1,11 @@
 import { createWasix32v1Imports } from '../../generated/wasix/imports.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { GuestMemory } from '../abi/memory.js';
+import { STACK_CALLS, wasixStackHandlers } from '../handlers/wasix/stack.js';
+import { THREAD_LOCALS_2023, threadLocalImports } from '../handlers/wasix/abi2023.js';
+import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-locals.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
+import { GuestStack } from './asyncify.js';
 import { ARGS, remoteFunction } from './channel.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
@@ -11,7 +15,10 @@ export interface WorkerPort {
   onMessage(handler: (message: ToWorker) => void): void;
 }
 
-const LOCAL = new Set<string>(THREAD_LOCAL_CALLS);
+const LOCAL = new Set<string>([...THREAD_LOCAL_CALLS, ...STACK_CALLS]);
+const LOCAL_2023 = new Set<string>(THREAD_LOCALS_2023);
+/** An i64 as the two i32 halves the 2023 ABI's exports take. */
+const halves = (v: bigint) => [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
 
 /**
  * The body of a guest thread's worker: on `init` it keeps the module and the shared memory; on each
@@ -33,50 +40,78 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
     // Signal callbacks are exports of this thread's instance, named by index in the module's export list.
     const names = WebAssembly.Module.exports(init.module).map((e) => e.name);
     let exports: WebAssembly.Exports = {};
+    const memory = new GuestMemory();
+    memory.bind(init.memory);
+    // This thread's setjmp/longjmp: the entries below are what its checkpoints unwind to.
+    const stack = new GuestStack(memory);
+    // Its thread-local values (2023 ABI), under the process's keys.
+    const locals = new ThreadLocalValues(new ThreadLocalKeys(init.threadLocalKeys));
     const deliver = (control: Int32Array, count: number) => {
       const pairs = Array.from(control.subarray(ARGS, ARGS + 2 * count));
-      for (let i = 0; i < pairs.length; i += 2) (exports[names[pairs[i]!]!] as (signo: number) => void)(pairs[i + 1]!);
+      for (let i = 0; i < pairs.length; i += 2) stack.call(exports[names[pairs[i]!]!] as (signo: number) => void, [pairs[i + 1]!]);
     };
-    const instance = new WebAssembly.Instance(init.module, imports(init, tid, deliver));
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver));
     exports = instance.exports;
+    stack.bind(exports);
+    let exitCode: number | undefined;
     try {
-      if (start.main) (exports._start as () => void)();
-      else (exports.wasi_thread_start as (tid: number, arg: number) => void)(tid, start.arg);
-      port.post({ type: 'ended', tid });
+      if (start.main) stack.call(exports._start as () => void, []);
+      else if (start.userData2023 !== undefined) {
+        // The 2023 ABI's thread: the host sets its stack pointer, then `_start_thread(user_data_lo, user_data_hi)`.
+        const sp = exports.__stack_pointer;
+        if (!(sp instanceof WebAssembly.Global)) throw new WebAssembly.RuntimeError('thread_spawn: the module exports no __stack_pointer for the new thread');
+        sp.value = start.stack!.top;
+        stack.call(exports._start_thread as (lo: number, hi: number) => void, halves(start.userData2023), start.stack);
+      } else stack.call(exports.wasi_thread_start as (tid: number, arg: number) => void, [tid, start.arg], start.stack);
     } catch (err) {
       if (!(err instanceof ThreadExit)) throw err;
-      port.post({ type: 'ended', tid, exitCode: err.exitCode });
+      exitCode = err.exitCode;
     }
+    // A spawned thread's end calls the guest's destructor for each of its thread-local values (the
+    // main thread's end is the program's).
+    const destroy = exports._thread_local_destroy as ((...halves: number[]) => void) | undefined;
+    if (!start.main && typeof destroy === 'function') locals.end((userData, value) => destroy(...halves(userData), ...halves(value)));
+    port.post(exitCode === undefined ? { type: 'ended', tid } : { type: 'ended', tid, exitCode });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     port.post({ type: 'failed', tid, name: e instanceof WebAssembly.RuntimeError ? 'RuntimeError' : e.name, message: e.message });
   }
 }
 
-function imports(init: InitMessage, tid: number, deliver: (control: Int32Array, count: number) => void): WebAssembly.Imports {
+function imports(
+  init: InitMessage,
+  tid: number,
+  memory: GuestMemory,
+  stack: GuestStack,
+  locals: ThreadLocalValues,
+  deliver: (control: Int32Array, count: number) => void,
+): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
   const remote = init.functions;
-  const memory = new GuestMemory();
-  memory.bind(init.memory);
   const local = createWasix32v1Imports(
-    threadLocalHandlers({
-      tid,
-      memory,
-      exit(rval) {
-        throw new ThreadExit(rval | 0);
-      },
-      sleepMs() {
-        throw new Error('unreachable: a worker always has a shared memory');
-      },
-    }) as unknown as Wasix32v1,
+    {
+      ...wasixStackHandlers(stack),
+      ...threadLocalHandlers({
+        tid,
+        memory,
+        exit(rval) {
+          throw new ThreadExit(rval | 0);
+        },
+        sleepMs() {
+          throw new Error('unreachable: a worker always has a shared memory');
+        },
+      }),
+    } as unknown as Wasix32v1,
     memory,
   ) as unknown as Record<string, WebAssembly.ImportValue>;
   const out: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   const put = (module: string, name: string, value: WebAssembly.ImportValue) => ((out[module] ??= {})[name] = value);
   put(init.memoryImport.module, init.memoryImport.name, init.memory);
+  const local2023 = threadLocalImports(locals, memory) as Record<string, WebAssembly.ImportValue>;
   remote.forEach((f, index) => {
     if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
+    else if (f.module === 'wasix_32v1' && LOCAL_2023.has(f.name)) put(f.module, f.name, local2023[f.name]!);
     else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
   });
   return out;

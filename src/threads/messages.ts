@@ -13,6 +13,8 @@ export interface InitMessage {
   readonly control: SharedArrayBuffer;
   /** The imports that go through the channel, by index (so the worker needs no ABI data of its own). */
   readonly functions: readonly ChannelFunction[];
+  /** The process's thread-local keys (a SharedArrayBuffer), when it has any. */
+  readonly threadLocalKeys?: ArrayBufferLike;
 }
 
 /** Kernel -> worker: run a guest thread (`_start` for the main one, else `wasi_thread_start(tid, arg)`). */
@@ -21,6 +23,10 @@ export interface StartMessage {
   readonly tid: number;
   readonly arg: number;
   readonly main: boolean;
+  /** The thread's stack [bottom, top), when its spawn says (a WASIX `thread_start` record): setjmp keeps and borrows it. */
+  readonly stack?: { readonly top: number; readonly bottom: number | undefined };
+  /** A thread of the 2023 ABI: `_start_thread(lo, hi)` of this, with `__stack_pointer` set to the stack's top. */
+  readonly userData2023?: bigint;
 }
 
 /** Worker -> kernel: the thread returned (`exitCode` set when it called `thread_exit`). */

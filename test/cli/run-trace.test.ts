@@ -70,3 +70,30 @@ describe('wasi-kit run --trace', () => {
     expect(r.status).toBe(134);
   });
 });
+
+describe('wasi-kit run --trace of WASIX', () => {
+  it('decodes WASIX calls (the WITX extensions and the 2023 forms) instead of printing name(?)', async () => {
+    const t = tempDir('wasi-kit-cli-wasix-');
+    try {
+      const wasm = await writeWat(
+        join(t.path, 'wasix.wasm'),
+        `(module
+          (import "wasix_32v1" "getcwd" (func $getcwd (param i32 i32) (result i32)))
+          (import "wasix_32v1" "thread_local_create" (func $tl_create (param i64 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store (i32.const 8) (i32.const 16))
+            (drop (call $getcwd (i32.const 32) (i32.const 8)))
+            (drop (call $tl_create (i64.const 42) (i32.const 64)))))`,
+      );
+      const r = cli(['run', '--trace', wasm]);
+      const lines = timeless(r.stderr.toString()).split('\n');
+      expect(lines[0]).toMatch(/^getcwd\(path=0x20, path_len=0x8\) -> success/);
+      expect(lines[1]).toBe('thread_local_create(user_data=42) -> success 1 [T]');
+      expect(r.stderr.toString()).not.toContain('(?)');
+      expect(r.status).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

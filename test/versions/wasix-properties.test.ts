@@ -6,6 +6,7 @@
 import { afterAll, expect, it } from 'vitest';
 import preview1Abi from '../../generated/preview1/abi.json' with { type: 'json' };
 import wasixAbi from '../../generated/wasix/abi.json' with { type: 'json' };
+import { WASIX_2023 } from '../../src/handlers/wasix/abi2023.js';
 import { ProcExit, WASI } from '../../src/index.js';
 import { tempDir } from '../helpers/run-program.js';
 import { canonical, checkSyscalls, hostArea, key, preview1Buffers, type PropertyFn, type Region } from '../helpers/syscall-property.js';
@@ -27,8 +28,11 @@ const WAITS = new Set(['thread_sleep', 'futex_wait', 'epoll_wait', 'proc_raise_i
 const EXITS = new Set(['proc_exit', 'thread_exit']);
 const TRAPS = new Set(['stack_restore', 'proc_exec', 'proc_exec2']);
 
-const FUNCTIONS: PropertyFn[] = [...preview1.functions, ...wasix.functions].filter((f) => !WAITS.has(f.name)).map((f) => ({ ...f, module: MODULE }));
-const TYPES = { ...preview1.types, ...wasix.types };
+/** The 2023 ABI's forms of names the WITX no longer has (handlers/wasix/abi2023.ts). */
+const FORMS_2023 = WASIX_2023.map((f) => f.abi as unknown as Omit<PropertyFn, 'module'>);
+const FUNCTIONS: PropertyFn[] = [...preview1.functions, ...wasix.functions, ...FORMS_2023].filter((f) => !WAITS.has(f.name)).map((f) => ({ ...f, module: MODULE }));
+// The 2023 forms write plain integers through their out-pointers (a key, a value).
+const TYPES: Record<string, { size: number }> = { ...preview1.types, ...wasix.types, u32: { size: 4 }, u64: { size: 8 } };
 
 /** What WASIX's own calls write besides out-pointers. */
 function wasixBuffers(name: string, a: Record<string, number>, before: DataView): Region[] {

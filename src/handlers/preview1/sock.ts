@@ -2,6 +2,7 @@ import { waitOn } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { CIOVEC, IOVEC } from '../../../generated/preview1/layout.js';
 import { Fdflags, Riflags, Sdflags } from '../../../generated/preview1/types.js';
+import { SockOption } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
@@ -72,7 +73,8 @@ export function sockHandlers(k: Process): H {
       const total = into.reduce((n, b) => n + b.length, 0);
       if (total === 0) return [0, 0];
       const waitall = (riFlags & Riflags.recv_waitall) !== 0;
-      awaitReadable(conn, waitall ? total : 1, nonblocking(e));
+      // A WASIX socket's recv_timeout (sock_set_opt_time) bounds the wait.
+      awaitReadable(conn, waitall ? total : 1, nonblocking(e), e.net?.timeoutMs(SockOption.recv_timeout));
       const s = conn.state();
       if (s.buffered === 0 && s.error !== undefined) throw new WasiError(s.error);
       const bytes = conn.take(total, (riFlags & Riflags.recv_peek) === 0);

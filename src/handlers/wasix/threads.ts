@@ -128,7 +128,11 @@ export function wasixThreadHandlers(k: Process): Pick<Wasix32v1, ThreadCalls> {
       if (!k.threads) throw new WasiError('notsup', 'this program was started without threads: run it with WASI.run() (or the CLI), which gives threaded programs workers');
       // The new thread reads the record: it must lie in memory (Wasmer reads it first: fault, no alignment check).
       k.memory.check(startPtr, THREAD_START.SIZE);
-      return k.threads.spawn(startPtr);
+      // Its `stack` is the top of the thread's stack (Wasmer's `stack_upper`) and `stack_size` its size:
+      // setjmp keeps that stack and borrows its free part (src/threads/asyncify.ts).
+      const top = k.memory.view.getUint32(startPtr + THREAD_START.stack, true);
+      const size = k.memory.view.getUint32(startPtr + THREAD_START.stack_size, true);
+      return k.threads.spawn(startPtr, { top, bottom: size > 0 && size <= top ? top - size : undefined });
     },
     thread_join(tid) {
       if (tid === k.pid && !k.threads) waitForOtherThreads('thread_join of the only thread');
@@ -137,7 +141,9 @@ export function wasixThreadHandlers(k: Process): Pick<Wasix32v1, ThreadCalls> {
     thread_parallelism: () => k.threads?.parallelism ?? 1,
     // The signal is delivered within that thread's next syscall (its callback runs on that thread), as
     // Wasmer delivers signals at syscalls; without threads the only thread is the caller.
-    thread_signal(tid, sig) {
+    thread_signal(target, sig) {
+      // Thread 0 is the main thread to the 2023 libc, whose main thread has no id of its own.
+      const tid = target === 0 ? k.pid : target;
       const { signals } = k;
       if (!k.threads) {
         if (tid !== k.pid) throw new WasiError('srch', `no thread ${tid}`);
