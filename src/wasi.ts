@@ -176,7 +176,8 @@ export class WASI {
   }
 
   /**
-   * Gives the guest `/` as fd 3, its preopens after it (as Wasmer does): a MountFileSystem over the
+   * Gives the guest `/` as fd 3, its preopens after it (Wasmer's lib/wasix/src/fs: `VIRTUAL_ROOT_FD = 3`,
+   * a virtual root where every preopen is found): a MountFileSystem over the
    * `root` option's filesystem, or a new in-memory one holding `/tmp` and `/bin`, with every preopen
    * mounted at its guest path. Before the guest runs only: fds 3 and up move up by one.
    */
