@@ -49,6 +49,15 @@ export interface WasiOptions {
   env?: Readonly<Record<string, string>>;
   /** Guest path -> directory. */
   preopens?: Readonly<Record<string, PreopenTarget>>;
+  /**
+   * The filesystem of the guest's `/`, with every preopen mounted over it at its guest path (see the
+   * README's "The root filesystem"). Given, every program gets `/` as fd 3 and its preopens after it;
+   * not given, a WASIX program gets a fresh in-memory `/` (holding the mount points, `/tmp` and `/bin`)
+   * the same way, and any other program only its preopens, as before.
+   */
+  root?: PreopenTarget;
+  /** The working directory `getcwd` starts at: an absolute guest path. Default `/`. */
+  cwd?: string;
   /** `start()` returns the exit code instead of ending the process. Default `true`. */
   returnOnExit?: boolean;
   /**
@@ -145,6 +154,9 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.preopens !== undefined && !isRecord(o.preopens)) {
     fail('ERR_INVALID_ARG_TYPE', 'options.preopens', `The "options.preopens" property must be of type object. Received ${received(o.preopens)}`);
+  }
+  if (o.cwd !== undefined && (typeof o.cwd !== 'string' || !o.cwd.startsWith('/') || o.cwd.includes('\0'))) {
+    fail('ERR_INVALID_ARG_VALUE', 'options.cwd', `The "options.cwd" property must be an absolute guest path. Received ${typeof o.cwd === 'string' ? JSON.stringify(o.cwd) : received(o.cwd)}`);
   }
   if (o.returnOnExit !== undefined && typeof o.returnOnExit !== 'boolean') {
     fail('ERR_INVALID_ARG_TYPE', 'options.returnOnExit', `The "options.returnOnExit" property must be of type boolean. Received ${received(o.returnOnExit)}`);

@@ -11,6 +11,8 @@ import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, ty
 import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
+import { MemoryFileSystem } from './fs/memory-fs.js';
+import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
 import { parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
@@ -59,6 +61,11 @@ export class WASI {
   #asyncPreopen: string | undefined;
   /** Filesystems that may still be putting changes in storage when the program ends. */
   readonly #flushes: FileSystem[] = [];
+  /** The preopens by guest path, to be mounted in the root filesystem. */
+  readonly #mounts: [string, FileSystem][] = [];
+  /** The `root` option's filesystem; `/` is made of it (or of a new MemoryFileSystem) once mounted. */
+  readonly #rootFs: FileSystem | undefined;
+  #rootMounted = false;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -109,6 +116,7 @@ export class WASI {
     fds.set(2, stdio(undefined, output(o.stderr, 2), outputFd(o.stderr, 2)));
     for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
       const fs = this.#preopen(p, guestPath, target);
+      this.#mounts.push([guestPath, fs]);
       if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
       if (fs.flush) this.#flushes.push(fs);
       fds.insert({
@@ -119,6 +127,9 @@ export class WASI {
       });
     }
     for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    if (o.root !== undefined) this.#rootFs = this.#preopen(p, '/', o.root, 'options.root');
+    if (o.cwd !== undefined) this.#kernel.cwd = o.cwd;
+    if (o.root !== undefined || version === 'wasix') this.#mountRoot();
     closeWhenCollected.register(this.#kernel, fds, this);
     const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
     if (this.#coalesced.length > 0) {
@@ -164,9 +175,42 @@ export class WASI {
     });
   }
 
+  /**
+   * Gives the guest `/` as fd 3, its preopens after it (Wasmer's lib/wasix/src/fs: `VIRTUAL_ROOT_FD = 3`,
+   * a virtual root where every preopen is found): a MountFileSystem over the
+   * `root` option's filesystem, or a new in-memory one holding `/tmp` and `/bin`, with every preopen
+   * mounted at its guest path. Before the guest runs only: fds 3 and up move up by one.
+   */
+  #mountRoot(): void {
+    if (this.#rootMounted) return;
+    this.#rootMounted = true;
+    for (const [path] of this.#mounts) {
+      try {
+        mountParts(path);
+      } catch {
+        throw new WasiOptionError('ERR_INVALID_ARG_VALUE', `options.preopens['${path}']`, `The guest path "${path}" cannot be mounted in the root filesystem: it contains ".."`);
+      }
+    }
+    const root: FileSystem = this.#rootFs ?? new MemoryFileSystem();
+    if (!this.#rootFs) {
+      const h = root.openRoot();
+      root.mkdir(h, 'tmp');
+      root.mkdir(h, 'bin');
+      root.close(h);
+    } else if (root.flush) this.#flushes.push(root);
+    const fs = new MountFileSystem(root, this.#mounts);
+    if (fs.asynchronous) this.#asyncPreopen ??= '/';
+    this.#kernel.fds.shiftFrom(3);
+    this.#kernel.fds.set(3, {
+      file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
+      preopen: '/',
+      rightsBase: DIR_RIGHTS,
+      rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
+    });
+  }
+
   /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
-  #preopen(p: Platform, guestPath: string, target: unknown): FileSystem {
-    const option = `options.preopens['${guestPath}']`;
+  #preopen(p: Platform, guestPath: string, target: unknown, option = `options.preopens['${guestPath}']`): FileSystem {
     if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'path' in target)) {
       const { path, readOnly = false } = typeof target === 'string' ? { path: target } : (target as { path: string; readOnly?: boolean });
       if (!p.hostFileSystem) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', option, `${option}: host directories are not available on this platform; pass a FileSystem`);
@@ -217,6 +261,7 @@ export class WASI {
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
     let imports = WebAssembly.Module.imports(module);
+    if (!this.#started && imports.some((i) => i.module === 'wasix_32v1')) this.#mountRoot();
     const processes = imports.some((i) => i.kind === 'function' && i.module === 'wasix_32v1' && WASIX_PROCESS_IMPORTS.has(i.name));
     if (processes && bytes && !options?.memory && !imports.some((i) => i.kind === 'memory')) {
       // A process runs in a worker, so its memory must be shared and made outside it (module-imports.ts).

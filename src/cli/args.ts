@@ -22,6 +22,10 @@ export interface RunConfig {
   version: CliWasiVersion;
   /** `--command NAME=FILE.wasm`: programs a WASIX process can spawn or exec by name. */
   commands?: Record<string, string>;
+  /** `--root DIR`: the host directory that is the guest's `/` (its --dir mounts over it). */
+  root?: string;
+  /** `--cwd PATH`: the guest's working directory at start (absolute). */
+  cwd?: string;
   /** Where the syscall trace goes: stderr, a file, or nowhere. */
   trace: { to: 'stderr' } | { to: 'file'; path: string } | undefined;
   /** What the guest's sockets may reach (--net-listen, --net-connect, --net-allow-all); none by default. */
@@ -89,6 +93,15 @@ function parseRun(argv: readonly string[]): Command {
         const sep = v.indexOf('=');
         if (sep <= 0 || v.slice(0, sep).includes('/') || sep === v.length - 1) throw new UsageError(`--command expects NAME=FILE.wasm, got '${v}'`);
         (config.commands ??= {})[v.slice(0, sep)] = v.slice(sep + 1);
+        break;
+      }
+      case '--root':
+        config.root = valueOf(name, inline);
+        break;
+      case '--cwd': {
+        const v = valueOf(name, inline);
+        if (!v.startsWith('/')) throw new UsageError(`--cwd expects an absolute guest path, got '${v}'`);
+        config.cwd = v;
         break;
       }
       case '--fs': {

@@ -17,6 +17,9 @@ then ARGS; it sees only the directories and variables given here.
 Options:
   --dir HOST[::GUEST]      preopen the host directory HOST as GUEST (default: HOST as given); repeatable
   --mapdir GUEST::HOST     the same, in wasmer's order
+  --root DIR               the host directory DIR is the guest's / (each --dir is mounted in it);
+                           without it a WASIX program gets a fresh / in memory, others only their --dir
+  --cwd PATH               the guest's working directory at start (absolute; default /)
   --env NAME=VALUE         set an environment variable for the guest; repeatable
   --command NAME=FILE.wasm a program WASIX processes can spawn or exec as NAME (or /bin/NAME),
                            read from FILE.wasm when first used; repeatable

@@ -23,10 +23,15 @@ export async function runCommand(config: RunConfig, report: Report): Promise<num
     checkDirectory(host);
     preopens[guest] = config.fs === 'memory' ? memoryFileSystemFromHostDirectory(host) : host;
   }
+  let root: PreopenTarget | undefined;
+  if (config.root !== undefined) {
+    checkDirectory(config.root, '--root');
+    root = config.fs === 'memory' ? memoryFileSystemFromHostDirectory(config.root) : config.root;
+  }
   const sink = config.trace ? new TraceSink(config.trace) : undefined;
   let trap: string | undefined;
   try {
-    const wasi = makeWasi(config, preopens, sink);
+    const wasi = makeWasi(config, preopens, root, sink);
     const imports = wasi.getImportObject() as Record<string, Record<string, unknown>>;
     // A memory import is made by run(); wasi-threads' thread-spawn is served by its thread dispatcher.
     const missing = WebAssembly.Module.imports(module)
@@ -69,7 +74,7 @@ export async function runCommand(config: RunConfig, report: Report): Promise<num
   }
 }
 
-function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, sink: TraceSink | undefined): WASI {
+function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, root: PreopenTarget | undefined, sink: TraceSink | undefined): WASI {
   const options: WasiOptions = {
     version: config.version,
     args: [config.wasm, ...config.guestArgs],
@@ -80,6 +85,8 @@ function makeWasi(config: RunConfig, preopens: Record<string, PreopenTarget>, si
     stderr: 2,
     returnOnExit: true,
   };
+  if (root !== undefined) options.root = root;
+  if (config.cwd !== undefined) options.cwd = config.cwd;
   if (config.network) options.network = config.network;
   if (sink) options.trace = sink.event;
   if (config.commands) {
@@ -121,12 +128,12 @@ function compile(path: string): { module: WebAssembly.Module; bytes: Uint8Array 
   }
 }
 
-function checkDirectory(host: string): void {
+function checkDirectory(host: string, flag = '--dir'): void {
   let isDir: boolean;
   try {
     isDir = statSync(host).isDirectory();
   } catch {
-    throw new HostError(`--dir ${host}: no such directory`);
+    throw new HostError(`${flag} ${host}: no such directory`);
   }
-  if (!isDir) throw new HostError(`--dir ${host}: not a directory`);
+  if (!isDir) throw new HostError(`${flag} ${host}: not a directory`);
 }

@@ -30,6 +30,11 @@ export interface PathLookup {
 export interface ResolveOptions {
   /** Follow a symlink in the last component (a trailing slash forces following). */
   followFinal: boolean;
+  /**
+   * An absolute symlink target restarts at the base instead of failing with `perm`: for a base that is
+   * the guest's whole root (`/`), where `/x` means what POSIX says (mount-fs.ts).
+   */
+  absoluteSymlinksFromBase?: boolean;
 }
 
 export interface ResolvedPath {
@@ -97,6 +102,11 @@ export function resolvePath(lookup: PathLookup, path: string, options: ResolveOp
       if (target === '') throw new WasiError('noent', `empty symlink target in ${JSON.stringify(path)}`);
       if (target.includes('\0')) throw new WasiError('inval', 'NUL byte in symlink target');
       if (target.startsWith('/')) {
+        if (options.absoluteSymlinksFromBase) {
+          parts.length = 0;
+          pending.push(...target.split('/').reverse());
+          continue;
+        }
         throw new WasiError('perm', `symlink to absolute path ${JSON.stringify(target)}`);
       }
       pending.push(...target.split('/').reverse());

@@ -88,6 +88,11 @@ export class FdTable {
     return this.insertFrom({ file: e.file, rightsBase: e.rightsBase, rightsInheriting: e.rightsInheriting, fdflagsext }, min);
   }
 
+  /** Moves every fd from `fd` up by one, leaving `fd` free (before the guest runs: the host's own setup). */
+  shiftFrom(fd: number): void {
+    if (this.entries.length > fd) this.entries.splice(fd, 0, undefined);
+  }
+
   /** Places `entry` at `fd`, which must be free (used for stdio and preopens). */
   set(fd: number, entry: NewFd): void {
     if (this.entries[fd] !== undefined) throw new Error(`fd ${fd} is taken`);

@@ -22,6 +22,30 @@ describe('wasi-kit run: directories', () => {
     }
   });
 
+  it('--root DIR is the guest\'s /, each --dir mounted in it; --cwd sets the working directory', () => {
+    const root = scratch();
+    const work = scratch();
+    mkdirSync(join(root, 'etc'));
+    mkdirSync(join(root, 'tmp'));
+    writeFileSync(join(root, 'etc', 'motd'), 'root motd');
+    writeFileSync(join(root, 'secret.txt'), 'root secret');
+    writeFileSync(join(work, 'hello.txt'), 'hi');
+    const data = scratch();
+    writeFileSync(join(data, 'd.txt'), 'dd');
+    const r = cli(['run', '--root', root, '--dir', `${work}::/work`, '--dir', `${data}::/data`, '--cwd', '/etc', programPath('rootfs')]);
+    const out = r.stdout.toString();
+    expect(r.stderr.toString()).toBe('');
+    expect(out).toContain('ls /: . .. data etc secret.txt tmp work\n');
+    expect(out).toContain('work/../etc/motd: root motd\n');
+    expect(out).toContain('/work/hello.txt: hi\n');
+    expect(r.status).toBe(0);
+    // The mount points were made in the root directory, and /tmp/made.txt written there.
+    expect(readdirSync(root).sort()).toEqual(['data', 'etc', 'secret.txt', 'tmp', 'work']);
+    expect(snapshot(join(root, 'tmp'))).toEqual({ '/made.txt': 'made in /tmp' });
+    expect(cli(['run', '--root', join(root, 'nope'), programPath('rootfs')]).stderr.toString()).toContain('--root');
+    expect(cli(['run', '--cwd', 'rel', programPath('rootfs')]).status).toBe(2);
+  });
+
   it('preopens --dir HOST under its own name', () => {
     const root = scratch();
     mkdirSync(join(root, 'work'));

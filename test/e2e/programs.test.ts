@@ -12,7 +12,8 @@ const program = (name: string) => (tested.add(name), name);
 
 // all-imports exists for its import section (test/layout); the programs that wait, read stdin
 // interactively or serve sockets are driven by their own suites (test/poll, test/stdin, test/sockets).
-const EXCLUDED = new Set(['all-imports', 'sleep', 'poll-mix', 'interactive', 'echo-server', 'http-responder', 'wasix-net']);
+// rootfs is driven by test/fs/root-program.test.ts and test/cli/run-dirs.test.ts (it needs the root option).
+const EXCLUDED = new Set(['all-imports', 'sleep', 'poll-mix', 'interactive', 'echo-server', 'http-responder', 'wasix-net', 'rootfs']);
 
 const text = (b: Buffer) => b.toString('utf8');
 

@@ -73,13 +73,20 @@ describe('processes', () => {
 
   it('exec replaces the image in the same process: fds without close-on-exec stay open, the others close', async () => {
     const r = await spawner(['exec']);
-    expect(r.out).toBe('before exec: 3 4\nopen: 3\n');
+    // fd 3 is `/` (a WASIX program's root), so the two fds are 4 and 5; the new image has `/` and 4.
+    expect(r.out).toBe('before exec: 4 5\nopen: 3 4\n');
     expect(r.code).toBe(0);
   });
 
   it('missing programs are noent, a file that is not wasm noexec; a .wasm in the guest filesystem runs', async () => {
     const data = new MemoryFileSystem({ '/notwasm.wasm': 'not a module', '/status.wasm': bytes('status') });
     const r = await spawner(['missing'], { preopens: { '/data': data } });
+    expect(r.out).toBe('missing 44\nnot wasm 45\nexec missing 44\nfrom fs 0\njoin given code 7\n');
+  });
+
+  it('finds a .wasm anywhere in the root filesystem, not only under a preopen', async () => {
+    const root = new MemoryFileSystem({ '/data/notwasm.wasm': 'not a module', '/data/status.wasm': bytes('status') });
+    const r = await spawner(['missing'], { root });
     expect(r.out).toBe('missing 44\nnot wasm 45\nexec missing 44\nfrom fs 0\njoin given code 7\n');
   });
 

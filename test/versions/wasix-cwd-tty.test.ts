@@ -48,13 +48,14 @@ describe('getcwd and chdir', () => {
     expect(g.getcwd(64)[2]).toBe('/m');
   });
 
-  it('refuses files (notdir), missing paths and paths outside every preopen (noent), leaving the cwd alone', async () => {
+  it('refuses files (notdir) and missing paths (noent), leaving the cwd alone; / is the root filesystem', async () => {
     const g = await cwdGuest();
+    expect(g.chdir('/')).toBe(0);
+    expect(g.getcwd(64)[2]).toBe('/');
     expect(g.chdir('/m')).toBe(0);
     expect(g.chdir('f')).toBe(E.notdir);
     expect(g.chdir('nope')).toBe(E.noent);
     expect(g.chdir('/elsewhere')).toBe(E.noent);
-    expect(g.chdir('/')).toBe(E.noent);
     expect(g.chdir('')).toBe(E.noent);
     expect(g.getcwd(64)[2]).toBe('/m');
   });

@@ -92,7 +92,8 @@ describe('fd_dup and fd_dup2', () => {
   it('a duplicate shares the position of the open file, and the file stays open until its last fd is closed', async () => {
     const g = await wasixGuest({ preopens: { '/m': new MemoryFileSystem({ '/f': 'abcdef' }) } });
     const len = g.put(1024, 'f');
-    const [e0, fd] = g.fdOut('path_open', 3, 1, 1024, len, 0, ALL_RIGHTS, ALL_RIGHTS, 0);
+    // A WASIX program has `/` as fd 3 and its preopens after it.
+    const [e0, fd] = g.fdOut('path_open', 4, 1, 1024, len, 0, ALL_RIGHTS, ALL_RIGHTS, 0);
     expect(e0).toBe(0);
     expect(g.read(fd, 2)).toEqual([0, 'ab']);
     const [e1, dup] = g.fdOut('fd_dup', fd);
@@ -107,12 +108,12 @@ describe('fd_dup and fd_dup2', () => {
 
   it('a duplicate of a preopened directory is a directory fd, not a preopen', async () => {
     const g = await wasixGuest({ preopens: { '/m': new MemoryFileSystem({ '/f': 'x' }) } });
-    const [, dup] = g.fdOut('fd_dup', 3);
-    expect(g.call('fd_prestat_get', 3, 16)).toBe(0);
+    const [, dup] = g.fdOut('fd_dup', 4);
+    expect(g.call('fd_prestat_get', 4, 16)).toBe(0);
     expect(g.call('fd_prestat_get', dup, 16)).toBe(E.badf);
     expect(g.call('fd_readdir', dup, 2048, 1024, 0n, 16)).toBe(0);
     expect(g.u32(16)).toBeGreaterThan(0);
-    expect(g.call('fd_close', 3)).toBe(0);
+    expect(g.call('fd_close', 4)).toBe(0);
     const len = g.put(1024, 'f');
     expect(g.fdOut('path_open', dup, 1, 1024, len, 0, ALL_RIGHTS, ALL_RIGHTS, 0)[0]).toBe(0);
   });
@@ -121,7 +122,7 @@ describe('fd_dup and fd_dup2', () => {
     const g = await wasixGuest();
     expect(g.fdOut('fd_dup2', 1, 10, 1)).toEqual([0, 10]);
     expect(g.fdOut('fd_dup2', 1, 10, 0)).toEqual([0, 11]);
-    expect(g.fdOut('fd_dup2', 1, 0, 0)).toEqual([0, 3]);
+    expect(g.fdOut('fd_dup2', 1, 0, 0)).toEqual([0, 4]); // fd 3 is `/`
     expect([g.call('fd_fdflags_get', 10, 16), g.u32(16) & 0xffff]).toEqual([0, 1]);
     expect([g.call('fd_fdflags_get', 11, 16), g.u32(16) & 0xffff]).toEqual([0, 0]);
     expect([g.call('fd_fdflags_get', 1, 16), g.u32(16) & 0xffff]).toEqual([0, 0]);
@@ -233,9 +234,9 @@ describe('fd_pipe', () => {
   });
 
   it('writes both fds only when both can be had, and checks the out-pointers first', async () => {
-    const g = await wasixGuest({ maxOpenFiles: 4 });
-    expect(g.call('fd_pipe', 16, 20)).toBe(E.nfile); // fds 0-2 and one end: the second end fails
-    expect(g.fdOut('fd_dup', 1)).toEqual([0, 3]); // the first end was given back
+    const g = await wasixGuest({ maxOpenFiles: 5 });
+    expect(g.call('fd_pipe', 16, 20)).toBe(E.nfile); // fds 0-2, `/` and one end: the second end fails
+    expect(g.fdOut('fd_dup', 1)).toEqual([0, 4]); // the first end was given back
     expect(g.call('fd_pipe', 16, 21)).toBe(E.inval);
   });
 });
@@ -270,7 +271,7 @@ describe('a program', () => {
     const out: Uint8Array[] = [];
     const wasi = new WASI({ version: 'wasix', stdout: (b) => void out.push(Uint8Array.from(b)) });
     const instance = new WebAssembly.Instance(m, wasi.getImportObject() as WebAssembly.Imports);
-    expect(wasi.start(instance)).toBe(5); // fds 3 and 4 are the pipe, the dup is 5
+    expect(wasi.start(instance)).toBe(6); // fd 3 is `/`, 4 and 5 are the pipe, the dup is 6
     expect(Buffer.concat(out).toString()).toBe('ping');
   });
 });

@@ -74,30 +74,31 @@ describe('path_open2', () => {
     it(`opens and creates as path_open does, with close-on-exec as fdflagsext says (${name} filesystem)`, async () => {
       const fs = preopen();
       const g = await g2({ preopens: { '/d': fs } });
-      const [e0, fd] = g.open2(3, `new-${name}.txt`, CREAT | EXCL, 1);
+      // A WASIX program has `/` as fd 3, its preopens after it.
+      const [e0, fd] = g.open2(4, `new-${name}.txt`, CREAT | EXCL, 1);
       expect(e0).toBe(0);
       expect(g.cloexec(fd)).toEqual([0, 1]);
       expect(g.write(fd, 'fresh')).toEqual([0, 5]);
       expect(g.call('fd_close', fd)).toBe(0);
       expect(contents(fs, `new-${name}.txt`)).toBe('fresh');
-      const [e1, old] = g.open2(3, 'old.txt', 0, 0);
+      const [e1, old] = g.open2(4, 'old.txt', 0, 0);
       expect(e1).toBe(0);
       expect(g.cloexec(old)).toEqual([0, 0]);
       expect(g.read(old, 10)).toEqual([0, 'old']);
       // preview1's errors, unchanged: exists, missing, a file fd (no path rights).
-      expect(g.open2(3, `new-${name}.txt`, CREAT | EXCL, 0)[0]).toBe(E.exist);
-      expect(g.open2(3, 'missing', 0, 0)[0]).toBe(E.noent);
+      expect(g.open2(4, `new-${name}.txt`, CREAT | EXCL, 0)[0]).toBe(E.exist);
+      expect(g.open2(4, 'missing', 0, 0)[0]).toBe(E.noent);
       expect(g.open2(old, 'x', 0, 0)[0]).toBe(E.notcapable);
     });
   }
 
   it('refuses unknown fdflagsext bits, a misaligned out-pointer and a path outside memory, opening nothing', async () => {
     const g = await g2({ preopens: { '/d': new MemoryFileSystem({}) } });
-    expect(g.open2(3, 'a', CREAT, 2)[0]).toBe(E.inval);
-    expect(g.call('path_open2', 3, 1, 1024, 1, CREAT, ALL_RIGHTS, ALL_RIGHTS, 0, 0, 17)).toBe(E.inval);
-    expect(g.call('path_open2', 3, 1, 65535, 10, CREAT, ALL_RIGHTS, ALL_RIGHTS, 0, 0, 16)).toBe(E.fault);
-    // The next fd is still 4: none of the failed calls left one open.
-    expect(g.open2(3, 'a', CREAT, 0)).toEqual([0, 4]);
+    expect(g.open2(4, 'a', CREAT, 2)[0]).toBe(E.inval);
+    expect(g.call('path_open2', 4, 1, 1024, 1, CREAT, ALL_RIGHTS, ALL_RIGHTS, 0, 0, 17)).toBe(E.inval);
+    expect(g.call('path_open2', 4, 1, 65535, 10, CREAT, ALL_RIGHTS, ALL_RIGHTS, 0, 0, 16)).toBe(E.fault);
+    // The next fd is still 5 (3 is `/`, 4 the preopen): none of the failed calls left one open.
+    expect(g.open2(4, 'a', CREAT, 0)).toEqual([0, 5]);
   });
 });
 
@@ -105,7 +106,7 @@ describe('sock_pair', () => {
   it('two socket fds, each reading what the other wrote, with fd_read/fd_write and sock_recv/sock_send', async () => {
     const g = await g2();
     const [a, b] = g.pair();
-    expect([a, b]).toEqual([3, 4]);
+    expect([a, b]).toEqual([4, 5]); // fd 3 is `/`
     expect(g.call('fd_fdstat_get', a, 64)).toBe(0);
     expect(g.view().getUint8(64)).toBe(SOCKET_STREAM_FILETYPE);
     expect(g.write(a, 'ping')).toEqual([0, 4]);
