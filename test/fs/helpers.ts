@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,3 +50,23 @@ export const backends: Backend[] = [
     },
   },
 ];
+
+/** A hash of the tree at `dir` (names, modes, sizes, times, links, contents), leaving out its top-level entry `skip`: what an escape would change. */
+export function hashTree(dir: string, skip?: string): string {
+  const hash = createHash('sha256');
+  const visit = (rel: string) => {
+    const full = path.join(dir, rel);
+    const st = fs.lstatSync(full, { bigint: true });
+    hash.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeNs}\0${st.nlink}\0`);
+    if (st.isSymbolicLink()) hash.update(fs.readlinkSync(full));
+    else if (st.isFile()) hash.update(fs.readFileSync(full));
+    else if (st.isDirectory()) {
+      for (const name of fs.readdirSync(full).sort()) {
+        const child = rel === '' ? name : `${rel}/${name}`;
+        if (child !== skip) visit(child);
+      }
+    }
+  };
+  visit('');
+  return hash.digest('hex');
+}

@@ -1,32 +1,12 @@
 // Adversarial suite: a guest confined to <tmp>/root tries every way out we could think of to
 // reach <tmp>/secret (and <tmp> itself). Every attempt must fail with an expected errno and
 // leave everything outside the root (and, since they all fail, inside too) byte-for-byte alone.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WasiError, type ErrnoName } from '../../src/abi/wasi-error.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
-import { makeTempDir, readFile, text } from './helpers.js';
-
-function hashTree(dir: string, skip?: string): string {
-  const hash = createHash('sha256');
-  const visit = (rel: string) => {
-    const full = path.join(dir, rel);
-    const st = fs.lstatSync(full, { bigint: true });
-    hash.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeNs}\0${st.nlink}\0`);
-    if (st.isSymbolicLink()) hash.update(fs.readlinkSync(full));
-    else if (st.isFile()) hash.update(fs.readFileSync(full));
-    else if (st.isDirectory()) {
-      for (const name of fs.readdirSync(full).sort()) {
-        const child = rel === '' ? name : `${rel}/${name}`;
-        if (child !== skip) visit(child);
-      }
-    }
-  };
-  visit('');
-  return hash.digest('hex');
-}
+import { hashTree, makeTempDir, readFile, text } from './helpers.js';
 
 describe('HostFileSystem sandbox', () => {
   let tmp: string;

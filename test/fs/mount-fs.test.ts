@@ -4,7 +4,6 @@
 // sandbox: nothing reaches the host directory's parent, whatever the path or symlink, and every
 // attempt leaves the host tree outside /work byte-for-byte alone.
 import '../helpers/memfs.js';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,22 +11,7 @@ import { WasiError, type ErrnoName } from '../../src/abi/wasi-error.js';
 import { HostFileSystem } from '../../src/fs/host-fs.js';
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js';
 import { MountFileSystem } from '../../src/fs/mount-fs.js';
-import { makeTempDir } from './helpers.js';
-
-/** The tree at `dir` without its `skip` entry. */
-function hashTree(dir: string, skip?: string): string {
-  const hash = createHash('sha256');
-  const visit = (rel: string) => {
-    const full = path.join(dir, rel);
-    const st = fs.lstatSync(full, { bigint: true });
-    hash.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeNs}\0${st.nlink}\0`);
-    if (st.isSymbolicLink()) hash.update(fs.readlinkSync(full));
-    else if (st.isFile()) hash.update(fs.readFileSync(full));
-    else if (st.isDirectory()) for (const name of fs.readdirSync(full).sort()) if (rel !== '' || name !== skip) visit(rel === '' ? name : `${rel}/${name}`);
-  };
-  visit('');
-  return hash.digest('hex');
-}
+import { hashTree, makeTempDir } from './helpers.js';
 
 function errno(f: () => unknown): ErrnoName | 'ok' {
   try {

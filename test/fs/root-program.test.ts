@@ -3,28 +3,13 @@
 // (cd /, ls /, pwd, absolute paths across mounts, `..` at a mount point, escaping symlinks, EXDEV) and
 // the host tree beside /work, hashed before and after, unchanged.
 import '../helpers/memfs.js';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFileSystem, WASI } from '../../src/index.js';
-import { makeTempDir } from './helpers.js';
+import { hashTree, makeTempDir } from './helpers.js';
 
 const program = fs.readFileSync(new URL('../programs/rootfs.wasm', import.meta.url));
-
-function hashTree(dir: string, skip: string): string {
-  const hash = createHash('sha256');
-  const visit = (rel: string) => {
-    const full = path.join(dir, rel);
-    const st = fs.lstatSync(full, { bigint: true });
-    hash.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeNs}\0${st.nlink}\0`);
-    if (st.isSymbolicLink()) hash.update(fs.readlinkSync(full));
-    else if (st.isFile()) hash.update(fs.readFileSync(full));
-    else if (st.isDirectory()) for (const name of fs.readdirSync(full).sort()) if (rel !== '' || name !== skip) visit(rel === '' ? name : `${rel}/${name}`);
-  };
-  visit('');
-  return hash.digest('hex');
-}
 
 async function run(options: ConstructorParameters<typeof WASI>[0]): Promise<{ code: number; out: string }> {
   let out = '';
