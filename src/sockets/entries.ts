@@ -26,7 +26,7 @@ export function awaitReadable(conn: SocketConnection, want: number, nonblocking:
     const left = deadline - performance.now();
     // Like Linux: a timed-out recv returns what has come, or EAGAIN when nothing has.
     if (left <= 0) {
-      if (s.buffered === 0) throw new WasiError('again');
+      if (s.buffered === 0) throw WasiError.quiet('again');
       return;
     }
     waitOn(conn.waiter, left);

@@ -69,7 +69,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
         if ('errno' in r) throw new WasiError(r.errno);
         return r.ok;
       }
-      if (nb) throw new WasiError('again');
+      if (nb) throw WasiError.quiet('again');
       const left = deadline - performance.now();
       if (left <= 0) throw new WasiError('timedout');
       waitOn(waiter, left);
@@ -202,7 +202,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       const deadline = callStartMs() + timeout;
       let conn = l.accept();
       while (!conn) {
-        if (nonblocking(e)) throw new WasiError('again');
+        if (nonblocking(e)) throw WasiError.quiet('again');
         const left = deadline - performance.now();
         if (left <= 0) throw new WasiError('timedout');
         waitOn(l.waiter, left);
@@ -360,9 +360,9 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       while (!got) {
         const st = d.state();
         if (st.error) throw new WasiError(st.error);
-        if (nonblocking(e)) throw new WasiError('again');
+        if (nonblocking(e)) throw WasiError.quiet('again');
         const left = deadline - performance.now();
-        if (left <= 0) throw new WasiError('again');
+        if (left <= 0) throw WasiError.quiet('again');
         waitOn(d.waiter, left);
         got = d.receive(!peek);
       }
