@@ -21,15 +21,13 @@ import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
+import { PROCESS_PROGRAM_CALLS } from './handlers/wasix/proc.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { functionImportParams, memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
 import { stackOf } from './handlers/wasix/stack.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 import { ProcessRunner } from './processes.js';
 import { programOf, type CommandSource } from './kernel/programs.js';
-
-/** WASIX imports of a program that starts or waits for processes: it runs in workers, as a threaded one does. */
-const WASIX_PROCESS_IMPORTS = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
 
 /**
  * Closes the fds of a WASI that is gone without `close()`. The target is the process, which the import
@@ -262,7 +260,7 @@ export class WASI {
     } else throw argType('program', 'WebAssembly.Module, ArrayBuffer or ArrayBufferView', program);
     let imports = WebAssembly.Module.imports(module);
     if (!this.#started && imports.some((i) => i.module === 'wasix_32v1')) this.#mountRoot();
-    const processes = imports.some((i) => i.kind === 'function' && i.module === 'wasix_32v1' && WASIX_PROCESS_IMPORTS.has(i.name));
+    const processes = imports.some((i) => i.kind === 'function' && i.module === 'wasix_32v1' && (PROCESS_PROGRAM_CALLS as ReadonlySet<string>).has(i.name));
     if (processes && bytes && !options?.memory && !imports.some((i) => i.kind === 'memory')) {
       // A process runs in a worker, so its memory must be shared and made outside it (module-imports.ts).
       const rewritten = withImportedSharedMemory(bytes);

@@ -17,6 +17,9 @@ import { joinPath, preopenOf } from './cwd.js';
 
 type ProcCalls = 'proc_spawn' | 'proc_spawn2' | 'proc_join' | 'proc_exec' | 'proc_exec2' | 'proc_exec3';
 
+/** The calls a program makes to start or wait for processes: `run()` runs such a program in workers, as a threaded one. */
+export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
+
 const NO_LAUNCHER = 'processes need the program run by WASI.run() (or the CLI), which runs every process in workers';
 
 /** `\n`-separated arguments or environment entries, as wasix-libc joins them; empty entries dropped. */
