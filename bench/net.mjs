@@ -7,7 +7,6 @@
 // The guest and the Node peers each run in a worker; the measuring side is this thread. Runs wasi-kit's
 // built package (npm run build). Medians of --runs (default 3).
 //   node bench/net.mjs [--runs N] [--mib N] [--requests N] [--json]
-// Known issue: with --requests 2000 the guest server run has hung (not yet diagnosed), hence 500.
 import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +18,7 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
 const runs = opt('--runs', 3);
 const mib = opt('--mib', 64);
-const requests = opt('--requests', 500);
+const requests = opt('--requests', 2000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Runs wasix-net with `args` in a worker (the guest blocks its thread); resolves its stdout. */

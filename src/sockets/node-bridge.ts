@@ -25,6 +25,7 @@ export type WorkerMessage =
   | { t: 'listening'; id: number; host: string; port: number }
   | { t: 'resolved'; id: number; addrs: string[] }
   | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
+  | { t: 'lingered'; id: number }
   | { t: 'fatal'; message: string };
 
 
@@ -38,6 +39,8 @@ export class IoBridge implements Waiter {
   readonly #port: MessagePort;
   readonly #on = new Map<number, (m: WorkerMessage) => void>();
   #nextId = 1;
+  /** Closes commanded since the last linger: when none, there is nothing to wait for. */
+  #closes = 0;
   fatal: string | undefined;
 
   constructor() {
@@ -59,7 +62,25 @@ export class IoBridge implements Waiter {
   }
 
   command(msg: { t: string; id: number; [k: string]: unknown }): void {
+    if (msg.t === 'close') this.#closes++;
     this.#port.postMessage(msg);
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the sockets closed so far have handed what they had queued to the
+   * system. The worker ends with this thread, so a program that sends its last reply, closes and exits
+   * would otherwise lose it; Linux sends it after exit(2) (no SO_LINGER: close(2) does not wait).
+   */
+  linger(timeoutMs: number): void {
+    if (this.#closes === 0) return;
+    this.#closes = 0;
+    let done = false;
+    const id = this.register(() => (done = true));
+    this.command({ t: 'linger', id, ms: timeoutMs });
+    // The worker answers by timeoutMs itself; the margin covers a worker that cannot answer at all.
+    const until = performance.now() + timeoutMs + 1000;
+    while (!done && !this.fatal && performance.now() < until) this.wait(until - performance.now());
+    this.forget(id);
   }
 
   /** Takes every event the worker has sent so far; never blocks. */
@@ -84,6 +105,8 @@ export class IoBridge implements Waiter {
 let ioBridge: IoBridge | undefined;
 /** This thread's bridge, started on first use. */
 export const bridge = (): IoBridge => (ioBridge ??= new IoBridge());
+/** This thread's bridge if it has been started. */
+export const startedBridge = (): IoBridge | undefined => ioBridge;
 
 /** A stream the worker reads (a socket or stdin), buffered on the guest's thread. */
 export class BridgeStream implements SocketConnection {

@@ -75,6 +75,11 @@ export interface HostNetwork {
   datagram(family: 4 | 6, at: HostAddr): HostOp<DatagramSocket>;
   /** The IP addresses a host name resolves to (getaddrinfo). */
   resolve(name: string): HostOp<string[]>;
+  /**
+   * Waits (up to `timeoutMs`) until closed sockets have handed their queued bytes to the system, for
+   * a program that has ended: its thread, and the host's sockets with it, may end next.
+   */
+  linger?(timeoutMs: number): void;
 }
 
 /** Where a WASIX socket is in its life (socket(2), then bind, then listen or connect). */

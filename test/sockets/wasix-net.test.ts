@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { WASI, WasiOptionError, type WasiOptions } from '../../src/index.js';
 import { compileProgram } from '../helpers/run-program.js';
 import { clientThread } from './client.js';
+import { guestThread } from './guest-thread.js';
 
 // WASIX's own sockets on real loopback sockets, from test/programs/wasix-net.c. The guest blocks this
 // thread, so its Node peers run in a worker (clientThread). Traffic only to 127.0.0.1.
@@ -219,6 +221,32 @@ describe('WASIX sockets on Node', () => {
     expect(await client).toEqual(Array.from({ length: 100 }, (_, i) => `CLIENT ${i} SAYS HI\n`));
     expect(r.stdout).toMatch(/\nanswered 100 of 100 accepted, /);
     expect(r.exitCode).toBe(0);
+  });
+
+  it('a guest that exits right after its last reply: every client still gets its whole answer (closed sockets linger)', async () => {
+    // The guest's thread ends with the program, which takes the thread's I/O worker with it: what
+    // closed sockets still had queued must be out first, as the kernel still sends it after exit(2).
+    const g = guestThread('wasix-net', ['http', '16'], LOOPBACK_ANY_PORT);
+    const port = await g.port;
+    const body = Buffer.alloc(256 << 10);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
+    const replies = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        new Promise<Buffer>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-length': body.length } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (d: Buffer) => chunks.push(d));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.equals(body))).toEqual(Array(16).fill(true));
+    const end = await g.done;
+    expect(end.stdout).toMatch(/\nserved 16 requests on 16 connection\(s\)\n$/);
+    expect(end.code).toBe(0);
   });
 
   it('recv_timeout ends a blocking sock_recv with again when nothing arrives', async () => {
