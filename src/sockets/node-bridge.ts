@@ -83,20 +83,25 @@ export class IoBridge implements Waiter {
     this.forget(id);
   }
 
-  /** Takes every event the worker has sent so far; never blocks. */
-  pump(): void {
+  /** Takes every event the worker has sent so far and says how many; never blocks. */
+  pump(): number {
     const { receiveMessageOnPort } = nodeWorkerThreads();
-    for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port)) {
+    let n = 0;
+    for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port), n++) {
       const m = r.message as WorkerMessage;
       if (m.t === 'fatal') this.fatal = m.message;
       else this.#on.get(m.id)?.(m);
     }
+    return n;
   }
 
   wait(timeoutMs: number): void {
     const seen = Atomics.load(this.#cell, 0);
-    this.pump();
+    // An event that came after the caller last looked (and before `seen`) is taken here: the caller
+    // must look again rather than sleep until a next event that may never come.
+    const took = this.pump();
     if (this.fatal) throw new Error(`wasi-kit I/O worker failed: ${this.fatal}`);
+    if (took > 0) return;
     Atomics.wait(this.#cell, 0, seen, timeoutMs);
     this.pump();
   }
