@@ -26,6 +26,7 @@ export type WorkerMessage =
   | { t: 'resolved'; id: number; addrs: string[] }
   | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
   | { t: 'lingered'; id: number }
+  | { t: 'sent'; id: number; n: number }
   | { t: 'fatal'; message: string };
 
 
@@ -61,9 +62,10 @@ export class IoBridge implements Waiter {
     this.#on.delete(id);
   }
 
-  command(msg: { t: string; id: number; [k: string]: unknown }): void {
+  /** Sends a command; `transfer` moves buffers to the worker instead of copying them. */
+  command(msg: { t: string; id: number; [k: string]: unknown }, transfer?: ArrayBuffer[]): void {
     if (msg.t === 'close') this.#closes++;
-    this.#port.postMessage(msg);
+    this.#port.postMessage(msg, transfer);
   }
 
   /**
@@ -113,6 +115,12 @@ export const bridge = (): IoBridge => (ioBridge ??= new IoBridge());
 /** This thread's bridge if it has been started. */
 export const startedBridge = (): IoBridge | undefined => ioBridge;
 
+/**
+ * What a connection may have on its way to the system before a send waits. Linux's TCP send buffer
+ * grows to about 4 MiB on loopback (net.ipv4.tcp_wmem); this is the same order without its tuning.
+ */
+const DEFAULT_SEND_BUFFER = 1 << 20;
+
 /** A stream the worker reads (a socket or stdin), buffered on the guest's thread. */
 export class BridgeStream implements SocketConnection {
   readonly #chunks: Uint8Array[] = [];
@@ -122,6 +130,10 @@ export class BridgeStream implements SocketConnection {
   #readShut = false;
   #writeShut = false;
   #closed = false;
+  /** Bytes sent to the worker that the system has not taken yet: the send buffer's fill. */
+  #unsent = 0;
+  /** The send buffer's size (SO_SNDBUF): sends wait while this much is on its way. */
+  sendBuffer = DEFAULT_SEND_BUFFER;
   readonly id: number;
 
   constructor(
@@ -137,6 +149,8 @@ export class BridgeStream implements SocketConnection {
     if (m.t === 'data' && !this.#readShut) {
       this.#chunks.push(m.bytes);
       this.#buffered += m.bytes.length;
+    } else if (m.t === 'sent') {
+      this.#unsent -= m.n;
     } else if (m.t === 'end') {
       this.#ended = true;
     } else if (m.t === 'error') {
@@ -181,7 +195,15 @@ export class BridgeStream implements SocketConnection {
     this.waiter.pump();
     if (this.#error !== undefined) throw new WasiError(this.#error === 'notconn' ? 'pipe' : this.#error);
     if (this.#writeShut || this.#closed) throw new WasiError('pipe');
-    this.waiter.command({ t: 'send', id: this.id, bytes: bytes.slice() });
+    // One copy (bytes may be a view of the guest's memory), moved to the worker rather than cloned.
+    const copy = bytes.slice();
+    this.#unsent += copy.length;
+    this.waiter.command({ t: 'send', id: this.id, bytes: copy }, [copy.buffer]);
+  }
+
+  sendRoom(): number {
+    this.waiter.pump();
+    return this.sendBuffer - this.#unsent;
   }
 
   shutdown(how: { read: boolean; write: boolean }): void {

@@ -110,7 +110,10 @@ const commands = {
   },
   send(m) {
     const s = live.get(m.id);
-    if (s && !s.destroyed && s.writable) s.write(m.bytes);
+    const n = m.bytes.length;
+    // Acknowledged once the system has the bytes (or they can never go): the guest's send buffer empties.
+    if (s && !s.destroyed && s.writable) s.write(m.bytes, () => post({ t: 'sent', id: m.id, n }));
+    else post({ t: 'sent', id: m.id, n });
   },
   end(m) {
     const s = live.get(m.id);

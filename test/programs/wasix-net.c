@@ -17,6 +17,8 @@
 //                        a line and get it back upper-cased, then the connection is closed
 //   recv-timeout PORT    connect, set recv_timeout 50 ms, print what sock_recv gives with nothing sent
 //   blast PORT MIB       connect and send MIB MiB (64 KiB writes), then shut down writing (bench/net.mjs)
+//   flood PORT           nonblocking sends to a peer not reading until again; poll for writable; then a
+//                        blocking send, shutdown(write), and the peer's count of what it got
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -542,6 +544,48 @@ static int blast(uint16_t port, int mib) {
   return 0;
 }
 
+static int flood(uint16_t port) {
+  int fd = connect_to(port);
+  int e;
+  if ((e = __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_NONBLOCK))) die("fdstat_set_flags", e);
+  static char chunk[65536];
+  unsigned long long total = 0;
+  for (;;) {
+    __wasi_ciovec_t iov = {(const uint8_t *)chunk, sizeof chunk};
+    size_t sent;
+    e = __wasi_sock_send(fd, &iov, 1, 0, &sent);
+    if (e == __WASI_ERRNO_AGAIN) break;
+    if (e) die("sock_send", e);
+    total += sent;
+    if (total > (1ull << 30)) die("no backpressure after 1 GiB", 0);
+  }
+  printf("again\n");
+  fflush(stdout);
+  __wasi_subscription_t sub;
+  memset(&sub, 0, sizeof sub);
+  sub.u.tag = __WASI_EVENTTYPE_FD_WRITE;
+  sub.u.u.fd_write.file_descriptor = fd;
+  __wasi_event_t ev;
+  size_t n;
+  if ((e = __wasi_poll_oneoff(&sub, &ev, 1, &n))) die("poll_oneoff", e);
+  printf("writable: %zu event(s), error %s\n", n, err(ev.error));
+  if ((e = __wasi_fd_fdstat_set_flags(fd, 0))) die("fdstat_set_flags", e);
+  if ((e = send_all(fd, chunk, sizeof chunk))) die("sock_send", e);
+  total += sizeof chunk;
+  if ((e = __wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR))) die("sock_shutdown", e);
+  char buf[64];
+  size_t at = 0, got;
+  for (;;) {
+    __wasi_iovec_t in = {(uint8_t *)buf + at, sizeof buf - 1 - at};
+    if ((e = __wasi_fd_read(fd, &in, 1, &got))) die("fd_read", e);
+    if (got == 0) break;
+    at += got;
+  }
+  buf[at] = 0;
+  printf("peer got %s, sent %s\n", buf, strtoull(buf, NULL, 10) == total ? "the same" : "differs");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -560,5 +604,6 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "epoll-server")) return epoll_server(arg);
   if (!strcmp(mode, "recv-timeout")) return recv_timeout(arg);
   if (!strcmp(mode, "blast") && argc > 3) return blast(arg, atoi(argv[3]));
+  if (!strcmp(mode, "flood")) return flood(arg);
   return 2;
 }

@@ -249,6 +249,35 @@ describe('WASIX sockets on Node', () => {
     expect(end.code).toBe(0);
   });
 
+  it('send backpressure: a nonblocking send to a peer that does not read ends in again, poll waits until it is writable, and every byte arrives', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(8));
+    // The peer reads nothing until the guest has said `again` (cell[1]), then counts to EOF and answers the count.
+    const peer = clientThread<string>(
+      `const cell = new Int32Array(data.cell);
+      const server = net.createServer({ allowHalfOpen: true });
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      Atomics.store(cell, 0, server.address().port);
+      const s = await new Promise((r) => server.once('connection', r));
+      s.pause();
+      while (Atomics.load(cell, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+      let n = 0;
+      s.on('data', (d) => (n += d.length));
+      s.resume();
+      await new Promise((r) => s.once('end', r));
+      s.end(String(n));
+      server.close();
+      return 'done';`,
+      { cell: cell.buffer },
+      30_000,
+    );
+    const port = await portIn(cell);
+    const r = run(['flood', String(port)], LOOPBACK_ANY_PORT, (text) => {
+      if (text.includes('again\n')) Atomics.store(cell, 1, 1);
+    });
+    expect(r.stdout).toMatch(/^again\nwritable: 1 event\(s\), error ok\npeer got \d+, sent the same\n$/);
+    expect(await peer).toBe('done');
+  });
+
   it('recv_timeout ends a blocking sock_recv with again when nothing arrives', async () => {
     const echo = await nodeEcho();
     expect(run(['recv-timeout', String(echo.port)], LOOPBACK_ANY_PORT).stdout).toBe('recv: again\n');

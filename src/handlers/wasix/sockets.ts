@@ -8,7 +8,7 @@ import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
-import { connectionEntry } from '../../sockets/entries.js';
+import { connectionEntry, sendOn } from '../../sockets/entries.js';
 import { granted, normalizeIp, resolvable } from '../../sockets/grants.js';
 import type { DatagramSocket, HostAddr, HostListener, HostOp, SocketConnection } from '../../sockets/types.js';
 import { NetSocketState, addrPortOf, familyOf, netSocketEntry, readSockAddr, writeAddrIp, type ProcessNetwork } from '../../sockets/wasix-socket.js';
@@ -331,7 +331,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
         const cur = e.socket;
         if (cur.kind !== 'connection') throw new WasiError('notconn');
         const bytes = gather(siData, siDataLen);
-        if (bytes.length > 0) cur.conn.send(bytes);
+        if (bytes.length > 0) sendOn(cur.conn, bytes, nonblocking(e), s.timeoutMs(SockOption.send_timeout));
         return bytes.length;
       }
       const { family, addr: a } = readSockAddr(m, addr);
@@ -387,9 +387,11 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       let sent = 0n;
       while (sent < count) {
         const want = Number(count - sent < BigInt(chunk.length) ? count - sent : BigInt(chunk.length));
+        // Nonblocking with the send buffer full: what went so far, or again when nothing did.
+        if (sent > 0n && nonblocking(out) && (cur.conn.sendRoom?.() ?? 1) <= 0) break;
         const n = src.fs.pread(src.handle, chunk.subarray(0, want), offset + sent);
         if (n === 0) break;
-        cur.conn.send(chunk.slice(0, n));
+        sendOn(cur.conn, chunk.subarray(0, n), nonblocking(out), out.net?.timeoutMs(SockOption.send_timeout));
         sent += BigInt(n);
       }
       return sent;
