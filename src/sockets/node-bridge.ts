@@ -134,6 +134,9 @@ export class BridgeStream implements SocketConnection {
   #unsent = 0;
   /** The send buffer's size (SO_SNDBUF): sends wait while this much is on its way. */
   sendBuffer = DEFAULT_SEND_BUFFER;
+  /** The addresses of a TCP connection, as Node reports them. */
+  local: HostPort | undefined;
+  remote: HostPort | undefined;
   readonly id: number;
 
   constructor(
@@ -248,7 +251,12 @@ export function listenTcp(options: { host?: string; port?: number; backlog?: num
   let failure: { code: string; message?: string } | undefined;
   let closed = false;
   const id = b.register((m) => {
-    if (m.t === 'conn') pending.push(new BridgeStream(b, m.conn));
+    if (m.t === 'conn') {
+      const c = new BridgeStream(b, m.conn);
+      c.local = m.local;
+      c.remote = m.remote;
+      pending.push(c);
+    }
     else if (m.t === 'listening') address = { host: m.host, port: m.port };
     else if (m.t === 'error') failure = { code: m.code, message: m.message };
   });

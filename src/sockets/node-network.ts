@@ -28,8 +28,6 @@ class Op<T> implements HostOp<T> {
 }
 
 class TcpConnection extends BridgeStream {
-  local: HostAddr | undefined;
-  remote: HostAddr | undefined;
   setOption(opt: 'nodelay' | 'keepalive', on: boolean): void {
     this.waiter.command({ t: 'setopt', id: this.id, opt, on });
   }
