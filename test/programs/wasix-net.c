@@ -6,6 +6,8 @@
 //   nb-connect PORT      nonblocking connect: inprogress, poll_oneoff for writable, status, send
 //   udp-echo PORT        send a datagram to PORT, print the reply and who sent it
 //   udp-server           bind 127.0.0.1:0, print the port, answer one datagram upper-cased
+//   udp-connected PORT   connect a datagram socket to PORT, sock_send, sock_recv the reply (only the
+//                        peer's datagrams are heard), print it and the peer
 //   resolve NAME         print what NAME resolves to
 //   opts                 socket options round-tripped
 //   connect-errno PORT   print the errno of a blocking connect to 127.0.0.1:PORT
@@ -90,6 +92,7 @@ static const char *err(int e) {
     case __WASI_ERRNO_NOTSOCK: return "notsock";
     case __WASI_ERRNO_NOTSUP: return "notsup";
     case __WASI_ERRNO_PROTONOSUPPORT: return "protonosupport";
+    case __WASI_ERRNO_PIPE: return "pipe";
     default: {
       static char buf[16];
       snprintf(buf, sizeof buf, "errno%d", e);
@@ -282,6 +285,32 @@ static int udp_server(void) {
   uint32_t sent;
   if ((e = wx_send_to(fd, &out, 1, 0, &from, &sent))) die("sock_send_to", e);
   printf("answered %u\n", sent);
+  return 0;
+}
+
+static int udp_connected(uint16_t port) {
+  uint32_t fd;
+  int e = wx_sock_open(INET4, DGRAM, 0, &fd);
+  if (e) die("sock_open", e);
+  addr_port_t to = v4(127, 0, 0, 1, port);
+  if ((e = wx_sock_connect(fd, &to))) die("sock_connect", e);
+  addr_port_t peer, local;
+  if ((e = wx_sock_addr_peer(fd, &peer))) die("sock_addr_peer", e);
+  if ((e = wx_sock_addr_local(fd, &local))) die("sock_addr_local", e);
+  printf("peer port %s, bound %s\n", port_of(&peer) == port ? "matches" : "differs", port_of(&local) ? "yes" : "no");
+  const char *msg = "connected datagram";
+  __wasi_ciovec_t out = {(const uint8_t *)msg, strlen(msg)};
+  size_t sent;
+  if ((e = __wasi_sock_send(fd, &out, 1, 0, &sent))) die("sock_send", e);
+  char buf[64];
+  __wasi_iovec_t in = {(uint8_t *)buf, sizeof buf - 1};
+  size_t got;
+  __wasi_roflags_t ro;
+  if ((e = __wasi_sock_recv(fd, &in, 1, 0, &got, &ro))) die("sock_recv", e);
+  buf[got] = 0;
+  printf("sent %zu got '%s'\n", sent, buf);
+  if ((e = __wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR))) die("sock_shutdown", e);
+  printf("send after shutdown: %s\n", err(__wasi_sock_send(fd, &out, 1, 0, &sent)));
   return 0;
 }
 
@@ -595,6 +624,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "nb-connect")) return nb_connect(arg);
   if (!strcmp(mode, "udp-echo")) return udp_echo(arg);
   if (!strcmp(mode, "udp-server")) return udp_server();
+  if (!strcmp(mode, "udp-connected")) return udp_connected(arg);
   if (!strcmp(mode, "resolve") && argc > 2) return resolve(argv[2]);
   if (!strcmp(mode, "opts")) return opts();
   if (!strcmp(mode, "connect-errno")) return connect_errno(arg);

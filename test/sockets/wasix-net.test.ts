@@ -141,6 +141,32 @@ describe('WASIX sockets on Node', () => {
     expect(await udpEcho).toBe('done');
   });
 
+  it('connected UDP: sock_connect sets the peer; sock_send goes to it, sock_recv hears only it (an intruder is dropped)', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const peer = clientThread<string>(
+      `const dgram = require('node:dgram');
+      const s = dgram.createSocket('udp4');
+      await new Promise((r) => s.bind(0, '127.0.0.1', r));
+      Atomics.store(new Int32Array(data.cell), 0, s.address().port);
+      const [m, rinfo] = await new Promise((r) => s.once('message', (m, rinfo) => r([m, rinfo])));
+      // Another socket writes to the guest first: a connected UDP socket must not hear it.
+      const intruder = dgram.createSocket('udp4');
+      await new Promise((r) => intruder.send('intruder', rinfo.port, rinfo.address, r));
+      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => s.send(m.toString().toUpperCase(), rinfo.port, rinfo.address, r));
+      intruder.close();
+      s.close();
+      return m.toString();`,
+      { cell: cell.buffer },
+    );
+    const port = await portIn(cell);
+    const r = run(['udp-connected', String(port)], LOOPBACK_ANY_PORT);
+    expect(r.stdout).toBe("peer port matches, bound yes\nsent 18 got 'CONNECTED DATAGRAM'\nsend after shutdown: pipe\n");
+    expect(await peer).toBe('connected datagram');
+    // Outside the connect grants, as a stream socket's connect: acces.
+    expect(run(['udp-connected', String(port)], { connect: ['127.0.0.1:1'] }).stdout).toBe('sock_connect: acces\n');
+  });
+
   it('serves HTTP/1.1 to node:http with keep-alive: 1 MiB bodies byte-exact', async () => {
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const client = clientThread<{ ok: boolean; lengths: number[]; sockets: number }>(

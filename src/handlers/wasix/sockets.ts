@@ -8,6 +8,7 @@ import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
+import { datagramConnection } from '../../sockets/connected-datagram.js';
 import { connectionEntry, sendOn } from '../../sockets/entries.js';
 import { granted, normalizeIp, resolvable } from '../../sockets/grants.js';
 import type { DatagramSocket, HostAddr, HostListener, HostOp, SocketConnection } from '../../sockets/types.js';
@@ -99,6 +100,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
   const datagramOf = (e: SocketFile, s: NetSocketState, sending = false) => {
     const cur = s.current();
     if (cur.kind === 'datagram') return cur.dgram;
+    if (cur.kind === 'connection' && 'dgram' in cur.conn) return (cur.conn as ReturnType<typeof datagramConnection>).dgram;
     if (cur.kind !== 'pending') throw new WasiError('inval');
     // Unbound: bound now to any address and a port the system picks, as Linux does on the first send
     // (whose destination the connect grants admitted); receiving first needs a listen grant for that.
@@ -221,7 +223,14 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       const [e, s] = wasixSocket(fd);
       const { family, addr: a } = readSockAddr(m, addr);
       checkFamily(s, family);
-      if (s.type === 'datagram') throw new WasiError('notsup', 'connected datagram sockets are not provided: use sock_send_to');
+      if (s.type === 'datagram') {
+        // connect(2) on UDP: the default destination and the only source heard; bound first if it is not.
+        mayConnect(a);
+        const cur = s.current();
+        const raw = cur.kind === 'connection' && 'raw' in cur.conn ? (cur.conn as ReturnType<typeof datagramConnection>).raw : datagramOf(e, s, true);
+        s.set({ kind: 'connection', conn: datagramConnection(raw, a) });
+        return;
+      }
       const cur = s.current();
       if (cur.kind === 'connection') {
         // A blocking connect parked while its connection was made (threads): this retry is its answer.
