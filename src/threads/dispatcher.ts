@@ -4,9 +4,9 @@ import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kerne
 import { ProcExit } from '../errors.js';
 import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
-import type { ThreadHost } from '../kernel/process.js';
+import type { ThreadHost, VforkChild } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
-import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import { answer, answerParentResumes, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
@@ -40,6 +40,8 @@ interface Slot {
   parked: boolean;
   /** Signal callbacks to run before its current call returns, as [export index, signal] pairs. */
   readonly signals: number[];
+  /** While a vfork's child runs on this thread: its calls, and its end. */
+  vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
 }
 
 interface Parked {
@@ -207,6 +209,12 @@ export class ThreadDispatcher implements ThreadHost {
     return image;
   }
 
+  vfork(tid: number, child: VforkChild): void {
+    const slot = this.#slots.find((s) => s.tid === tid);
+    if (!slot) throw new Error(`unreachable: vfork on thread ${tid}, which is not running`);
+    slot.vfork = { child, calls: this.#functions.map((f) => child.imports[f.module]?.[f.name] as RawFunction | undefined) };
+  }
+
   #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint, fork?: DispatcherHooks['fork']): void {
     slot.tid = tid;
     this.#alive.add(tid);
@@ -321,7 +329,8 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #call(slot: Slot, index: number, args: (number | bigint)[], record: CallRecord): void {
-    const fn = this.#calls[index]!;
+    const vfork = slot.vfork;
+    const fn = vfork?.calls[index] ?? this.#calls[index]!;
     try {
       this.#current = slot;
       const pending = this.#forThread.size > 0 && slot.tid !== undefined ? this.#forThread.get(slot.tid) : undefined;
@@ -329,7 +338,8 @@ export class ThreadDispatcher implements ThreadHost {
         this.#forThread.delete(slot.tid!);
         for (const thunk of pending) thunk();
       }
-      this.hooks.beforeCall?.();
+      if (vfork) vfork.child.beforeCall();
+      else this.hooks.beforeCall?.();
       const r = parkingWaits(record, () => fn(...args));
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
@@ -346,6 +356,12 @@ export class ThreadDispatcher implements ThreadHost {
         this.#parked.push({ slot, index, args: args.slice(), record, deadlineMs: err.deadlineMs, external: err.external });
         // An asynchronous filesystem's step: retry when it settles.
         err.until?.then(() => this.#ring());
+      } else if (vfork && (err instanceof ExecImage || err instanceof ProcExit)) {
+        // vfork's child is over: it goes on as a process of its own (exec) or has ended; the thread is the parent's again.
+        slot.vfork = undefined;
+        vfork.child.ended(err instanceof ExecImage ? { exec: err } : { exitCode: err.exitCode });
+        answerParentResumes(slot.control, vfork.child.pid);
+        this.hooks.afterCall?.();
       } else if (err instanceof ExecImage) {
         this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {

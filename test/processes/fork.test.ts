@@ -1,7 +1,7 @@
 // proc_fork from C programs of our own (test/programs/proc/fork.c, built with Debian's clang + wasi-libc
 // and made fork-capable by Binaryen's asyncify pass): memory copied, exit codes and wait, SIGCHLD, fds
 // shared (a pipe), exec after fork, setjmp before fork and longjmp in the child, a fork bomb stopped by
-// maxProcesses, and no worker left after any run.
+// maxProcesses, vfork with exec and with exit, and no worker left after any run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,3 +67,18 @@ describe('proc_fork (copy_memory=1)', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('proc_fork (copy_memory=0): vfork', () => {
+  it("the child runs in the parent's memory with fds of its own until it execs; then the parent goes on with its pid", async () => {
+    const r = await fork(['vfork']);
+    // counter 2: the child wrote its pid there (no copy); the parent's stdout is its own (the child moved the pipe onto its copy).
+    expect(r.out).toBe('parent 1: child 2 counter 2 read [vforked\n] child code 0\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('the child exits: the parent goes on with its pid and reaps its exit code', async () => {
+    const r = await fork(['vfork-exit']);
+    expect(r.out).toBe('child 2 code 42\n');
+  });
+});
+
