@@ -4,9 +4,10 @@ import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kerne
 import { ProcExit } from '../errors.js';
 import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
-import type { ThreadHost } from '../kernel/process.js';
+import type { ThreadHost, VforkChild } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
-import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import { answer, answerParentResumes, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
 
@@ -39,6 +40,8 @@ interface Slot {
   parked: boolean;
   /** Signal callbacks to run before its current call returns, as [export index, signal] pairs. */
   readonly signals: number[];
+  /** While a vfork's child runs on this thread: its calls, and its end. */
+  vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
 }
 
 interface Parked {
@@ -68,6 +71,8 @@ export interface DispatcherHooks {
   readonly afterCall?: () => void;
   /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
   readonly threadLocalKeys?: ArrayBufferLike;
+  /** A fork's child: the main thread resumes this image of the parent's forking thread instead of calling `_start`. */
+  readonly fork?: { readonly image: ThreadImage; readonly keeps: readonly (readonly [number, number])[] | undefined };
 }
 
 /**
@@ -95,6 +100,8 @@ export class ThreadDispatcher implements ThreadHost {
   readonly #exportIndex: Map<string, number>;
   /** Work to run within a thread's next syscall (onNextCall). */
   readonly #forThread = new Map<number, (() => void)[]>();
+  /** The images threads sent for their `proc_fork`, until the call takes them. */
+  readonly #forkImages = new Map<number, ThreadImage>();
 
   /**
    * What the kernel sees as the guest's exports: the functions of a threaded program live in its
@@ -135,7 +142,7 @@ export class ThreadDispatcher implements ThreadHost {
     try {
       // Inside the try: a worker that cannot be made must not leave the ones made before it running.
       for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
-      this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true);
+      this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
       await Promise.all(this.#slots.map((s) => s.worker.terminate()));
@@ -196,10 +203,22 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): void {
+  takeForkImage(tid: number): ThreadImage | undefined {
+    const image = this.#forkImages.get(tid);
+    this.#forkImages.delete(tid);
+    return image;
+  }
+
+  vfork(tid: number, child: VforkChild): void {
+    const slot = this.#slots.find((s) => s.tid === tid);
+    if (!slot) throw new Error(`unreachable: vfork on thread ${tid}, which is not running`);
+    slot.vfork = { child, calls: this.#functions.map((f) => child.imports[f.module]?.[f.name] as RawFunction | undefined) };
+  }
+
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint, fork?: DispatcherHooks['fork']): void {
     slot.tid = tid;
     this.#alive.add(tid);
-    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023 });
+    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023, fork: fork?.image, forkKeeps: fork?.keeps });
   }
 
   #newSlot(): Slot {
@@ -225,7 +244,10 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
-    if (m.type === 'failed') {
+    if (m.type === 'fork') {
+      // Its proc_fork call parks until this has come (messages and the channel are not ordered).
+      this.#forkImages.set(m.tid, m.image);
+    } else if (m.type === 'failed') {
       const error =
         m.name === 'RuntimeError' ? new WebAssembly.RuntimeError(m.message) : m.name === 'LinkError' ? new WebAssembly.LinkError(m.message) : Object.assign(new Error(m.message), { name: m.name });
       this.#finish({ error });
@@ -235,6 +257,7 @@ export class ThreadDispatcher implements ThreadHost {
     } else {
       this.#alive.delete(m.tid);
       this.#forThread.delete(m.tid);
+      this.#forkImages.delete(m.tid);
       slot.tid = undefined;
       this.#idle.push(slot);
     }
@@ -306,7 +329,8 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #call(slot: Slot, index: number, args: (number | bigint)[], record: CallRecord): void {
-    const fn = this.#calls[index]!;
+    const vfork = slot.vfork;
+    const fn = vfork?.calls[index] ?? this.#calls[index]!;
     try {
       this.#current = slot;
       const pending = this.#forThread.size > 0 && slot.tid !== undefined ? this.#forThread.get(slot.tid) : undefined;
@@ -314,7 +338,8 @@ export class ThreadDispatcher implements ThreadHost {
         this.#forThread.delete(slot.tid!);
         for (const thunk of pending) thunk();
       }
-      this.hooks.beforeCall?.();
+      if (vfork) vfork.child.beforeCall();
+      else this.hooks.beforeCall?.();
       const r = parkingWaits(record, () => fn(...args));
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
@@ -331,6 +356,12 @@ export class ThreadDispatcher implements ThreadHost {
         this.#parked.push({ slot, index, args: args.slice(), record, deadlineMs: err.deadlineMs, external: err.external });
         // An asynchronous filesystem's step: retry when it settles.
         err.until?.then(() => this.#ring());
+      } else if (vfork && (err instanceof ExecImage || err instanceof ProcExit)) {
+        // vfork's child is over: it goes on as a process of its own (exec) or has ended; the thread is the parent's again.
+        slot.vfork = undefined;
+        vfork.child.ended(err instanceof ExecImage ? { exec: err } : { exitCode: err.exitCode });
+        answerParentResumes(slot.control, vfork.child.pid);
+        this.hooks.afterCall?.();
       } else if (err instanceof ExecImage) {
         this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {
