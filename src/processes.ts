@@ -9,8 +9,12 @@ import type { ThreadPlatform } from './platform/platform.js';
 import { StringArray } from './string-array.js';
 import { ThreadDispatcher, type ProgramEnd, type ThreadLimits } from './threads/dispatcher.js';
 import type { ThreadImage } from './threads/asyncify.js';
+import { WorkerPool } from './threads/worker-pool.js';
 import { memoryFor } from './threads/module-imports.js';
 import type { ImportModules } from './versions.js';
+
+/** Idle workers kept for the next process: as many as a shell's pipeline of a few stages ends at once. */
+const KEPT_WORKERS = 4;
 
 /** How the first process of a run ended: its exit code, or the error (a trap) that ended it. */
 export type RunEnd = { exitCode: number } | { error: Error };
@@ -28,15 +32,19 @@ export class ProcessRunner implements Launcher {
   /** The program each running process runs (a fork's child runs its parent's). */
   readonly #programs = new Map<Process, { program: Program; memory: WebAssembly.Memory }>();
   readonly #ended = new Set<Promise<unknown>>();
+  /** Workers of ended processes, kept for the next ones (a fork, a spawn, an exec). */
+  readonly #workers: WorkerPool;
   #first: { p: Process; resolve: (end: RunEnd) => void; end?: RunEnd } | undefined;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly importsFor: (p: Process) => ImportModules,
-    private readonly platform: ThreadPlatform,
+    platform: ThreadPlatform,
     private readonly limits: ThreadLimits,
     private readonly commands: ReadonlyMap<string, CommandSource>,
-  ) {}
+  ) {
+    this.#workers = new WorkerPool(platform, KEPT_WORKERS);
+  }
 
   command(name: string): CommandSource | undefined {
     return this.commands.get(name);
@@ -49,6 +57,7 @@ export class ProcessRunner implements Launcher {
     const end = await done;
     // Every other process has been ended: wait for their workers to be gone.
     while (this.#ended.size > 0) await Promise.all([...this.#ended]);
+    await this.#workers.close();
     return end;
   }
 
@@ -91,7 +100,7 @@ export class ProcessRunner implements Launcher {
   }
 
   #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules, fork?: ThreadImage): void {
-    const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.platform, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
+    const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.#workers, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
       params: program.params,
       threadLocalKeys: threadLocalsOf(p).keys.buffer,
       beforeCall: () => void (this.kernel.current = p),

@@ -20,6 +20,8 @@ export const RESULT = 2;
 export const SIGNALS = 3;
 /** In SIGNALS: a vfork's child has exec'd or exited; the thread goes back to its parent's `proc_fork`, RESULT the child's pid. */
 export const PARENT_RESUMES = -1;
+/** In SIGNALS: the process has ended (proc_exit): the thread leaves the guest and its worker goes idle, RESULT the exit code. */
+export const PROCESS_ENDS = -2;
 export const ARGS = 4;
 /** Two words per argument (an i64 is two halves), for up to this many arguments. */
 export const MAX_ARGS = 16;
@@ -108,10 +110,13 @@ export function readArguments(f: ChannelFunction, control: Int32Array, into: (nu
   }
 }
 
-/** The kernel's side: answers the call of a vfork's child that exec'd or exited: its thread goes back to being the parent. */
-export function answerParentResumes(control: Int32Array, childPid: number): void {
-  control[RESULT] = childPid;
-  control[SIGNALS] = PARENT_RESUMES;
+/**
+ * The kernel's side: answers a call with PARENT_RESUMES (a vfork's child exec'd or exited: its thread goes
+ * back to being the parent; `value` the child's pid) or PROCESS_ENDS (`value` the exit code).
+ */
+export function answerSpecial(control: Int32Array, what: typeof PARENT_RESUMES | typeof PROCESS_ENDS, value: number): void {
+  control[RESULT] = value;
+  control[SIGNALS] = what;
   Atomics.store(control, STATE, RESPONSE);
   Atomics.notify(control, STATE);
 }

@@ -53,6 +53,13 @@ describe('proc_fork (copy_memory=1)', () => {
     expect(r.out).toBe('child: longjmp returned 77 (jumped 1)\nparent: child code 9\n');
   });
 
+  it("a child's worker serves the next child once it has exited: 6 forks in turn take one worker beside the first process's 4", async () => {
+    const r = await fork(['bench', '6', '1']);
+    expect(r.out).toBe('go\ndone\n');
+    expect(r.code).toBe(0);
+    expect(r.workers).toBe(5);
+  });
+
   it('a child forks in turn: each waits for its own, exit codes add up through the chain', async () => {
     const r = await fork(['chain', '4']);
     expect(r.code).toBe(4);

@@ -175,6 +175,24 @@ int main(int argc, char **argv) {
     printf("child %u code %d\n", (unsigned)pid, wait_for(pid));
     return 0;
   }
+  if (strcmp(mode, "bench") == 0) {
+    // `fork bench N [MiB]` (bench/processes.mjs): with MiB (16) of memory in use, N times fork a child
+    // that exits at once and wait for it; "go" and "done" lines mark the start and the end.
+    int n = argc > 2 ? atoi(argv[2]) : 10;
+    size_t mib = argc > 3 ? (size_t)atoi(argv[3]) : 16;
+    char *heap = malloc(mib << 20);
+    if (!heap) return 3;
+    memset(heap, 'h', mib << 20);
+    printf("go\n");
+    for (int i = 0; i < n; i++) {
+      int32_t err = fork_(&pid);
+      if (err) return 100 + err;
+      if (pid == 0) _exit(heap[i] == 'h' ? 0 : 1);
+      if (wait_for(pid) != 0) return 4;
+    }
+    printf("done\n");
+    return 0;
+  }
   if (strcmp(mode, "chain") == 0) {
     // A child of a child: each waits for its own, exit codes add up through the chain.
     int depth = argc > 2 ? atoi(argv[2]) : 3;
