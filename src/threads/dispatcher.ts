@@ -393,6 +393,9 @@ export class ThreadDispatcher implements ThreadHost {
         answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
         this.hooks.afterCall?.();
       } else if (err instanceof ExecImage) {
+        // As for an exit: the thread leaves the guest and its worker may serve the new image.
+        answerSpecial(slot.control, PROCESS_ENDS, 0);
+        slot.leaving = true;
         this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {
         // The thread leaves the guest, so that its worker is idle (and may serve another process).
