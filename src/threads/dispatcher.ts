@@ -46,7 +46,7 @@ interface Slot {
   returned: boolean;
   /** Told to leave the guest (the process ended): it returns soon. */
   leaving: boolean;
-  /** Resolved when its guest thread returns. */
+  /** Called when its guest thread returns. */
   readonly onReturn: Set<() => void>;
   /** While a vfork's child runs on this thread: its calls, and its end. */
   vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
