@@ -54,7 +54,8 @@ describe('proc_fork (copy_memory=1)', () => {
   });
 
   it("a child's worker serves the next child once it has exited: 6 forks in turn take one worker beside the first process's 4", async () => {
-    const r = await fork(['bench', '6', '1']);
+    // Each child checks the 8 MiB its parent filled after growing its memory (exit 1 otherwise, and the parent stops).
+    const r = await fork(['bench', '6', '8']);
     expect(r.out).toBe('go\ndone\n');
     expect(r.code).toBe(0);
     expect(r.workers).toBe(5);
