@@ -85,9 +85,12 @@ describe('proc_fork (copy_memory=0): vfork', () => {
     expect(r.code).toBe(0);
   });
 
-  it('the child exits: the parent goes on with its pid and reaps its exit code', async () => {
-    const r = await fork(['vfork-exit']);
+  it('the child exits: the parent goes on with its pid and reaps its exit code; traced calls name the process that made them', async () => {
+    const calls: string[] = [];
+    const r = await fork(['vfork-exit'], { trace: (e) => void (e.name.startsWith('proc_') && calls.push(`${e.thread?.pid}:${e.thread?.tid} ${e.name}`)) });
     expect(r.out).toBe('child 2 code 42\n');
+    // The child's proc_exit runs on its parent's thread 1, as process 2.
+    expect(calls).toEqual(['1:1 proc_fork', '2:1 proc_exit', '1:1 proc_join']);
   });
 
   it('the child cannot fork or vfork (notsup) until it execs or exits; its parent still goes on', async () => {
