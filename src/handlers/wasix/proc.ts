@@ -15,10 +15,10 @@ import { joinPath, preopenOf } from './cwd.js';
 // Processes: spawn, exec and wait, over the kernel's process table and its launcher (src/processes.ts),
 // which runs every process in workers of its own. As in Wasmer (lib/wasix/src/syscalls/wasix/proc_*.rs).
 
-type ProcCalls = 'proc_spawn' | 'proc_spawn2' | 'proc_join' | 'proc_exec' | 'proc_exec2' | 'proc_exec3';
+type ProcCalls = 'proc_fork' | 'proc_spawn' | 'proc_spawn2' | 'proc_join' | 'proc_exec' | 'proc_exec2' | 'proc_exec3';
 
 /** The calls a program makes to start or wait for processes: `run()` runs such a program in workers, as a threaded one. */
-export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
+export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_fork', 'proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
 
 const NO_LAUNCHER = 'processes need the program run by WASI.run() (or the CLI), which runs every process in workers';
 
@@ -67,6 +67,15 @@ export function resolveProgram(k: Process, name: string, searchPath: boolean, pa
   throw new WasiError('noent', `no program ${name}`);
 }
 
+/**
+ * A join that would wait is a signal point: a signal the process catches ends it with `intr` once its
+ * callback has run, as POSIX's waitpid returns EINTR (so a shell waiting for its job hears Ctrl-C and
+ * passes it on). A child that has ended is reported first, before any signal.
+ */
+function interruptible(k: Process): void {
+  if (k.signals.deliver()) throw new WasiError('intr', 'interrupted by a signal');
+}
+
 /** What a join reports for an ended process. */
 const joinStatusOf = (s: ExitStatus): JoinStatus =>
   // Wasmer puts the exit code in the errno field (`JoinStatus::ExitNormal(errno)`), cut to its 16 bits.
@@ -99,6 +108,26 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
   };
 
   return {
+    proc_fork(copyMemory) {
+      // The calling thread's worker has unwound it to its entry and sent its image (src/threads/fork.ts);
+      // this is the kernel's half: the child process, and its start from that image.
+      const launcher = k.kernel.launcher;
+      const tid = k.threads?.currentTid;
+      if (!launcher) throw new WasiError('notsup', NO_LAUNCHER);
+      // A vfork's child runs on its parent's thread, which is not one of its own.
+      if (tid === undefined) throw new WasiError('notsup', "a vfork's child cannot fork before it execs or exits");
+      const image = k.threads!.takeForkImage(tid);
+      if (!image) return waitForOtherThreads('proc_fork');
+      const child = k.fork();
+      // vfork: the thread goes on as the child, in this instance, until it execs or exits; *pid is 0 for it.
+      if (copyMemory === 0) {
+        launcher.vfork(k, child, tid);
+        return 0;
+      }
+      launcher.fork(k, child, image);
+      return child.pid;
+    },
+
     proc_spawn2(name, args, envs, fdOps, fdOpsLen, dispositions, dispositionsLen, searchPath, path) {
       // The allowed processes are counted before anything is opened.
       const program = resolveProgram(k, name, searchPath === 1, path);
@@ -174,6 +203,7 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
       const done = k.kernel.processes.reap(k.pid, which.tag === 'some' ? which.value : undefined);
       if (!done) {
         if (flags & JoinFlags.non_blocking) return { tag: 'nothing', value: 0 };
+        interruptible(k);
         return waitForOtherThreads(`proc_join(${which.tag === 'some' ? which.value : 'any'})`);
       }
       // As the WITX says: the pid is populated with the process that exited.
@@ -199,7 +229,10 @@ export function procJoin2023(k: Process): (pidPtr: number, exitCodePtr: number) 
       m.checkAligned(exitCodePtr >>> 0, 4, 4);
       const pid = m.view.getInt32(pidPtr >>> 0, true);
       const done = k.kernel.processes.reap(k.pid, pid === -1 ? undefined : pid >>> 0);
-      if (!done) return waitForOtherThreads(`proc_join(${pid})`);
+      if (!done) {
+        interruptible(k);
+        return waitForOtherThreads(`proc_join(${pid})`);
+      }
       m.view.setUint32(pidPtr >>> 0, done.pid, true);
       const s = done.status!;
       m.view.setUint32(exitCodePtr >>> 0, 'code' in s ? s.code >>> 0 : 128 + s.signal, true);
