@@ -3,6 +3,7 @@ import type { ErrnoName } from '../abi/wasi-error.js';
 import { ByteQueue } from '../pipe.js';
 import type { Waiter } from '../stdio.js';
 import { normalizeIp } from './grants.js';
+import { fetchOver } from './virtual-fetch.js';
 import type { DatagramSocket, HostAddr, HostListener, HostNetwork, HostOp, SocketConnection } from './types.js';
 
 // A network inside the kernel, for hosts without sockets (browsers) or guests that must reach only
@@ -163,6 +164,16 @@ export class VirtualNetwork {
     return duplexOf(r.ok as VirtualConnection, this);
   }
 
+  /**
+   * Sends an HTTP/1.1 request to a guest's server listening on `port` and resolves with its response
+   * (read whole; one connection per request, closed after it). `input` is a Request, a URL or a path
+   * (`/index.html`), resolved against `http://localhost:<port>/`; `init` as fetch's.
+   */
+  async fetch(port: number, input: Request | URL | string, init?: RequestInit): Promise<Response> {
+    const request = input instanceof Request ? new Request(input, init) : new Request(new URL(input, `http://localhost:${port}/`), init);
+    return fetchOver(await this.connect(port), request);
+  }
+
   /** @internal Waits until something changes (the page's streams). */
   nextChange(): Promise<void> {
     return this.#nextChange();
@@ -272,6 +283,7 @@ function duplexOf(c: VirtualConnection, net: VirtualNetwork): VirtualDuplex {
     },
     cancel() {
       c.shutdown({ read: true, write: false });
+      if (!c.outbound.writerOpen) c.close();
     },
   });
   const writable = new WritableStream<Uint8Array>({

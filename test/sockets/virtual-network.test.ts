@@ -77,6 +77,38 @@ describe('VirtualNetwork', () => {
     expect(r).toEqual({ code: 0, stdout: 'peer port matches\ngot BRIDGED\n' });
   });
 
+  it("gives the page a duplex stream to a guest's listener (connect), and refuses a port nobody listens on", async () => {
+    const net = new VirtualNetwork();
+    await expect(net.connect(8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const server = guest(['echo-server', '1'], { virtual: net, ...LOOPBACK });
+    const { readable, writable } = await net.connect(await server.port);
+    const w = writable.getWriter();
+    const sent = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
+    await w.write(sent.subarray(0, 1000));
+    await w.write(sent.subarray(1000));
+    await w.close();
+    const got = new Uint8Array(await new Response(readable).arrayBuffer());
+    expect(got.length).toBe(sent.length);
+    expect(got).toEqual(sent);
+    expect((await server.done).stdout).toMatch(/^port \d+\npeer 127\.0\.0\.1\nechoed 300000\n$/);
+  });
+
+  it("fetches from a guest's HTTP/1.1 server (wasix-net.c http): a GET, then a 1 MiB POST echoed byte-exact", async () => {
+    const net = new VirtualNetwork();
+    const server = guest(['http', '2'], { virtual: net, ...LOOPBACK });
+    const port = await server.port;
+    const get = await net.fetch(port, '/index.html');
+    expect(get.status).toBe(200);
+    expect(get.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await get.text()).toBe('');
+    const body = new Uint8Array(1 << 20).map((_, i) => (i * 31 + 7) & 0xff);
+    const post = await net.fetch(port, new Request(`http://localhost:${port}/echo`, { method: 'POST', body }));
+    expect(post.status).toBe(200);
+    expect(new Uint8Array(await post.arrayBuffer())).toEqual(body);
+    const s = await server.done;
+    expect(s).toEqual({ code: 0, stdout: `port ${port}\nserved 2 requests on 2 connection(s)\n` });
+  });
+
   it('rejects a network.virtual that is not a VirtualNetwork, naming the option', () => {
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(WasiOptionError);
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(/options\.network\.virtual/);
