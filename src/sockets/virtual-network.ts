@@ -32,6 +32,8 @@ export interface VirtualNetworkOptions {
 
 const FIRST_EPHEMERAL = 49152;
 const LAST_PORT = 65535;
+/** Linux's default net.core.somaxconn (since 5.4). */
+const SOMAXCONN = 4096;
 
 /** Whether `host` is this network's host: loopback (127.0.0.0/8, ::1) or the any-address. */
 const isLocal = (host: string): boolean => {
@@ -68,8 +70,12 @@ export class VirtualNetwork {
     wait: (timeoutMs) => {
       // A guest on this very thread blocks the only thread that could change anything here.
       if (!Number.isFinite(timeoutMs)) throw new WasiError('deadlk', 'a virtual network wait on the kernel thread would never end: run the program with WASI.run() in a worker');
-      const cell = new Int32Array(new SharedArrayBuffer(4));
-      Atomics.wait(cell, 0, 0, timeoutMs);
+      try {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timeoutMs);
+      } catch {
+        // A browser's main thread may not block (nor make a SharedArrayBuffer when not isolated).
+        throw new WasiError('notsup', 'this thread may not wait');
+      }
     },
   };
 
@@ -128,7 +134,9 @@ export class VirtualNetwork {
   #connect(to: HostAddr): { ok: SocketConnection } | { errno: ErrnoName } {
     const l = isLocal(to.host) ? this.#listeners.get(to.port) : undefined;
     if (l) {
-      if (l.pending() >= l.backlog) return { errno: 'connrefused' };
+      // A full queue refuses. Linux drops the SYN instead and the client retries until there is room,
+      // so a small backlog never refuses a burst there: here the queue holds at least SOMAXCONN.
+      if (l.pending() >= Math.max(l.backlog, SOMAXCONN)) return { errno: 'connrefused' };
       const port = this.#ephemeral();
       this.#usedPorts.add(port);
       const local = { host: '127.0.0.1', port };

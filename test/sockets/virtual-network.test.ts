@@ -109,6 +109,44 @@ describe('VirtualNetwork', () => {
     expect(s).toEqual({ code: 0, stdout: `port ${port}\nserved 2 requests on 2 connection(s)\n` });
   });
 
+  it('serves an edge-triggered epoll guest (nonblocking accept and recv until again) for 20 page clients at once', async () => {
+    const net = new VirtualNetwork();
+    const server = guest(['epoll-server', '20'], { virtual: net, ...LOOPBACK });
+    const port = await server.port;
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const { readable, writable } = await net.connect(port);
+        const w = writable.getWriter();
+        await w.write(new TextEncoder().encode(`client ${i} says hi\n`));
+        return new Response(readable).text();
+      }),
+    );
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => `CLIENT ${i} SAYS HI\n`));
+    const s = await server.done;
+    expect(s.stdout).toMatch(/\nanswered 20 of 20 accepted, /);
+    expect(s.code).toBe(0);
+  });
+
+  it('a nonblocking connect: inprogress, then writable in poll_oneoff, as on Linux; the listener gets the bytes', async () => {
+    const net = new VirtualNetwork();
+    const server = guest(['echo-server', '1'], { virtual: net, ...LOOPBACK });
+    const port = await server.port;
+    const c = await guest(['nb-connect', String(port)], { virtual: net, ...LOOPBACK }).done;
+    expect(c).toEqual({ code: 0, stdout: 'connect: inprogress\npoll: 1 event(s), error ok\nstatus 1\nconnect again: isconn\n' });
+    expect((await server.done).stdout).toMatch(/\nechoed 2\n$/);
+  });
+
+  it("a guest of start() on the network's own thread gets deadlk for a wait nothing could end, not a hang", () => {
+    const net = new VirtualNetwork();
+    const out = textSink();
+    const wasi = new WASI({ args: ['wasix-net', 'echo-server', '1'], stdin: '', network: { virtual: net, ...LOOPBACK }, stdout: out.write });
+    const code = wasi.start(new WebAssembly.Instance(new WebAssembly.Module(readFileSync(programPath('wasix-net'))), wasi.getImportObject() as WebAssembly.Imports));
+    wasi.close();
+    expect(out.text()).toMatch(/^port 49152\nsock_accept_v2: errno16\n$/); // 16: deadlk
+    expect(code).toBe(1);
+    expect(net.ports()).toEqual([]);
+  });
+
   it('rejects a network.virtual that is not a VirtualNetwork, naming the option', () => {
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(WasiOptionError);
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(/options\.network\.virtual/);
