@@ -1,5 +1,6 @@
 import { WasiError } from '../abi/errno-of.js';
 import type { ErrnoName } from '../abi/wasi-error.js';
+import { WasiOptionError } from '../errors.js';
 import { ByteQueue } from '../pipe.js';
 import type { Waiter } from '../stdio.js';
 import { normalizeIp } from './grants.js';
@@ -41,6 +42,10 @@ const isLocal = (host: string): boolean => {
   return ip === '0.0.0.0' || ip === '::' || ip === '::1' || ip.startsWith('127.') || ip === '::ffff:127.0.0.1';
 };
 
+const checkPort = (port: number) => {
+  if (!Number.isInteger(port) || port < 1 || port > LAST_PORT) throw new RangeError(`The "port" argument must be an integer from 1 to 65535. Received ${String(port)}`);
+};
+
 const done = <T>(r: { ok: T } | { errno: ErrnoName }): HostOp<T> => ({ poll: () => r, cancel: () => {} });
 
 /** One direction of a connection. */
@@ -60,8 +65,10 @@ export class VirtualNetwork {
   readonly #connector: VirtualNetworkOptions['connector'];
 
   constructor(options: VirtualNetworkOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('The "options" argument must be of type object');
-    if (options.connector !== undefined && typeof options.connector !== 'function') throw new TypeError('The "options.connector" property must be a function');
+    if (typeof options !== 'object' || options === null) throw new WasiOptionError('ERR_INVALID_ARG_TYPE', 'options', 'The "options" argument must be of type object');
+    if (options.connector !== undefined && typeof options.connector !== 'function') {
+      throw new WasiOptionError('ERR_INVALID_ARG_TYPE', 'options.connector', 'The "options.connector" property must be a function');
+    }
     this.#connector = options.connector;
   }
 
@@ -158,7 +165,11 @@ export class VirtualNetwork {
     const ba = new Stream();
     let open = 2;
     const closed = () => --open === 0 && onClosed();
-    return [new VirtualConnection(this, ba, ab, local, remote, closed), new VirtualConnection(this, ab, ba, remote, local, closed)];
+    const a = new VirtualConnection(this, ba, ab, local, remote, closed);
+    const b = new VirtualConnection(this, ab, ba, remote, local, closed);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
   }
 
   /**
@@ -166,7 +177,7 @@ export class VirtualNetwork {
    * with `ECONNREFUSED` (an Error whose `code` says so) when no guest listens there.
    */
   async connect(port: number): Promise<VirtualDuplex> {
-    if (!Number.isInteger(port) || port < 1 || port > LAST_PORT) throw new RangeError(`The "port" argument must be an integer from 1 to 65535. Received ${String(port)}`);
+    checkPort(port);
     const r = this.#connect({ host: '127.0.0.1', port });
     if ('errno' in r) throw Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), { code: 'ECONNREFUSED' });
     return duplexOf(r.ok as VirtualConnection, this);
@@ -178,6 +189,7 @@ export class VirtualNetwork {
    * (`/index.html`), resolved against `http://localhost:<port>/`; `init` as fetch's.
    */
   async fetch(port: number, input: Request | URL | string, init?: RequestInit): Promise<Response> {
+    checkPort(port);
     const request = input instanceof Request ? new Request(input, init) : new Request(new URL(input, `http://localhost:${port}/`), init);
     return fetchOver(await this.connect(port), request);
   }
@@ -257,9 +269,9 @@ class VirtualConnection implements SocketConnection {
     if (write) this.outbound.writerOpen = false;
     this.net.changed();
   }
-  /** The connection was refused after all (its listener closed before accepting it). */
+  /** The connection was refused after all (its listener closed before accepting it): the peer sees a reset. */
   reset() {
-    this.#error = 'connreset';
+    if (this.peer) this.peer.#error = 'connreset';
     this.close();
   }
   close() {

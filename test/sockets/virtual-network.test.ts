@@ -147,6 +147,32 @@ describe('VirtualNetwork', () => {
     expect(net.ports()).toEqual([]);
   });
 
+  it("the page's stream sees the guest's end: EOF after a close, ECONNRESET for a connection its listener never accepted", async () => {
+    const net = new VirtualNetwork();
+    const server = guest(['echo-server', '1'], { virtual: net, ...LOOPBACK });
+    const port = await server.port;
+    const first = await net.connect(port);
+    // Queued behind the first: the guest serves one connection, then closes its listener.
+    const second = await net.connect(port);
+    const w = first.writable.getWriter();
+    await w.write(new TextEncoder().encode('one'));
+    await w.close();
+    expect(await new Response(first.readable).text()).toBe('one');
+    expect((await server.done).code).toBe(0);
+    await expect(second.readable.getReader().read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(second.writable.getWriter().write(new Uint8Array(1))).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(net.ports()).toEqual([]);
+  });
+
+  it('checks its own arguments: a port out of range, a connector that is not a function', async () => {
+    const net = new VirtualNetwork();
+    await expect(net.connect(0)).rejects.toThrow(RangeError);
+    await expect(net.connect(65536)).rejects.toThrow(RangeError);
+    await expect(net.fetch(1.5, '/')).rejects.toThrow(RangeError);
+    expect(() => new VirtualNetwork({ connector: 'ws://example' as never })).toThrow(WasiOptionError);
+    expect(() => new VirtualNetwork({ connector: 'ws://example' as never })).toThrow(/options\.connector/);
+  });
+
   it('rejects a network.virtual that is not a VirtualNetwork, naming the option', () => {
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(WasiOptionError);
     expect(() => new WASI({ network: { virtual: {} as VirtualNetwork } })).toThrow(/options\.network\.virtual/);
