@@ -123,8 +123,12 @@ export class GuestStack {
   /** The checkpoint held by each snapshot record's address: a new one there replaces it. */
   readonly #byRecord = new Map<number, number>();
   #nextId = 1;
-  /** Written into every record of this thread, so that a record from elsewhere is refused. */
-  readonly #tag = randomU64();
+  /**
+   * Written into every record of this thread, so that a record from elsewhere is refused. Drawn at the
+   * first checkpoint: most programs take none, and Node loads its Web Crypto (milliseconds) on the
+   * first use of `globalThis.crypto`.
+   */
+  #tagValue: bigint | undefined;
   /** Between a checkpoint's first call and the end of its unwind. */
   #unwinding: { entry: Entry; record: number; sp: number; tls: number | undefined; stack: Uint8Array; id: number; buffer: Borrowed } | undefined;
   /** While rewinding: what the checkpoint's call returns when the rewind reaches it. */
@@ -132,6 +136,10 @@ export class GuestStack {
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
+  }
+
+  get #tag(): bigint {
+    return (this.#tagValue ??= randomU64());
   }
 
   /** Finds the asyncify exports and the stack pointer; without them a checkpoint is `notsup`. */
