@@ -3,6 +3,8 @@
 // them starts beside itself (guest-worker-node.js, guest-worker-browser.js: new URL(..., import.meta.url)).
 // One file each, because Node's loader costs about a quarter of a millisecond per module. memfs stays
 // outside: the Node entry requires it on the first MemoryFileSystem, a browser bundler places it.
+// Whitespace and syntax are minified (identifiers kept, for readable stacks; the maps give the source):
+// Node parses the whole bundle at import, and fewer bytes and tokens are a shorter parse (issue 18).
 // Declarations come from tsc, complete, under dist/types/.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
-const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', outdir: 'dist', external: ['memfs'], logLevel: 'warning' };
+const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', outdir: 'dist', external: ['memfs'], minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
 await build({
   ...common,
   platform: 'node',
