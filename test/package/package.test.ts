@@ -118,12 +118,15 @@ describe("import 'wasi-kit' from the installed package", () => {
       import { WASI } from 'wasi-kit';
       const calls = [];
       const trace = (e) => calls.push({ call: e.module + '.' + e.name, params: e.abi.params.map((p) => p.name), errno: e.errno });
-      // 'auto' (the default) traces every version's modules, so every ABI file is read.
       const wasi = new WASI({ args: ['hello'], stdout: () => {}, trace });
       wasi.start(await WebAssembly.instantiate(await WebAssembly.compile(readFileSync(${hello})), wasi.getImportObject()));
-      process.stdout.write(JSON.stringify(calls.filter((c) => c.call.endsWith('.fd_write'))));`);
+      // A spread reads every module of 'auto' (the default), each traced by its version's ABI.
+      const served = Object.entries({ ...wasi.getImportObject() }).map(([m, fns]) => [m, typeof fns.fd_write]);
+      process.stdout.write(JSON.stringify({ writes: calls.filter((c) => c.call.endsWith('.fd_write')), served }));`);
     expect(r.stderr).toBe('');
-    const writes = JSON.parse(r.stdout) as { call: string; params: string[]; errno: string }[];
+    const { writes, served } = JSON.parse(r.stdout) as { writes: { call: string; params: string[]; errno: string }[]; served: [string, string][] };
+    expect(served).toContainEqual(['wasix_32v1', 'function']);
+    expect(served).toContainEqual(['wasix_64v1', 'function']);
     expect(writes.length).toBeGreaterThan(0);
     expect(writes[0]).toEqual({ call: 'wasi_snapshot_preview1.fd_write', params: ['fd', 'iovs'], errno: 'success' });
   });
