@@ -102,6 +102,11 @@ export function pollOneoff(k: Process, layout: PollLayout, inPtr: number, outPtr
   const { subscription: sub, event } = layout;
   m.checkArray(inPtr, count, sub.SIZE, sub.ALIGN);
   m.checkArray(outPtr, count, event.SIZE, event.ALIGN);
+  if (count === 1) {
+    // One subscription (a sleep, mostly), so one event (pollEvents returns when it has some): no lists around them.
+    layout.writeEvent(m.view, outPtr, pollEvents(k, [layout.readSubscription(m.view, inPtr)])[0]!);
+    return 1;
+  }
   const subs = Array.from({ length: count }, (_, i) => layout.readSubscription(m.view, inPtr + i * sub.SIZE));
   const events = pollEvents(k, subs);
   events.forEach((e, i) => layout.writeEvent(m.view, outPtr + i * event.SIZE, e));
