@@ -107,9 +107,10 @@ export function pollOneoff(k: Process, layout: PollLayout, inPtr: number, outPtr
     layout.writeEvent(m.view, outPtr, pollEvents(k, [layout.readSubscription(m.view, inPtr)])[0]!);
     return 1;
   }
-  const subs = Array.from({ length: count }, (_, i) => layout.readSubscription(m.view, inPtr + i * sub.SIZE));
+  const subs: Subscription[] = [];
+  for (let i = 0; i < count; i++) subs.push(layout.readSubscription(m.view, inPtr + i * sub.SIZE));
   const events = pollEvents(k, subs);
-  events.forEach((e, i) => layout.writeEvent(m.view, outPtr + i * event.SIZE, e));
+  for (let i = 0; i < events.length; i++) layout.writeEvent(m.view, outPtr + i * event.SIZE, events[i]!);
   return events.length;
 }
 
