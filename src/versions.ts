@@ -129,7 +129,7 @@ function versionModules(v: VersionId, p1: WasiSnapshotPreview1, k: Process, m: G
     for (const [name, fns] of Object.entries(mods)) {
       const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
       mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
-        const tid = k.threads?.currentTid;
+        const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
         return tid === undefined ? undefined : { pid: k.pid, tid };
       });
     }

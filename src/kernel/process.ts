@@ -1,5 +1,7 @@
 import type { Tty } from '../../generated/wasix/types.js';
-import type { GuestMemory } from '../abi/memory.js';
+import { GuestMemory } from '../abi/memory.js';
+import type { ThreadImage } from '../threads/asyncify.js';
+import type { ExecImage } from './programs.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { ProcessNetwork } from '../sockets/wasix-socket.js';
@@ -25,6 +27,24 @@ export interface ThreadHost {
   readonly currentTid: number | undefined;
   /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
   onNextCall(tid: number, thunk: () => void): boolean;
+  /**
+   * The image thread `tid` sent before its `proc_fork` reached the kernel (undefined until it has
+   * arrived), removed: the thread unwound to its entry, which the child resumes.
+   */
+  takeForkImage(tid: number): ThreadImage | undefined;
+  /** Thread `tid` goes on as vfork's `child` (its calls are the child's) until the child execs or exits. */
+  vfork(tid: number, child: VforkChild): void;
+}
+
+/** A vfork's child while it runs on its parent's thread: its own import functions, and what happens when it is over. */
+export interface VforkChild {
+  readonly pid: number;
+  /** Its import functions, by module and name (made for it, over the parent's memory). */
+  readonly imports: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Before each of its calls. */
+  beforeCall(): void;
+  /** It called proc_exec* (`exec`: the new image to start) or proc_exit. */
+  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number }): void;
 }
 
 /** What a process starts with. */
@@ -69,6 +89,8 @@ export class Process {
   exports?: WebAssembly.Exports;
   /** Set while `WASI.run` runs a threaded program (src/threads/dispatcher.ts): the thread group. */
   threads?: ThreadHost;
+  /** While this process is vfork's child: its parent's thread group, on one of whose threads it runs. */
+  borrowedThreads?: ThreadHost;
   /** How the process ended, once it has (a zombie until its parent reaps it). */
   status: ExitStatus | undefined;
 
@@ -97,6 +119,28 @@ export class Process {
   /** Sleeps without spinning; used by poll_oneoff. */
   get sleepNs(): (ns: bigint) => void {
     return this.kernel.sleepNs;
+  }
+
+  /**
+   * A child copied from this process for `proc_fork` (in the process table, `again` past its limit):
+   * the same args, env, working directory, terminal record and signal dispositions, and an fd table
+   * sharing every open description (close-on-exec flags included), as POSIX fork says. Its memory is
+   * bound by the launcher.
+   */
+  fork(): Process {
+    const child = new Process(this.kernel, {
+      memory: new GuestMemory(),
+      args: this.args,
+      env: this.env,
+      fds: this.fds.clone(() => true),
+      terminal: this.terminal,
+      parent: this.pid,
+      network: this.network,
+    });
+    child.cwd = this.cwd;
+    child.tty = this.tty;
+    child.signals.inheritFrom(this.signals);
+    return child;
   }
 
   /** Sleeps `ms` through the kernel's sleep, which takes nanoseconds. */

@@ -69,11 +69,29 @@ interface Borrowed {
   readonly saved: Uint8Array;
 }
 
+/**
+ * A guest thread unwound to its outermost entry, as a fork's child needs it to go on where the parent
+ * was (structured-cloneable: it goes from the parent's worker to the child's): which export it is in, its
+ * stack pointer and thread-local base, the asyncify data (in memory at `buffer.at`, with the bytes it
+ * borrowed in `buffer.saved`), and its checkpoints, so that a setjmp taken before the fork still works.
+ */
+export interface ThreadImage {
+  readonly entry: { readonly name: string; readonly args: readonly unknown[]; readonly top: number | undefined; readonly bottom: number | undefined };
+  readonly sp: number;
+  readonly tls: number | undefined;
+  readonly buffer: Borrowed;
+  readonly tag: bigint;
+  readonly nextId: number;
+  readonly checkpoints: readonly (Omit<Checkpoint, 'entry'> & { readonly record: number | undefined })[];
+}
+
 /** Thrown by `stack_restore` through the guest's frames to the entry that took the checkpoint. */
 export class LongJump extends Unwind {
   constructor(
     readonly checkpoint: Checkpoint,
     readonly value: bigint,
+    /** Back to the point an `unwound` import kept (vfork's parent): its second call gets this. */
+    readonly resumed?: unknown,
   ) {
     super('stack_restore');
     this.name = 'LongJump';
@@ -129,10 +147,19 @@ export class GuestStack {
    * first use of `globalThis.crypto`.
    */
   #tagValue: bigint | undefined;
+  /** Set by `resume`: takes over the forked thread's checkpoints once `call` has made their entry. */
+  #adopt: ((entry: Entry) => void) | undefined;
   /** Between a checkpoint's first call and the end of its unwind. */
   #unwinding: { entry: Entry; record: number; sp: number; tls: number | undefined; stack: Uint8Array; id: number; buffer: Borrowed } | undefined;
   /** While rewinding: what the checkpoint's call returns when the rewind reaches it. */
   #rewinding: { value: bigint; buffer: Borrowed } | undefined;
+  /** Between the first call of an import that runs unwound (`unwound`) and the end of its unwind. */
+  #suspending: { entry: Entry; sp: number; tls: number | undefined; stack: Uint8Array; buffer: Borrowed; run: (image: ThreadImage) => unknown; hold: boolean } | undefined;
+  /** While rewinding to such an import: what its second call returns. */
+  #resuming: { value: unknown; buffer: Borrowed } | undefined;
+  /** The point an `unwound` import asked to keep (vfork), to come back to with `returnToHeld`. */
+  #held: Checkpoint | undefined;
+  #exports: WebAssembly.Exports = {};
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
@@ -144,6 +171,7 @@ export class GuestStack {
 
   /** Finds the asyncify exports and the stack pointer; without them a checkpoint is `notsup`. */
   bind(exports: WebAssembly.Exports): void {
+    this.#exports = exports;
     const e = exports as Record<string, unknown>;
     const sp = mutableGlobal(e.__stack_pointer);
     const fns = ['asyncify_start_unwind', 'asyncify_stop_unwind', 'asyncify_start_rewind', 'asyncify_stop_rewind'];
@@ -180,6 +208,9 @@ export class GuestStack {
     const bottom = thread ? thread.bottom : outer ? outer.bottom : this.#mainBottom !== undefined && this.#mainBottom < sp ? this.#mainBottom : undefined;
     const entry: Entry = { fn: f, args, top: thread ? thread.top : sp, bottom };
     this.#entries.push(entry);
+    const adopt = this.#adopt;
+    this.#adopt = undefined;
+    adopt?.(entry);
     try {
       for (;;) {
         let result: unknown;
@@ -187,7 +218,21 @@ export class GuestStack {
           result = f(...args);
         } catch (err) {
           if (!(err instanceof LongJump) || err.checkpoint.entry !== entry) throw err;
-          this.#rewindTo(a, err.checkpoint, err.value);
+          this.#rewindTo(a, err.checkpoint, err.value, err.resumed);
+          continue;
+        }
+        const s = this.#suspending;
+        if (s !== undefined) {
+          // The guest unwound to here for an import that runs unwound (fork): run it, then rewind to it.
+          this.#suspending = undefined;
+          a.stopUnwind();
+          if (s.hold) {
+            this.#memory.refresh();
+            const end = this.#memory.view.getUint32(s.buffer.at, true);
+            this.#held = { id: 0, entry, sp: s.sp, tls: s.tls, stack: s.stack, data: this.#memory.u8.slice(s.buffer.at + 8, end) };
+          }
+          this.#resuming = { value: s.run(this.#image(s, entry)), buffer: s.buffer };
+          a.startRewind(s.buffer.at);
           continue;
         }
         const u = this.#unwinding;
@@ -236,6 +281,83 @@ export class GuestStack {
     return 0n; // ignored: the guest unwinds instead of reading it
   }
 
+  /** True between an `unwound` import's first call and its rewind (the guest is unwinding). */
+  get unwinding(): boolean {
+    return this.#suspending !== undefined;
+  }
+
+  /**
+   * For an import that must run while the calling thread is unwound to its outermost entry, with its
+   * whole state in memory (fork): the import's first call starts the unwind and gets undefined (it must
+   * return at once, its result ignored); at the entry, `run` gets the thread's image; then the thread
+   * rewinds into the import, whose second call gets `{ value }`, what `run` returned. `notsup` without
+   * asyncify, and inside a signal callback (the host's frames below it cannot be copied). With `hold`,
+   * the point is kept as a checkpoint: `returnToHeld` goes back to it later (vfork's parent).
+   */
+  unwound(run: (image: ThreadImage) => unknown, hold = false): { value: unknown } | undefined {
+    const a = this.#asyncify;
+    const r = this.#resuming;
+    if (a && r) {
+      this.#resuming = undefined;
+      a.stopRewind();
+      this.#giveBack(r.buffer);
+      return { value: r.value };
+    }
+    if (!a) throw new WasiError('notsup', this.#why);
+    const entry = this.#entries.at(-1);
+    if (!entry) throw new WasiError('notsup', 'called from an export the host did not start (the stack needs an entry such as _start to unwind to)');
+    if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
+    if (hold && this.#held) throw new WasiError('notsup', "a vfork's child cannot vfork before it execs or exits");
+    const sp = (a.sp.value as number) >>> 0;
+    const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
+    if (entry.top === undefined || sp > entry.top) throw new WasiError('notsup', `the stack pointer (${sp}) is above the top of this thread's stack (${entry.top})`);
+    this.#memory.check(sp, entry.top - sp);
+    const stack = hold ? this.#memory.u8.slice(sp, entry.top) : new Uint8Array(0);
+    const buffer = this.#borrow(sp, entry.bottom);
+    this.#suspending = { entry, sp, tls, stack, buffer, run, hold };
+    a.startUnwind(buffer.at);
+    return undefined;
+  }
+
+  /**
+   * Goes on as the thread `image` describes, in this (new) instance over a copy of its memory: sets the
+   * stack pointer and thread-local base, takes over its checkpoints, and rewinds its entry into the
+   * import that unwound it, whose second call gets `value`. Returns what the entry returns.
+   */
+  resume(image: ThreadImage, value: unknown): unknown {
+    const a = this.#asyncify;
+    if (!a) throw new WebAssembly.RuntimeError(this.#why);
+    const fn = this.#exports[image.entry.name];
+    if (typeof fn !== 'function') throw new WebAssembly.RuntimeError(`fork: the module has no export ${image.entry.name} to resume`);
+    a.sp.value = image.sp;
+    if (a.tls && image.tls !== undefined) a.tls.value = image.tls;
+    // The checkpoints come with it, under the parent's tag (their records in the copied memory name them).
+    this.#tagValue = image.tag;
+    this.#nextId = image.nextId;
+    this.#adopt = (entry) => {
+      for (const { record, ...cp } of image.checkpoints) this.#keep({ ...cp, entry }, record);
+    };
+    this.#resuming = { value, buffer: image.buffer };
+    a.startRewind(image.buffer.at);
+    return this.call(fn as (...args: never[]) => unknown, image.entry.args, { top: image.entry.top ?? image.sp, bottom: image.entry.bottom });
+  }
+
+  /**
+   * Leaves for the point kept by `unwound(run, true)` (throws through the guest's frames to its
+   * entry, as a longjmp): the import's second call there gets `{ value }`. Only once.
+   */
+  returnToHeld(value: unknown): never {
+    const cp = this.#held;
+    if (!cp || !this.#entries.includes(cp.entry)) throw new WebAssembly.RuntimeError('vfork: the parent cannot be resumed: its point is gone');
+    this.#held = undefined;
+    throw new LongJump(cp, 0n, value);
+  }
+
+  /** Forgets the point `unwound(run, true)` kept (the vfork was refused). */
+  dropHeld(): void {
+    this.#held = undefined;
+  }
+
   /** `stack_restore`: leaves for the checkpoint in `record`, whose call then returns `value` (1 for 0). */
   restore(record: number, value: bigint): never {
     if (!this.#asyncify) throw new WasiError('notsup', this.#why);
@@ -249,7 +371,22 @@ export class GuestStack {
     throw new LongJump(cp, value === 0n ? 1n : value);
   }
 
-  #keep(cp: Checkpoint, record: number): void {
+  /** The image of this thread, unwound to `entry` (its only one) for `unwound`. */
+  #image(s: { sp: number; tls: number | undefined; buffer: Borrowed }, entry: Entry): ThreadImage {
+    const name = Object.entries(this.#exports).find(([, v]) => v === entry.fn)?.[0];
+    if (name === undefined) throw new Error('unreachable: the entry is not an export');
+    const records = new Map([...this.#byRecord].map(([record, id]) => [id, record]));
+    const checkpoints = [...this.#checkpoints.values()]
+      .filter((cp) => cp.entry === entry)
+      .map(({ id, sp, tls, stack, data }) => ({ id, sp, tls, stack, data, record: records.get(id) }));
+    return { entry: { name, args: entry.args, top: entry.top, bottom: entry.bottom }, sp: s.sp, tls: s.tls, buffer: s.buffer, tag: this.#tag, nextId: this.#nextId, checkpoints };
+  }
+
+  #keep(cp: Checkpoint, record: number | undefined): void {
+    if (record === undefined) {
+      this.#checkpoints.set(cp.id, cp);
+      return;
+    }
     const previous = this.#byRecord.get(record);
     if (previous !== undefined) this.#checkpoints.delete(previous);
     this.#byRecord.set(record, cp.id);
@@ -260,7 +397,7 @@ export class GuestStack {
     }
   }
 
-  #rewindTo(a: Asyncify, cp: Checkpoint, value: bigint): void {
+  #rewindTo(a: Asyncify, cp: Checkpoint, value: bigint, resumed: unknown): void {
     const m = this.#memory;
     m.refresh();
     const now = (a.sp.value as number) >>> 0;
@@ -271,7 +408,8 @@ export class GuestStack {
     if (8 + cp.data.length > cp.sp - buffer.at) throw new WebAssembly.RuntimeError('stack_restore: no room below the stack pointer to rewind the checkpoint');
     m.view.setUint32(buffer.at, buffer.at + 8 + cp.data.length, true);
     m.u8.set(cp.data, buffer.at + 8);
-    this.#rewinding = { value, buffer };
+    if (resumed !== undefined) this.#resuming = { value: resumed, buffer };
+    else this.#rewinding = { value, buffer };
     a.startRewind(buffer.at);
   }
 

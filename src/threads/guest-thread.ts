@@ -6,8 +6,12 @@ import { THREAD_LOCALS_2023, threadLocalImports } from '../handlers/wasix/abi202
 import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-locals.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
 import { GuestStack } from './asyncify.js';
-import { ARGS, remoteFunction } from './channel.js';
+import { ARGS, PARENT_RESUMES, PROCESS_ENDS, RESULT, remoteFunction } from './channel.js';
+import { forkImport, IN_CHILD, type ForkResult } from './fork.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
+
+/** Thrown through the guest's frames when its process has ended (the kernel answered a call so). */
+class ProcessEnds extends Error {}
 
 /** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
 export interface WorkerPort {
@@ -30,6 +34,7 @@ export function guestThread(port: WorkerPort): void {
   let init: InitMessage | undefined;
   port.onMessage((message) => {
     if (message.type === 'init') init = message;
+    else if (message.type === 'reset') init = undefined;
     else if (init) run(init, message, port);
   });
 }
@@ -46,16 +51,27 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
     const stack = new GuestStack(memory);
     // Its thread-local values (2023 ABI), under the process's keys.
     const locals = new ThreadLocalValues(new ThreadLocalKeys(init.threadLocalKeys));
-    const deliver = (control: Int32Array, count: number) => {
-      const pairs = Array.from(control.subarray(ARGS, ARGS + 2 * count));
+    const deliverPairs = (pairs: readonly number[]) => {
       for (let i = 0; i < pairs.length; i += 2) stack.call(exports[names[pairs[i]!]!] as (signo: number) => void, [pairs[i + 1]!]);
     };
-    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver));
+    const deliver = (control: Int32Array, count: number) => {
+      // A vfork's child is over (it exec'd or exited): back to the parent's proc_fork, which returns its pid.
+      if (count === PARENT_RESUMES) stack.returnToHeld({ pid: control[RESULT]! >>> 0 } satisfies ForkResult);
+      // The process has ended: leave the guest, so that this worker is idle again.
+      if (count === PROCESS_ENDS) throw new ProcessEnds();
+      deliverPairs(Array.from(control.subarray(ARGS, ARGS + 2 * count)));
+    };
+    // A fork's child: instantiating writes the data segments over the copy of the parent's memory; keep what the copy holds there.
+    const kept = start.fork ? (start.forkKeeps ?? [[0, memory.u8.length]]).map(([at, n]) => [at, memory.u8.slice(at, at + n)] as const) : [];
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver, deliverPairs, port));
+    memory.refresh();
+    for (const [at, bytes] of kept) memory.u8.set(bytes, at);
     exports = instance.exports;
     stack.bind(exports);
     let exitCode: number | undefined;
     try {
-      if (start.main) stack.call(exports._start as () => void, []);
+      if (start.fork) stack.resume(start.fork, IN_CHILD);
+      else if (start.main) stack.call(exports._start as () => void, []);
       else if (start.userData2023 !== undefined) {
         // The 2023 ABI's thread: the host sets its stack pointer, then `_start_thread(user_data_lo, user_data_hi)`.
         const sp = exports.__stack_pointer;
@@ -64,6 +80,10 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
         stack.call(exports._start_thread as (lo: number, hi: number) => void, halves(start.userData2023), start.stack);
       } else stack.call(exports.wasi_thread_start as (tid: number, arg: number) => void, [tid, start.arg], start.stack);
     } catch (err) {
+      if (err instanceof ProcessEnds) {
+        port.post({ type: 'ended', tid });
+        return;
+      }
       if (!(err instanceof ThreadExit)) throw err;
       exitCode = err.exitCode;
     }
@@ -85,6 +105,8 @@ function imports(
   stack: GuestStack,
   locals: ThreadLocalValues,
   deliver: (control: Int32Array, count: number) => void,
+  deliverPairs: (pairs: readonly number[]) => void,
+  port: WorkerPort,
 ): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
@@ -110,7 +132,18 @@ function imports(
   put(init.memoryImport.module, init.memoryImport.name, init.memory);
   const local2023 = threadLocalImports(locals, memory) as Record<string, WebAssembly.ImportValue>;
   remote.forEach((f, index) => {
-    if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
+    if (f.module === 'wasix_32v1' && f.name === 'proc_fork') {
+      // Signals that come with the kernel's answer wait until the thread has rewound: while it is
+      // unwound, its frames lie below the stack pointer, where a callback would run.
+      const later: number[] = [];
+      const call = remoteFunction(f, index, control, doorbell, (c, count) => (count < 0 ? deliver(c, count) : later.push(...c.subarray(ARGS, ARGS + 2 * count))));
+      const fork = forkImport(stack, memory, (image) => port.post({ type: 'fork', tid, image }), call);
+      put(f.module, f.name, (copyMemory: number, retPid: number) => {
+        const errno = fork(copyMemory, retPid);
+        if (later.length > 0 && !stack.unwinding) deliverPairs(later.splice(0));
+        return errno;
+      });
+    } else if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
     else if (f.module === 'wasix_32v1' && LOCAL_2023.has(f.name)) put(f.module, f.name, local2023[f.name]!);
     else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
   });
