@@ -57,7 +57,7 @@ export async function startDemoServer({ port = 0 } = {}) {
       const page = PAGE_FILES[path];
       if (page) return send(200, page[1], await readFile(here(page[0])));
       // Program names are plain words (threaded ones under threads/), so no path can leave test/programs.
-      const program = /^\/programs\/((?:threads\/)?[a-z0-9-]+)\.wasm$/.exec(path);
+      const program = /^\/programs\/((?:threads\/|proc\/)?[a-z0-9-]+)\.wasm$/.exec(path);
       if (program) return send(200, 'application/wasm', await readFile(here(`../../test/programs/${program[1]}.wasm`)));
       if (path === '/favicon.ico') return send(204, 'text/plain', '');
       send(404, 'text/plain', `not found: ${path}\n`);
