@@ -423,9 +423,24 @@ export class WASI {
    * on this thread cannot be reached until it returns).
    */
   kill(signal: string | number = 'SIGTERM'): boolean {
-    const sig = typeof signal === 'number' ? signal : (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()];
-    if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
-    const p = this.#kernel;
+    return this.#signal(this.#kernel, signalNumber(signal));
+  }
+
+  /**
+   * Sends `signal` (default `'SIGINT'`) to the foreground process of the guest's terminal, as a terminal
+   * driver does for Ctrl-C: the most recently started process still running that shares the first
+   * process's terminal (the `terminal` option's), so the command a shell waits for is interrupted and
+   * the shell is not (see the README's terminal section). With no child running, that is the first
+   * process itself. False when none is running in workers.
+   */
+  signalForeground(signal: string | number = 'SIGINT'): boolean {
+    const sig = signalNumber(signal);
+    const p = this.#kernel.kernel.launcher ? this.#kernel.kernel.processes.foreground(this.#kernel.terminal) : this.#kernel;
+    return p !== undefined && this.#signal(p, sig);
+  }
+
+  /** Delivers `sig` to `p`, run in workers: its handler at its next signal point, or its default action at once. */
+  #signal(p: Process, sig: number): boolean {
     const d = p.threads as ThreadDispatcher | undefined;
     if (!d || p.status !== undefined) return false;
     if (p.kernel.launcher) {
@@ -462,6 +477,13 @@ export class WASI {
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;
   return new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be of type ${expected}. Received ${what}`);
+}
+
+/** A signal's WASIX number (Linux's) from its name (`'SIGINT'`, `'int'`) or number; throws for anything else. */
+function signalNumber(signal: string | number): number {
+  const sig = typeof signal === 'number' ? signal : typeof signal === 'string' ? (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()] : undefined;
+  if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
+  return sig;
 }
 
 function hostClock(p: Platform): ClockSource {

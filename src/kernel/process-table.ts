@@ -74,6 +74,20 @@ export class ProcessTable {
     return done;
   }
 
+  /**
+   * The foreground process of a terminal, which its Ctrl-C interrupts: the most recently started
+   * process still running that shares `terminal` (the highest pid: pids are never reused, and exec
+   * keeps the pid). wasi-kit has no process groups; this stands in for the foreground group that a
+   * shell makes of the command it waits for: that command, or the last one it started, gets the
+   * signal, while the shell waiting for it does not. A pipeline's last stage is the one signalled;
+   * the stages before it end by the closed pipe (or at their next Ctrl-C).
+   */
+  foreground(terminal: unknown): Process | undefined {
+    let found: Process | undefined;
+    for (const p of this.#byPid.values()) if (p.status === undefined && p.terminal === terminal && (!found || p.pid > found.pid)) found = p;
+    return found;
+  }
+
   /** Calls `f` whenever a process ends; returns the function that stops it. */
   onExit(f: (p: Process) => void): () => void {
     this.#onExit.add(f);
