@@ -427,16 +427,18 @@ export class WASI {
   }
 
   /**
-   * Sends `signal` (default `'SIGINT'`) to the foreground process of the guest's terminal, as a terminal
-   * driver does for Ctrl-C: the most recently started process still running that shares the first
-   * process's terminal (the `terminal` option's), so the command a shell waits for is interrupted and
-   * the shell is not (see the README's terminal section). With no child running, that is the first
-   * process itself. False when none is running in workers.
+   * Sends `signal` (default `'SIGINT'`) to the foreground group of the guest's terminal, as a terminal
+   * driver does for Ctrl-C: every process still running that shares the first process's terminal (the
+   * `terminal` option's), newest first. WASIX has no process groups, so these are one group, as under a
+   * shell without job control: the command a shell waits for ends, and the shell, which ignores SIGINT
+   * while it waits (POSIX), prompts again (see the README's terminal section). Returns how many
+   * processes it reached: 0 when none runs in workers.
    */
-  signalForeground(signal: string | number = 'SIGINT'): boolean {
+  signalForeground(signal: string | number = 'SIGINT'): number {
     const sig = signalNumber(signal);
-    const p = this.#kernel.kernel.launcher ? this.#kernel.kernel.processes.foreground(this.#kernel.terminal) : this.#kernel;
-    return p !== undefined && this.#signal(p, sig);
+    const k = this.#kernel;
+    const group = k.kernel.launcher ? k.kernel.processes.foreground(k.terminal) : [k];
+    return group.filter((p) => this.#signal(p, sig)).length;
   }
 
   /** Delivers `sig` to `p`, run in workers: its handler at its next signal point, or its default action at once. */

@@ -75,17 +75,15 @@ export class ProcessTable {
   }
 
   /**
-   * The foreground process of a terminal, which its Ctrl-C interrupts: the most recently started
-   * process still running that shares `terminal` (the highest pid: pids are never reused, and exec
-   * keeps the pid). wasi-kit has no process groups; this stands in for the foreground group that a
-   * shell makes of the command it waits for: that command, or the last one it started, gets the
-   * signal, while the shell waiting for it does not. A pipeline's last stage is the one signalled;
-   * the stages before it end by the closed pipe (or at their next Ctrl-C).
+   * The foreground group of a terminal, which its Ctrl-C interrupts: every process still running that
+   * shares `terminal`, newest first. WASIX has no process groups (no setpgid): the processes of one
+   * terminal are one group, as under a shell without job control (`sh -c`, a script), where every
+   * process of the session is in the foreground and the shell ignores SIGINT while it waits for a
+   * command (POSIX, Shell Command Language 2.11), so a Ctrl-C ends the command (every stage of a
+   * pipeline, a child's children) and the shell prompts again.
    */
-  foreground(terminal: unknown): Process | undefined {
-    let found: Process | undefined;
-    for (const p of this.#byPid.values()) if (p.status === undefined && p.terminal === terminal && (!found || p.pid > found.pid)) found = p;
-    return found;
+  foreground(terminal: unknown): Process[] {
+    return [...this.#byPid.values()].filter((p) => p.status === undefined && p.terminal === terminal).sort((a, b) => b.pid - a.pid);
   }
 
   /** Calls `f` whenever a process ends; returns the function that stops it. */
