@@ -7,7 +7,7 @@ import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
-import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
+import { checkOptions, type PreopenTarget, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
@@ -64,6 +64,8 @@ export class WASI {
   /** The `root` option's filesystem; `/` is made of it (or of a new MemoryFileSystem) once mounted. */
   readonly #rootFs: FileSystem | undefined;
   #rootMounted = false;
+  /** `/` once mounted: where `mount()` adds filesystems. */
+  #rootTable: MountFileSystem | undefined;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -197,6 +199,7 @@ export class WASI {
       root.close(h);
     } else if (root.flush) this.#flushes.push(root);
     const fs = new MountFileSystem(root, this.#mounts);
+    this.#rootTable = fs;
     if (fs.asynchronous) this.#asyncPreopen ??= '/';
     this.#kernel.fds.shiftFrom(3);
     this.#kernel.fds.set(3, {
@@ -205,6 +208,31 @@ export class WASI {
       rightsBase: DIR_RIGHTS,
       rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
     });
+  }
+
+  /**
+   * Mounts a filesystem at `guestPath` in the guest's root filesystem (`/`, which a WASIX program or
+   * the `root` option has), also while it runs: every process sees it from its next call on, through
+   * `/` (no new fd is opened: a program finds it by path). This is how a page mounts a folder the
+   * user picks (`new DirectoryHandleFileSystem(await showDirectoryPicker())`) at `/mnt/<name>`. `target`
+   * is a FileSystem, `{ fs, readOnly }`, or (Node) a host path, as a preopen. Throws a
+   * WasiStateError (`ERR_WASI_NO_ROOT`) when there is no root filesystem yet.
+   */
+  mount(guestPath: string, target: PreopenTarget): void {
+    if (typeof guestPath !== 'string') throw argType('guestPath', 'string', guestPath);
+    let parts: string[];
+    try {
+      parts = mountParts(guestPath);
+    } catch {
+      parts = [];
+    }
+    if (!guestPath.startsWith('/') || parts.length === 0) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'guestPath', `The "guestPath" argument must be an absolute path below / without "..". Received ${JSON.stringify(guestPath)}`);
+    const fs = this.#preopen(getPlatform()!, guestPath, target, 'target');
+    if (!this.#rootTable) {
+      throw new WasiStateError('ERR_WASI_NO_ROOT', "wasi-kit: mount() needs the guest's root filesystem: give the root option or version 'wasix' (or call it once run() has started a WASIX program)");
+    }
+    this.#rootTable.mount(guestPath, fs);
+    if (fs.flush) this.#flushes.push(fs);
   }
 
   /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
