@@ -40,10 +40,10 @@
 # WASIX programs with setjmp/longjmp (test/programs/wasix/*.c, and any source whose first line is
 # "// build: asyncify"): also -mmutable-globals and -Wl,--export=__stack_pointer (the host saves and
 # restores the stack pointer), then Binaryen's asyncify pass (Debian's binaryen, wasm-opt 108):
-#   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2
-# Only the import that unwinds is listed, so only the functions that can reach it are instrumented.
+#   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint,wasix_32v1.proc_fork -O2
+# Only the imports that unwind are listed, so only the functions that can reach them are instrumented.
 # Process programs (test/programs/proc/*.c) are ordinary wasi-libc commands declaring their WASIX
-# imports themselves (proc/wasix.h).
+# imports themselves (proc/wasix.h); one that forks (sh.c) starts with "// build: asyncify" too.
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with
@@ -97,7 +97,7 @@ if ! command -v wasm-opt >/dev/null 2>&1; then
   echo "error: wasm-opt not found (apt-get install binaryen)" >&2
   exit 2
 fi
-ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint -O2)
+ASYNCIFY=(--asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint,wasix_32v1.proc_fork -O2)
 asyncify() { [[ "$1" == wasix/* ]] || head -n 1 "$1" | grep -qx '// build: asyncify'; }
 
 tmp="$(mktemp -d)"
@@ -151,7 +151,12 @@ sources+=("${thread_sources[@]}")
 mkdir -p "$tmp/proc"
 proc_sources=(proc/*.c)
 for src in "${proc_sources[@]}"; do
-  cc "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
+  if asyncify "$src"; then
+    cc "${CFLAGS[@]}" -mmutable-globals -Wl,--export=__stack_pointer "$src" -o "$tmp/${src%.c}.linked.wasm"
+    wasm-opt "$tmp/${src%.c}.linked.wasm" "${ASYNCIFY[@]}" -o "$tmp/${src%.c}.wasm"
+  else
+    cc "${CFLAGS[@]}" "$src" -o "$tmp/${src%.c}.wasm"
+  fi
 done
 sources+=("${proc_sources[@]}")
 

@@ -8,6 +8,7 @@ import { MemoryFileSystem, WASI, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 import { textSink } from '../threads/helpers.js';
 import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
+import { genDigest } from './helpers.js';
 
 const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
 const commands = Object.fromEntries(['echo', 'cat', 'wc', 'gen', 'status'].map((n) => [n, bytes(n)]));
@@ -17,25 +18,6 @@ async function spawner(args: string[], options: WasiOptions = {}) {
   const err = textSink();
   const code = await new WASI({ args: ['spawner', ...args], stdout: out.write, stderr: err.write, commands, ...options }).run(bytes('spawner'));
   return { code, out: out.text(), err: err.text() };
-}
-
-/** wc.c's FNV-1a 64 hash, computed here over gen.c's byte sequence (xorshift32 from 1, low byte). */
-function genDigest(n: number): string {
-  let x = 1;
-  let hash = 0xcbf29ce484222325n;
-  let lines = 0;
-  const M = (1n << 64n) - 1n;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    const b = x & 0xff;
-    if (b === 10) lines++;
-    hash = ((hash ^ BigInt(b)) * 0x100000001b3n) & M;
-  }
-  return `${lines} ${n} ${hash.toString(16).padStart(16, '0')}\n`;
 }
 
 describe('processes', () => {

@@ -1,0 +1,137 @@
+// Our own shell (test/programs/proc/sh.c) running our own echo, cat, wc, gen and status: pipelines,
+// $(...) capture, redirections, exit statuses, cd/pwd on the root filesystem, not-found, PATH search
+// in the guest's filesystem, and stdin mode. Each case runs with -S (proc_spawn2 with file actions).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryFileSystem, WASI, type WasiOptions } from '../../src/index.js';
+import { REPO_ROOT } from '../helpers/run-program.js';
+import { textSink } from '../threads/helpers.js';
+import { genDigest } from './helpers.js';
+
+const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
+const PROGRAMS = ['echo', 'cat', 'wc', 'gen', 'status'];
+const sh = bytes('sh');
+const commands = { ...Object.fromEntries(PROGRAMS.map((n) => [n, bytes(n)])), sh };
+
+interface ShellRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function shell(args: string[], options: WasiOptions = {}): Promise<ShellRun> {
+  const out = textSink();
+  const err = textSink();
+  const code = await new WASI({ args: ['sh', ...args], stdout: out.write, stderr: err.write, commands, ...options }).run(sh);
+  return { code, out: out.text(), err: err.text() };
+}
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+function tempRoot(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wasi-kit-sh-'));
+  temps.push(dir);
+  return dir;
+}
+
+describe.each([['spawn (-S)', ['-S']]])('sh, %s', (_mode, flags) => {
+  const run = (cmdline: string, options: WasiOptions = {}) => shell([...flags, '-c', cmdline], options);
+
+  it('runs a command with its arguments as quoting and expansion make them', async () => {
+    const r = await run(`X='a  b'; echo 'one  two' "three $X" four\\ five $X "" end`);
+    // The empty "" is an argument WASIX's \n-joined arguments cannot carry: it is dropped.
+    expect(r).toEqual({ code: 0, out: 'one  two three a  b four five a b end\n', err: '' });
+  });
+
+  it('a 3-stage pipeline (gen | cat | wc) moves 10 MiB byte-exactly', async () => {
+    const n = 10 * 1024 * 1024;
+    const r = await run(`gen ${n} | cat | wc`);
+    expect(r).toEqual({ code: 0, out: genDigest(n), err: '' });
+  }, 120_000);
+
+  it('cat < a 10 MiB file | cat > another: the bytes arrive exactly', async () => {
+    const root = tempRoot();
+    const data = randomBytes(10 * 1024 * 1024);
+    writeFileSync(join(root, 'in.bin'), data);
+    const r = await run('cat < /in.bin | cat > /out.bin', { root });
+    expect(r).toEqual({ code: 0, out: '', err: '' });
+    expect(readFileSync(join(root, 'out.bin')).equals(data)).toBe(true);
+  }, 120_000);
+
+  it('$(...) captures a command\'s output through a pipe, trailing newlines removed, split unless quoted', async () => {
+    const r = await run(`echo [$(echo hello   world)] [$(echo 'a  b')] "[$(echo 'a  b')]"; echo $(echo $(echo nested) | wc)`);
+    expect(r.out).toBe(`[hello world] [a b] [a  b]\n1 7 ${fnv('nested\n')}\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('redirections: > truncates, >> appends, < reads; a missing input file fails that command only', async () => {
+    const root = new MemoryFileSystem({ '/tmp/old': 'old contents that are longer\n' });
+    const r = await run('echo one > /tmp/old; echo two >> /tmp/old; cat < /tmp/old; wc < /tmp/old > /tmp/count; cat < /tmp/count; cat < /tmp/none; echo $?', { root });
+    expect(r.out).toBe(`one\ntwo\n2 8 ${fnv('one\ntwo\n')}\n1\n`);
+    expect(r.err).toMatch(/^sh: \/tmp\/none: No such file or directory\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('exit statuses: $?, && and ||, the last command\'s status as the shell\'s, exit N', async () => {
+    expect((await run('status 3; echo $?; status 0 && echo and; status 1 && echo not; status 1 || echo or; status 0 || echo not')).out).toBe('3\nand\nor\n');
+    expect((await run('echo x; status 7')).code).toBe(7);
+    expect((await run('status 7 | status 0')).code).toBe(0);
+    expect((await run('status 0 | status 5')).code).toBe(5);
+    expect((await run('exit 4; echo not here')).code).toBe(4);
+    expect(await run('status 3; exit')).toEqual({ code: 3, out: '', err: '' });
+  });
+
+  it('an unknown command is "sh: NAME: not found" with status 127, and the shell goes on', async () => {
+    const r = await run('nosuch a b; echo $?; nosuch | wc; echo $?');
+    expect(r.err).toBe('sh: nosuch: not found\nsh: nosuch: not found\n');
+    expect(r.out).toBe(`127\n0 0 ${fnv('')}\n0\n`);
+    expect((await run('echo hi | nosuch')).code).toBe(127);
+  });
+
+  it('cd and pwd on the root filesystem: absolute, relative, .., a missing directory; children start there', async () => {
+    const root = new MemoryFileSystem({ '/home/user/notes': 'in home\n' });
+    const r = await run(`pwd; cd /home/user; pwd; cat < notes; cd ..; pwd; cd ./user/../..; pwd; cd /nope; echo $?; cd /home && pwd | cat; sh ${flags.join(' ')} -c pwd`, { root });
+    expect(r.out).toBe('/\n/home/user\nin home\n/home\n/\n1\n/home\n/home\n');
+    expect(r.err).toBe('sh: cd: /nope: No such file or directory\n');
+  });
+
+  it('export passes variables to the programs it runs; NAME=value cmd to that program alone', async () => {
+    // The child is the shell itself (a command too), which prints what its environment holds.
+    const sub = ['sh', ...flags, '-c'].join(' ');
+    const r = await run(`A=1; export B=2; echo $A $B; ${sub} 'echo [$A] [$B]'; export A; C=3 ${sub} 'echo [$A] [$C]'; echo [$C]`);
+    expect(r).toEqual({ code: 0, out: '1 2\n[] [2]\n[1] [3]\n[]\n', err: '' });
+  });
+
+  it('finds programs on PATH in the guest\'s filesystem when there are no commands', async () => {
+    const root = new MemoryFileSystem(Object.fromEntries(PROGRAMS.map((n) => [`/usr/bin/${n}`, bytes(n)])));
+    const r = await shell([...flags, '-c', 'echo found on path | cat | wc; /usr/bin/echo by path; nothere'], { root, commands: {}, env: { PATH: '/bin:/usr/bin' } });
+    expect(r.out).toBe(`1 14 ${fnv('found on path\n')}\nby path\n`);
+    expect(r.err).toBe('sh: nothere: not found\n');
+    expect(r.code).toBe(127);
+  });
+
+  it('reads commands from stdin, line by line, with no prompt when stdin is not a terminal', async () => {
+    const r = await shell([...flags], { stdin: 'echo first\nstatus 3\necho $?\ncat\nthis line is cat\'s input\n' });
+    expect(r).toEqual({ code: 0, out: 'first\n3\nthis line is cat\'s input\n', err: '' });
+  });
+
+  it('reads a script file; a syntax error is status 2', async () => {
+    const root = new MemoryFileSystem({ '/s.sh': 'echo from script\nstatus 4\n', '/bad.sh': 'echo | | cat\n' });
+    expect(await shell([...flags, '/s.sh'], { root })).toEqual({ code: 4, out: 'from script\n', err: '' });
+    const bad = await shell([...flags, '/bad.sh'], { root });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^sh: syntax error/);
+  });
+});
+
+/** wc.c's FNV-1a 64 hash of `s`. */
+function fnv(s: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(s)) hash = ((hash ^ BigInt(b)) * 0x100000001b3n) & ((1n << 64n) - 1n);
+  return hash.toString(16).padStart(16, '0');
+}
