@@ -1,5 +1,5 @@
-// ls (test/programs/proc/ls.c), the terminal demo's command: the same listing under node:wasi (the
-// oracle) and wasi-kit over one host directory, and what the directory holds as Node reads it.
+// ls and cat (test/programs/proc/ls.c, cat.c), the terminal demo's commands: the same output under
+// node:wasi (the oracle) and wasi-kit over one host directory, and what the directory holds as Node reads it.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (host: 'node:wasi' | 'wasi-kit', args: string[]) => {
-  const r = runInChild(host, 'proc/ls', { args, preopens: { '/d': dir } });
+const run = (host: 'node:wasi' | 'wasi-kit', args: string[], program = 'proc/ls', stdin = '') => {
+  const r = runInChild(host, program, { args, preopens: { '/d': dir }, stdin });
   return { out: r.stdout.toString(), err: r.stderr.toString(), status: r.status };
 };
 
@@ -44,5 +44,15 @@ describe('ls', () => {
     }
     expect(run('wasi-kit', ['/d/nope'])).toEqual({ out: '', err: 'ls: /d/nope: No such file or directory\n', status: 1 });
     expect(run('wasi-kit', ['/d', '/d/sub']).out).toBe('/d:\na.bin\nb.txt\nsub\n\n/d/sub:\ninner\n');
+  });
+});
+
+describe('cat', () => {
+  it('copies files and stdin (no argument, or -) in order; a file it cannot read is reported, exit 1, the rest still copied', () => {
+    const args = ['/d/b.txt', '-', '/d/nope', '/d/sub/inner', '/d/b.txt'];
+    const ours = run('wasi-kit', args, 'proc/cat', 'from stdin\n');
+    expect(ours).toEqual(run('node:wasi', args, 'proc/cat', 'from stdin\n'));
+    expect(ours).toEqual({ out: 'hello\nfrom stdin\nhello\n', err: 'cat: /d/nope: No such file or directory\n', status: 1 });
+    expect(run('wasi-kit', [], 'proc/cat', 'only stdin')).toEqual({ out: 'only stdin', err: '', status: 0 });
   });
 });
