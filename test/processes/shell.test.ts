@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryFileSystem, WASI, type WasiOptions } from '../../src/index.js';
+import { MemoryFileSystem, SharedStdin, WASI, type TraceEvent, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 import { textSink } from '../threads/helpers.js';
 import { genDigest } from './helpers.js';
@@ -120,6 +120,32 @@ describe.each([['spawn (-S)', ['-S']]])('sh, %s', (_mode, flags) => {
     expect(r).toEqual({ code: 0, out: 'first\n3\nthis line is cat\'s input\n', err: '' });
   });
 
+  it('interactive on a terminal: prompts, and Ctrl-C (SIGINT to the shell) ends the foreground job, not the shell', async () => {
+    const stdin = new SharedStdin(1024);
+    const out = textSink();
+    const err = textSink();
+    const started = new Set<number>(); // processes other than the shell whose program has begun
+    const trace = (e: TraceEvent) => void (e.name === 'args_get' && e.thread && e.thread.pid !== 1 && started.add(e.thread.pid));
+    const terminal = { size: () => ({ cols: 80, rows: 24 }), setRawMode: () => true };
+    const wasi = new WASI({ args: ['sh', ...flags], commands, stdin, stdout: out.write, stderr: err.write, terminal, trace });
+    const done = wasi.run(sh);
+    await until(() => err.text() === '$ ');
+    await stdin.writeAll('echo ready; status wait\n');
+    // echo, then `status wait`, which reads the terminal until its end: only the signal the shell passes on ends it.
+    await until(() => out.text() === 'ready\n' && started.size === 2);
+    expect(wasi.kill('SIGINT')).toBe(true);
+    await until(() => err.text() === '$ $ ');
+    await stdin.writeAll('echo $?\n');
+    await until(() => out.text() === 'ready\n130\n');
+    // Ctrl-C at the prompt, with no job, is ignored.
+    expect(wasi.kill('SIGINT')).toBe(true);
+    await stdin.writeAll('echo still here\n');
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(out.text()).toBe('ready\n130\nstill here\n');
+    expect(err.text()).toBe('$ $ $ $ \n');
+  }, 60_000);
+
   it('reads a script file; a syntax error is status 2', async () => {
     const root = new MemoryFileSystem({ '/s.sh': 'echo from script\nstatus 4\n', '/bad.sh': 'echo | | cat\n' });
     expect(await shell([...flags, '/s.sh'], { root })).toEqual({ code: 4, out: 'from script\n', err: '' });
@@ -128,6 +154,11 @@ describe.each([['spawn (-S)', ['-S']]])('sh, %s', (_mode, flags) => {
     expect(bad.err).toMatch(/^sh: syntax error/);
   });
 });
+
+/** Resolves once `ready()` holds, checking every few milliseconds (a condition, never a time, is awaited). */
+async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((r) => setTimeout(r, 5));
+}
 
 /** wc.c's FNV-1a 64 hash of `s`. */
 function fnv(s: string): string {
