@@ -43,7 +43,7 @@
 #   wasm-opt --asyncify --pass-arg=asyncify-imports@wasix_32v1.stack_checkpoint,wasix_32v1.proc_fork -O2
 # Only the imports that unwind are listed, so only the functions that can reach them are instrumented.
 # Process programs (test/programs/proc/*.c) are ordinary wasi-libc commands declaring their WASIX
-# imports themselves (proc/wasix.h); one that forks (sh.c) starts with "// build: asyncify" too.
+# imports themselves (proc/wasix.h); those that fork are marked "build: asyncify" too.
 # Builds are deterministic (no debug info, sources compiled by relative name
 # from test/programs/), so --check compares bytes. A different clang or
 # wasi-libc version will produce different bytes; override the compiler with

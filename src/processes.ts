@@ -8,6 +8,7 @@ import { ProgramCache, type CommandSource, type Program } from './kernel/program
 import type { ThreadPlatform } from './platform/platform.js';
 import { StringArray } from './string-array.js';
 import { ThreadDispatcher, type ProgramEnd, type ThreadLimits } from './threads/dispatcher.js';
+import type { ThreadImage } from './threads/asyncify.js';
 import { memoryFor } from './threads/module-imports.js';
 import type { ImportModules } from './versions.js';
 
@@ -24,6 +25,8 @@ export type RunEnd = { exitCode: number } | { error: Error };
 export class ProcessRunner implements Launcher {
   readonly programs = new ProgramCache();
   readonly #running = new Map<Process, ThreadDispatcher>();
+  /** The program each running process runs (a fork's child runs its parent's). */
+  readonly #programs = new Map<Process, { program: Program; memory: WebAssembly.Memory }>();
   readonly #ended = new Set<Promise<unknown>>();
   #first: { p: Process; resolve: (end: RunEnd) => void; end?: RunEnd } | undefined;
 
@@ -55,18 +58,33 @@ export class ProcessRunner implements Launcher {
     this.#run(child, program, memory, this.importsFor(child));
   }
 
+  fork(parent: Process, child: Process, image: ThreadImage): void {
+    const running = this.#programs.get(parent);
+    if (!running) throw new Error(`unreachable: process ${parent.pid} forks without running`);
+    const { program, memory: from } = running;
+    // The same limits, as large as the parent's is now; a copy of every byte (the forking thread's
+    // unwound frames included: the child rewinds them).
+    const source = new Uint8Array(from.buffer);
+    const memory = new WebAssembly.Memory({ initial: source.byteLength / 65536, maximum: program.memory.maximum, shared: true } as WebAssembly.MemoryDescriptor);
+    new Uint8Array(memory.buffer).set(source);
+    child.memory.bind(memory);
+    this.#run(child, program, memory, this.importsFor(child), image);
+  }
+
   kill(p: Process, status: ExitStatus): void {
     const d = this.#running.get(p);
     if (d) d.kill({ exitCode: exitCodeOf(status), killed: status });
   }
 
-  #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules): void {
+  #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules, fork?: ThreadImage): void {
     const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.platform, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
       params: program.params,
       threadLocalKeys: threadLocalsOf(p).keys.buffer,
       beforeCall: () => void (this.kernel.current = p),
       afterCall: () => this.#pokeOthers(d),
+      fork: fork && { image: fork, keeps: program.data },
     });
+    this.#programs.set(p, { program, memory });
     p.threads = d;
     p.exports = d.exports;
     this.#running.set(p, d);
@@ -83,7 +101,10 @@ export class ProcessRunner implements Launcher {
   }
 
   #onEnd(p: Process, d: ThreadDispatcher, end: ProgramEnd, imports: ImportModules): void {
-    if (this.#running.get(p) === d) this.#running.delete(p);
+    if (this.#running.get(p) === d) {
+      this.#running.delete(p);
+      this.#programs.delete(p);
+    }
     p.threads = undefined;
     if ('exec' in end && this.#first?.end === undefined) {
       // exec: the same process runs the new image; fds with close-on-exec are closed, the others kept.

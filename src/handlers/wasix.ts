@@ -38,6 +38,7 @@ type Implemented =
   | 'fd_pipe'
   | 'getcwd'
   | 'path_open2'
+  | 'proc_fork'
   | 'proc_exec'
   | 'proc_exec2'
   | 'proc_exec3'
@@ -57,15 +58,12 @@ type Implemented =
   | 'tty_get'
   | 'tty_set';
 
-const FORK =
-  'not provided yet: a fork copies the memory into a new shared memory and rewinds the stack (asyncify) in a new instance; spawn and exec are provided';
 const MULTICAST = 'multicast groups are not provided: the I/O worker does not carry node:dgram memberships';
 const NETWORK = 'virtual network ports (bridges, DHCP, routes) have no counterpart in a JavaScript host';
 const DYNAMIC = "needs the guest's function table and dynamic linking: not supported";
 
 /** Why each other extension answers `notsup`. */
 export const WASIX_NOTSUP: Readonly<Record<Exclude<keyof Wasix32v1, Implemented>, string>> = {
-  proc_fork: FORK,
   proc_snapshot: 'no snapshots of guest state',
   port_bridge: NETWORK,
   port_unbridge: NETWORK,
@@ -161,6 +159,9 @@ export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path
     },
     stack_restore() {
       throw new WasiError('notsup', 'stack_restore: the stack of a wasm64 guest is not rewound');
+    },
+    proc_fork() {
+      throw new WasiError('notsup', 'proc_fork: the stack of a wasm64 guest is not unwound');
     },
   };
 }

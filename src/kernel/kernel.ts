@@ -1,3 +1,4 @@
+import type { ThreadImage } from '../threads/asyncify.js';
 import { sleepUntil } from './blocking.js';
 import type { Process } from './process.js';
 import { ProcessTable, type ExitStatus } from './process-table.js';
@@ -21,6 +22,11 @@ export interface Launcher {
   command(name: string): CommandSource | undefined;
   /** Starts `child` (already in the process table) running `program` in a worker of its own. */
   start(child: Process, program: Program): void;
+  /**
+   * Starts `child` (made by `parent.fork()`) as a copy of `parent`: a new memory holding a copy of the
+   * parent's, the parent's program in a worker of its own, resuming the thread `image` describes.
+   */
+  fork(parent: Process, child: Process, image: ThreadImage): void;
   /** Ends `p` at once, wherever it is, with `status` (a signal from another process). */
   kill(p: Process, status: ExitStatus): void;
 }

@@ -1,5 +1,6 @@
 import type { Tty } from '../../generated/wasix/types.js';
-import type { GuestMemory } from '../abi/memory.js';
+import { GuestMemory } from '../abi/memory.js';
+import type { ThreadImage } from '../threads/asyncify.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { ProcessNetwork } from '../sockets/wasix-socket.js';
@@ -25,6 +26,11 @@ export interface ThreadHost {
   readonly currentTid: number | undefined;
   /** Runs `thunk` within thread `tid`'s next syscall (false when no such thread is alive): signals for one thread. */
   onNextCall(tid: number, thunk: () => void): boolean;
+  /**
+   * The image thread `tid` sent before its `proc_fork` reached the kernel (undefined until it has
+   * arrived), removed: the thread unwound to its entry, which the child resumes.
+   */
+  takeForkImage(tid: number): ThreadImage | undefined;
 }
 
 /** What a process starts with. */
@@ -97,6 +103,28 @@ export class Process {
   /** Sleeps without spinning; used by poll_oneoff. */
   get sleepNs(): (ns: bigint) => void {
     return this.kernel.sleepNs;
+  }
+
+  /**
+   * A child copied from this process for `proc_fork` (in the process table, `again` past its limit):
+   * the same args, env, working directory, terminal record and signal dispositions, and an fd table
+   * sharing every open description (close-on-exec flags included), as POSIX fork says. Its memory is
+   * bound by the launcher.
+   */
+  fork(): Process {
+    const child = new Process(this.kernel, {
+      memory: new GuestMemory(),
+      args: this.args,
+      env: this.env,
+      fds: this.fds.clone(() => true),
+      terminal: this.terminal,
+      parent: this.pid,
+      network: this.network,
+    });
+    child.cwd = this.cwd;
+    child.tty = this.tty;
+    child.signals.inheritFrom(this.signals);
+    return child;
   }
 
   /** Sleeps `ms` through the kernel's sleep, which takes nanoseconds. */

@@ -1,5 +1,5 @@
 import { Unwind, WasiError } from '../abi/errno-of.js';
-import { functionImportParams, memoryImportOf, withImportedSharedMemory, type MemoryImport } from '../threads/module-imports.js';
+import { activeDataRanges, functionImportParams, memoryImportOf, withImportedSharedMemory, type MemoryImport } from '../threads/module-imports.js';
 import { Blocked } from './blocking.js';
 
 /** A program as the `commands` option names it: a compiled module, its bytes, or a function giving either (maybe later). */
@@ -15,6 +15,8 @@ export interface Program {
   readonly memory: MemoryImport;
   /** The core parameter types of its function imports, by `module.name` (the ABI of each import). */
   readonly params: ReadonlyMap<string, readonly string[]>;
+  /** Where instantiating it writes memory (its active data segments); undefined when not known. */
+  readonly data: readonly (readonly [number, number])[] | undefined;
 }
 
 type Entry = { state: 'loading' } | { state: 'ready'; program: Program } | { state: 'failed'; error: WasiError };
@@ -76,12 +78,12 @@ async function compile(source: () => CommandSource): Promise<Program> {
   } catch (err) {
     throw new WasiError('noexec', err instanceof Error ? err.message : String(err));
   }
-  return { module, memory: prepared.limits, params: functionImportParams(prepared.bytes) };
+  return { module, memory: prepared.limits, params: functionImportParams(prepared.bytes), data: activeDataRanges(prepared.bytes) };
 }
 
 /** The same for a program already prepared synchronously by the host (the first process, given by run()). */
 export function programOf(module: WebAssembly.Module, memory: MemoryImport, bytes: Uint8Array | undefined): Program {
-  return { module, memory, params: bytes ? functionImportParams(bytes) : new Map() };
+  return { module, memory, params: bytes ? functionImportParams(bytes) : new Map(), data: bytes ? activeDataRanges(bytes) : undefined };
 }
 
 /**

@@ -54,6 +54,15 @@ export class ProcessSignals {
     return this.#callback === undefined || typeof this.#p.exports?.[this.#callback] !== 'function';
   }
 
+  /**
+   * A fork's child takes its parent's dispositions: the callback and the ignored signals; nothing pending
+   * and no timers (POSIX: a child's pending signals are empty, and interval timers are not inherited).
+   */
+  inheritFrom(parent: ProcessSignals): void {
+    this.#callback = parent.#callback;
+    for (const sig of parent.#ignored) this.#ignored.add(sig);
+  }
+
   /** After exec: a handled signal is back to its default (the handler is gone with the image); ignored ones stay ignored (POSIX). */
   resetForExec(): void {
     this.#callback = undefined;

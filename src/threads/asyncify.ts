@@ -69,6 +69,22 @@ interface Borrowed {
   readonly saved: Uint8Array;
 }
 
+/**
+ * A guest thread unwound to its outermost entry, as a fork's child needs it to go on where the parent
+ * was (structured-cloneable: it goes from the parent's worker to the child's): which export it is in, its
+ * stack pointer and thread-local base, the asyncify data (in memory at `buffer.at`, with the bytes it
+ * borrowed in `buffer.saved`), and its checkpoints, so that a setjmp taken before the fork still works.
+ */
+export interface ThreadImage {
+  readonly entry: { readonly name: string; readonly args: readonly unknown[]; readonly top: number | undefined; readonly bottom: number | undefined };
+  readonly sp: number;
+  readonly tls: number | undefined;
+  readonly buffer: Borrowed;
+  readonly tag: bigint;
+  readonly nextId: number;
+  readonly checkpoints: readonly (Omit<Checkpoint, 'entry'> & { readonly record: number | undefined })[];
+}
+
 /** Thrown by `stack_restore` through the guest's frames to the entry that took the checkpoint. */
 export class LongJump extends Unwind {
   constructor(
@@ -124,11 +140,18 @@ export class GuestStack {
   readonly #byRecord = new Map<number, number>();
   #nextId = 1;
   /** Written into every record of this thread, so that a record from elsewhere is refused. */
-  readonly #tag = randomU64();
+  #tag = randomU64();
+  /** Set by `resume`: takes over the forked thread's checkpoints once `call` has made their entry. */
+  #adopt: ((entry: Entry) => void) | undefined;
   /** Between a checkpoint's first call and the end of its unwind. */
   #unwinding: { entry: Entry; record: number; sp: number; tls: number | undefined; stack: Uint8Array; id: number; buffer: Borrowed } | undefined;
   /** While rewinding: what the checkpoint's call returns when the rewind reaches it. */
   #rewinding: { value: bigint; buffer: Borrowed } | undefined;
+  /** Between the first call of an import that runs unwound (`unwound`) and the end of its unwind. */
+  #suspending: { entry: Entry; sp: number; tls: number | undefined; buffer: Borrowed; run: (image: ThreadImage) => number } | undefined;
+  /** While rewinding to such an import: what its second call returns. */
+  #resuming: { value: number; buffer: Borrowed } | undefined;
+  #exports: WebAssembly.Exports = {};
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
@@ -136,6 +159,7 @@ export class GuestStack {
 
   /** Finds the asyncify exports and the stack pointer; without them a checkpoint is `notsup`. */
   bind(exports: WebAssembly.Exports): void {
+    this.#exports = exports;
     const e = exports as Record<string, unknown>;
     const sp = mutableGlobal(e.__stack_pointer);
     const fns = ['asyncify_start_unwind', 'asyncify_stop_unwind', 'asyncify_start_rewind', 'asyncify_stop_rewind'];
@@ -172,6 +196,9 @@ export class GuestStack {
     const bottom = thread ? thread.bottom : outer ? outer.bottom : this.#mainBottom !== undefined && this.#mainBottom < sp ? this.#mainBottom : undefined;
     const entry: Entry = { fn: f, args, top: thread ? thread.top : sp, bottom };
     this.#entries.push(entry);
+    const adopt = this.#adopt;
+    this.#adopt = undefined;
+    adopt?.(entry);
     try {
       for (;;) {
         let result: unknown;
@@ -180,6 +207,15 @@ export class GuestStack {
         } catch (err) {
           if (!(err instanceof LongJump) || err.checkpoint.entry !== entry) throw err;
           this.#rewindTo(a, err.checkpoint, err.value);
+          continue;
+        }
+        const s = this.#suspending;
+        if (s !== undefined) {
+          // The guest unwound to here for an import that runs unwound (fork): run it, then rewind to it.
+          this.#suspending = undefined;
+          a.stopUnwind();
+          this.#resuming = { value: s.run(this.#image(s, entry)), buffer: s.buffer };
+          a.startRewind(s.buffer.at);
           continue;
         }
         const u = this.#unwinding;
@@ -228,6 +264,62 @@ export class GuestStack {
     return 0n; // ignored: the guest unwinds instead of reading it
   }
 
+  /** True between an `unwound` import's first call and its rewind (the guest is unwinding). */
+  get unwinding(): boolean {
+    return this.#suspending !== undefined;
+  }
+
+  /**
+   * For an import that must run while the calling thread is unwound to its outermost entry, with its
+   * whole state in memory (fork): the import's first call starts the unwind and gets undefined (it must
+   * return at once, its result ignored); at the entry, `run` gets the thread's image; then the thread
+   * rewinds into the import, whose second call gets `{ value }`, what `run` returned. `notsup` without
+   * asyncify, and inside a signal callback (the host's frames below it cannot be copied).
+   */
+  unwound(run: (image: ThreadImage) => number): { value: number } | undefined {
+    const a = this.#asyncify;
+    const r = this.#resuming;
+    if (a && r) {
+      this.#resuming = undefined;
+      a.stopRewind();
+      this.#giveBack(r.buffer);
+      return { value: r.value };
+    }
+    if (!a) throw new WasiError('notsup', this.#why);
+    const entry = this.#entries.at(-1);
+    if (!entry) throw new WasiError('notsup', 'called from an export the host did not start (the stack needs an entry such as _start to unwind to)');
+    if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
+    const sp = (a.sp.value as number) >>> 0;
+    const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
+    const buffer = this.#borrow(sp, entry.bottom);
+    this.#suspending = { entry, sp, tls, buffer, run };
+    a.startUnwind(buffer.at);
+    return undefined;
+  }
+
+  /**
+   * Goes on as the thread `image` describes, in this (new) instance over a copy of its memory: sets the
+   * stack pointer and thread-local base, takes over its checkpoints, and rewinds its entry into the
+   * import that unwound it, whose second call gets `value`. Returns what the entry returns.
+   */
+  resume(image: ThreadImage, value: number): unknown {
+    const a = this.#asyncify;
+    if (!a) throw new WebAssembly.RuntimeError(this.#why);
+    const fn = this.#exports[image.entry.name];
+    if (typeof fn !== 'function') throw new WebAssembly.RuntimeError(`fork: the module has no export ${image.entry.name} to resume`);
+    a.sp.value = image.sp;
+    if (a.tls && image.tls !== undefined) a.tls.value = image.tls;
+    // The checkpoints come with it, under the parent's tag (their records in the copied memory name them).
+    this.#tag = image.tag;
+    this.#nextId = image.nextId;
+    this.#adopt = (entry) => {
+      for (const { record, ...cp } of image.checkpoints) this.#keep({ ...cp, entry }, record);
+    };
+    this.#resuming = { value, buffer: image.buffer };
+    a.startRewind(image.buffer.at);
+    return this.call(fn as (...args: never[]) => unknown, image.entry.args, { top: image.entry.top ?? image.sp, bottom: image.entry.bottom });
+  }
+
   /** `stack_restore`: leaves for the checkpoint in `record`, whose call then returns `value` (1 for 0). */
   restore(record: number, value: bigint): never {
     if (!this.#asyncify) throw new WasiError('notsup', this.#why);
@@ -241,7 +333,22 @@ export class GuestStack {
     throw new LongJump(cp, value === 0n ? 1n : value);
   }
 
-  #keep(cp: Checkpoint, record: number): void {
+  /** The image of this thread, unwound to `entry` (its only one) for `unwound`. */
+  #image(s: { sp: number; tls: number | undefined; buffer: Borrowed }, entry: Entry): ThreadImage {
+    const name = Object.entries(this.#exports).find(([, v]) => v === entry.fn)?.[0];
+    if (name === undefined) throw new Error('unreachable: the entry is not an export');
+    const records = new Map([...this.#byRecord].map(([record, id]) => [id, record]));
+    const checkpoints = [...this.#checkpoints.values()]
+      .filter((cp) => cp.entry === entry)
+      .map(({ id, sp, tls, stack, data }) => ({ id, sp, tls, stack, data, record: records.get(id) }));
+    return { entry: { name, args: entry.args, top: entry.top, bottom: entry.bottom }, sp: s.sp, tls: s.tls, buffer: s.buffer, tag: this.#tag, nextId: this.#nextId, checkpoints };
+  }
+
+  #keep(cp: Checkpoint, record: number | undefined): void {
+    if (record === undefined) {
+      this.#checkpoints.set(cp.id, cp);
+      return;
+    }
     const previous = this.#byRecord.get(record);
     if (previous !== undefined) this.#checkpoints.delete(previous);
     this.#byRecord.set(record, cp.id);

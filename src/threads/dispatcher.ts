@@ -7,6 +7,7 @@ import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
 import type { ThreadHost } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
 
@@ -68,6 +69,8 @@ export interface DispatcherHooks {
   readonly afterCall?: () => void;
   /** The process's thread-local keys (handlers/wasix/thread-locals.ts), shared with every worker. */
   readonly threadLocalKeys?: ArrayBufferLike;
+  /** A fork's child: the main thread resumes this image of the parent's forking thread instead of calling `_start`. */
+  readonly fork?: { readonly image: ThreadImage; readonly keeps: readonly (readonly [number, number])[] | undefined };
 }
 
 /**
@@ -95,6 +98,8 @@ export class ThreadDispatcher implements ThreadHost {
   readonly #exportIndex: Map<string, number>;
   /** Work to run within a thread's next syscall (onNextCall). */
   readonly #forThread = new Map<number, (() => void)[]>();
+  /** The images threads sent for their `proc_fork`, until the call takes them. */
+  readonly #forkImages = new Map<number, ThreadImage>();
 
   /**
    * What the kernel sees as the guest's exports: the functions of a threaded program live in its
@@ -135,7 +140,7 @@ export class ThreadDispatcher implements ThreadHost {
     try {
       // Inside the try: a worker that cannot be made must not leave the ones made before it running.
       for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
-      this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true);
+      this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
       await Promise.all(this.#slots.map((s) => s.worker.terminate()));
@@ -196,10 +201,16 @@ export class ThreadDispatcher implements ThreadHost {
     }
   }
 
-  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): void {
+  takeForkImage(tid: number): ThreadImage | undefined {
+    const image = this.#forkImages.get(tid);
+    this.#forkImages.delete(tid);
+    return image;
+  }
+
+  #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint, fork?: DispatcherHooks['fork']): void {
     slot.tid = tid;
     this.#alive.add(tid);
-    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023 });
+    slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023, fork: fork?.image, forkKeeps: fork?.keeps });
   }
 
   #newSlot(): Slot {
@@ -225,7 +236,10 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
-    if (m.type === 'failed') {
+    if (m.type === 'fork') {
+      // Its proc_fork call parks until this has come (messages and the channel are not ordered).
+      this.#forkImages.set(m.tid, m.image);
+    } else if (m.type === 'failed') {
       const error =
         m.name === 'RuntimeError' ? new WebAssembly.RuntimeError(m.message) : m.name === 'LinkError' ? new WebAssembly.LinkError(m.message) : Object.assign(new Error(m.message), { name: m.name });
       this.#finish({ error });
@@ -235,6 +249,7 @@ export class ThreadDispatcher implements ThreadHost {
     } else {
       this.#alive.delete(m.tid);
       this.#forThread.delete(m.tid);
+      this.#forkImages.delete(m.tid);
       slot.tid = undefined;
       this.#idle.push(slot);
     }

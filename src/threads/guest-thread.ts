@@ -7,6 +7,7 @@ import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-loc
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
 import { GuestStack } from './asyncify.js';
 import { ARGS, remoteFunction } from './channel.js';
+import { forkImport, IN_CHILD } from './fork.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
 /** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
@@ -46,16 +47,21 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
     const stack = new GuestStack(memory);
     // Its thread-local values (2023 ABI), under the process's keys.
     const locals = new ThreadLocalValues(new ThreadLocalKeys(init.threadLocalKeys));
-    const deliver = (control: Int32Array, count: number) => {
-      const pairs = Array.from(control.subarray(ARGS, ARGS + 2 * count));
+    const deliverPairs = (pairs: readonly number[]) => {
       for (let i = 0; i < pairs.length; i += 2) stack.call(exports[names[pairs[i]!]!] as (signo: number) => void, [pairs[i + 1]!]);
     };
-    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver));
+    const deliver = (control: Int32Array, count: number) => deliverPairs(Array.from(control.subarray(ARGS, ARGS + 2 * count)));
+    // A fork's child: instantiating writes the data segments over the copy of the parent's memory; keep what the copy holds there.
+    const kept = start.fork ? (start.forkKeeps ?? [[0, memory.u8.length]]).map(([at, n]) => [at, memory.u8.slice(at, at + n)] as const) : [];
+    const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver, deliverPairs, port));
+    memory.refresh();
+    for (const [at, bytes] of kept) memory.u8.set(bytes, at);
     exports = instance.exports;
     stack.bind(exports);
     let exitCode: number | undefined;
     try {
-      if (start.main) stack.call(exports._start as () => void, []);
+      if (start.fork) stack.resume(start.fork, IN_CHILD);
+      else if (start.main) stack.call(exports._start as () => void, []);
       else if (start.userData2023 !== undefined) {
         // The 2023 ABI's thread: the host sets its stack pointer, then `_start_thread(user_data_lo, user_data_hi)`.
         const sp = exports.__stack_pointer;
@@ -85,6 +91,8 @@ function imports(
   stack: GuestStack,
   locals: ThreadLocalValues,
   deliver: (control: Int32Array, count: number) => void,
+  deliverPairs: (pairs: readonly number[]) => void,
+  port: WorkerPort,
 ): WebAssembly.Imports {
   const control = new Int32Array(init.control);
   const doorbell = new Int32Array(init.doorbell);
@@ -110,7 +118,18 @@ function imports(
   put(init.memoryImport.module, init.memoryImport.name, init.memory);
   const local2023 = threadLocalImports(locals, memory) as Record<string, WebAssembly.ImportValue>;
   remote.forEach((f, index) => {
-    if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
+    if (f.module === 'wasix_32v1' && f.name === 'proc_fork') {
+      // Signals that come with the kernel's answer wait until the thread has rewound: while it is
+      // unwound, its frames lie below the stack pointer, where a callback would run.
+      const later: number[] = [];
+      const call = remoteFunction(f, index, control, doorbell, (c, count) => later.push(...c.subarray(ARGS, ARGS + 2 * count)));
+      const fork = forkImport(stack, memory, (image) => port.post({ type: 'fork', tid, image }), call);
+      put(f.module, f.name, (copyMemory: number, retPid: number) => {
+        const errno = fork(copyMemory, retPid);
+        if (later.length > 0 && !stack.unwinding) deliverPairs(later.splice(0));
+        return errno;
+      });
+    } else if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
     else if (f.module === 'wasix_32v1' && LOCAL_2023.has(f.name)) put(f.module, f.name, local2023[f.name]!);
     else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
   });

@@ -1,3 +1,4 @@
+import type { ThreadImage } from './asyncify.js';
 import type { ChannelFunction } from './channel.js';
 
 // The messages between the kernel and a guest thread's worker (syscalls do not use them: see channel.ts).
@@ -27,6 +28,10 @@ export interface StartMessage {
   readonly stack?: { readonly top: number; readonly bottom: number | undefined };
   /** A thread of the 2023 ABI: `_start_thread(lo, hi)` of this, with `__stack_pointer` set to the stack's top. */
   readonly userData2023?: bigint;
+  /** A fork's child: instead of starting afresh, the main thread resumes the parent's forking thread (its `proc_fork` returns 0). */
+  readonly fork?: ThreadImage;
+  /** With `fork`: the memory instantiating the module writes (its data segments; undefined: any), kept as the copy holds it. */
+  readonly forkKeeps?: readonly (readonly [number, number])[];
 }
 
 /** Worker -> kernel: the thread returned (`exitCode` set when it called `thread_exit`). */
@@ -45,5 +50,12 @@ export interface FailedMessage {
   readonly message: string;
 }
 
+/** Worker -> kernel: the thread is about to call `proc_fork`, unwound to its entry as `image` says. */
+export interface ForkMessage {
+  readonly type: 'fork';
+  readonly tid: number;
+  readonly image: ThreadImage;
+}
+
 export type ToWorker = InitMessage | StartMessage;
-export type FromWorker = EndedMessage | FailedMessage;
+export type FromWorker = EndedMessage | FailedMessage | ForkMessage;

@@ -196,6 +196,45 @@ export function functionImportParams(bytes: Uint8Array): Map<string, ('i32' | 'i
   return out;
 }
 
+/**
+ * Where the module's active data segments lie in memory, as [offset, length] pairs, from its data
+ * section; undefined when one is placed by anything but a constant (a `global.get`). Instantiating a
+ * module writes them, so a fork's child keeps what its copy held there (the parent's data as it is now).
+ */
+export function activeDataRanges(bytes: Uint8Array): [number, number][] | undefined {
+  const data = sectionsOf(bytes).find((s) => s.id === 11);
+  if (!data) return [];
+  const out: [number, number][] = [];
+  let [count, at] = readLeb(bytes, data.body);
+  for (; count > 0; count--) {
+    let flags: number;
+    [flags, at] = readLeb(bytes, at);
+    if (flags === 2) [, at] = readLeb(bytes, at); // memory index
+    let offset: number | undefined;
+    if (flags !== 1) {
+      if (bytes[at] !== 0x41) return undefined; // not i32.const
+      // A signed LEB128, read as unsigned 32 bits.
+      let result = 0;
+      let shift = 0;
+      let b: number;
+      at++;
+      do {
+        b = bytes[at++]!;
+        result += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (b & 0x80);
+      if (b & 0x40 && shift < 32) result -= 2 ** shift;
+      offset = result >>> 0;
+      if (bytes[at++] !== 0x0b) return undefined; // not a lone constant
+    }
+    let size: number;
+    [size, at] = readLeb(bytes, at);
+    at += size;
+    if (offset !== undefined) out.push([offset, size]);
+  }
+  return out;
+}
+
 /** The largest memory a wasm32 module can have, in 64 KiB pages (4 GiB). */
 const MAX_PAGES = 65536;
 

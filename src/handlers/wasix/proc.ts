@@ -15,10 +15,10 @@ import { joinPath, preopenOf } from './cwd.js';
 // Processes: spawn, exec and wait, over the kernel's process table and its launcher (src/processes.ts),
 // which runs every process in workers of its own. As in Wasmer (lib/wasix/src/syscalls/wasix/proc_*.rs).
 
-type ProcCalls = 'proc_spawn' | 'proc_spawn2' | 'proc_join' | 'proc_exec' | 'proc_exec2' | 'proc_exec3';
+type ProcCalls = 'proc_fork' | 'proc_spawn' | 'proc_spawn2' | 'proc_join' | 'proc_exec' | 'proc_exec2' | 'proc_exec3';
 
 /** The calls a program makes to start or wait for processes: `run()` runs such a program in workers, as a threaded one. */
-export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
+export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_fork', 'proc_spawn', 'proc_spawn2', 'proc_join', 'proc_exec', 'proc_exec2', 'proc_exec3']);
 
 const NO_LAUNCHER = 'processes need the program run by WASI.run() (or the CLI), which runs every process in workers';
 
@@ -110,6 +110,20 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
   };
 
   return {
+    proc_fork(copyMemory) {
+      // The calling thread's worker has unwound it to its entry and sent its image (src/threads/fork.ts);
+      // this is the kernel's half: the child process, and its start from that image.
+      const launcher = k.kernel.launcher;
+      const tid = k.threads?.currentTid;
+      if (!launcher || tid === undefined) throw new WasiError('notsup', NO_LAUNCHER);
+      if (copyMemory === 0) throw new WasiError('notsup', 'vfork is not provided yet');
+      const image = k.threads!.takeForkImage(tid);
+      if (!image) return waitForOtherThreads('proc_fork');
+      const child = k.fork();
+      launcher.fork(k, child, image);
+      return child.pid;
+    },
+
     proc_spawn2(name, args, envs, fdOps, fdOpsLen, dispositions, dispositionsLen, searchPath, path) {
       // The allowed processes are counted before anything is opened.
       const program = resolveProgram(k, name, searchPath === 1, path);

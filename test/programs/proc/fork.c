@@ -1,0 +1,159 @@
+// build: asyncify
+// The fork test driver: `fork MODE` forks (proc_fork, copy_memory=1) and prints what each side sees.
+// Made fork-capable by Binaryen's asyncify pass (the first line above tells the build script).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+#include "../wasix/setjmp.h"
+#include "wasix.h"
+
+static int counter = 1;
+static char big[1 << 20];
+
+/** Waits for `pid` and returns its exit code, or -1000 - errno, or -signal. */
+static int wait_for(uint32_t pid) {
+  option_pid which = {1, pid};
+  join_status st = {0};
+  int32_t err = wasix_proc_join(&which, 0, &st);
+  if (err) return -1000 - err;
+  return st.tag == 1 ? st.code : -st.signal;
+}
+
+static int32_t fork_(uint32_t *pid) {
+  fflush(stdout);
+  return wasix_proc_fork(1, pid);
+}
+
+static volatile int signals_seen;
+__attribute__((export_name("on_signal"))) void on_signal(int sig) {
+  if (sig == 17) signals_seen++;
+}
+
+static wasix_jmp_buf env;
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "memory";
+  uint32_t pid = 12345, me = 0;
+  if (strcmp(mode, "memory") == 0) {
+    // Memory is copied: each side's writes after the fork are its own.
+    counter = 2;
+    memset(big, 'p', sizeof big);
+    int32_t err = fork_(&pid);
+    if (err) return 100 + err;
+    wasix_proc_id(&me);
+    if (pid == 0) {
+      printf("child: pid %u counter %d big %c\n", (unsigned)me, counter, big[sizeof big - 1]);
+      counter = 30;
+      memset(big, 'c', sizeof big);
+      return 7;
+    }
+    int code = wait_for(pid);
+    printf("parent: child %u code %d counter %d big %c%c\n", (unsigned)pid, code, counter, big[0], big[sizeof big - 1]);
+    return 0;
+  }
+  if (strcmp(mode, "pipe") == 0) {
+    // fds are shared after fork: the child writes a pipe the parent reads.
+    uint32_t r, w;
+    if (wasix_fd_pipe(&r, &w)) return 2;
+    int32_t err = fork_(&pid);
+    if (err) return 100 + err;
+    if (pid == 0) {
+      close(r);
+      const char msg[] = "through the pipe";
+      write(w, msg, sizeof msg - 1);
+      close(w);
+      _exit(0);
+    }
+    close(w);
+    char buf[64] = {0};
+    ssize_t n, total = 0;
+    while ((n = read(r, buf + total, sizeof buf - 1 - total)) > 0) total += n;
+    printf("parent read [%s] child code %d\n", buf, wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "exec") == 0) {
+    // exec after fork keeps the fds without close-on-exec: the child's echo writes into the pipe.
+    uint32_t r, w;
+    if (wasix_fd_pipe(&r, &w)) return 2;
+    int32_t err = fork_(&pid);
+    if (err) return 100 + err;
+    if (pid == 0) {
+      close(r);
+      (void)__wasi_fd_renumber(w, 1); // dup2(w, 1) and close(w)
+      const char args[] = "echo\nhello\nfrom exec";
+      err = wasix_proc_exec3("echo", 4, args, sizeof args - 1, "", 0, 1, "", 0);
+      _exit(50 + err);
+    }
+    close(w);
+    char buf[64] = {0};
+    ssize_t n, total = 0;
+    while ((n = read(r, buf + total, sizeof buf - 1 - total)) > 0) total += n;
+    printf("parent read [%s] child code %d\n", buf, wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "sigchld") == 0) {
+    wasix_callback_signal("on_signal", 9);
+    int32_t err = fork_(&pid);
+    if (err) return 100 + err;
+    if (pid == 0) _exit(3);
+    int code = wait_for(pid);
+    wasix_proc_id(&me);
+    wasix_proc_signal(me, 0);
+    printf("child code %d sigchld %d\n", code, signals_seen);
+    return 0;
+  }
+  if (strcmp(mode, "setjmp") == 0) {
+    // setjmp in the parent, fork, longjmp in the child: the checkpoint came with the copy.
+    volatile int jumped = 0;
+    int v = wasix_setjmp(env);
+    if (v != 0) {
+      printf("child: longjmp returned %d (jumped %d)\n", v, jumped);
+      fflush(stdout);
+      _exit(9);
+    }
+    int32_t err = fork_(&pid);
+    if (err) return 100 + err;
+    if (pid == 0) {
+      jumped = 1;
+      wasix_longjmp(env, 77);
+    }
+    printf("parent: child code %d\n", wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "bomb") == 0) {
+    // Every process forks as fast as it can and never waits: the limit stops it with again. The first
+    // process reports how many it made; a child that hears again just ends.
+    wasix_proc_id(&me);
+    int forked = 0;
+    for (;;) {
+      int32_t err = fork_(&pid);
+      if (err == 6) break;
+      if (err) return 100 + err;
+      if (pid == 0) {
+        wasix_proc_id(&me);
+        continue;
+      }
+      forked++;
+    }
+    if (me == 1) printf("first forked %d then again\n", forked);
+    return 0;
+  }
+  if (strcmp(mode, "chain") == 0) {
+    // A child of a child: each waits for its own, exit codes add up through the chain.
+    int depth = argc > 2 ? atoi(argv[2]) : 3;
+    int level = 0;
+    for (; level < depth; level++) {
+      int32_t err = fork_(&pid);
+      if (err) return 100 + err;
+      if (pid != 0) {
+        int code = wait_for(pid);
+        return code + 1;
+      }
+    }
+    return 0;
+  }
+  return 1;
+}
