@@ -1,6 +1,7 @@
-// Processes in Chromium: run() starts proc_spawn2/proc_join/proc_exec3 children, each in workers of its
-// own over its own shared memory, on the cross-origin isolated demo page, with the project's programs
-// given as `commands`; what the page prints is what the same run prints in Node.
+// Processes in Chromium: run() starts proc_spawn2/proc_join/proc_exec3 children and forks (proc_fork,
+// asyncify'd test/programs/proc/fork.c), each in workers of its own over its own shared memory, on the
+// cross-origin isolated demo page, with the project's programs given as `commands`; what the page
+// prints is what the same run prints in Node.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,34 +19,34 @@ afterAll(async () => {
 
 const COMMANDS = ['echo', 'cat', 'wc', 'gen', 'status'];
 
-/** Runs test/programs/proc/spawner.wasm with `args` in the page, the proc programs as commands. */
-function spawnerInPage(args: string[], opts: { maxProcesses?: number } = {}) {
+/** Runs test/programs/proc/<program>.wasm with `args` in the page, the proc programs as commands. */
+function spawnerInPage(args: string[], opts: { maxProcesses?: number } = {}, program = 'spawner') {
   return demo.page.evaluate(
-    async ({ args, names, opts }) => {
+    async ({ args, names, opts, program }) => {
       const { WASI } = (window as unknown as PageWindow).wasiKit;
       const load = async (name: string) => (await fetch(`/programs/proc/${name}.wasm`)).arrayBuffer();
       const out: number[] = [];
       const err: number[] = [];
       try {
         const commands = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await load(n)] as const)));
-        const wasi = new WASI({ args: ['spawner', ...args], commands, stdout: (b) => out.push(...b), stderr: (b) => err.push(...b), ...opts });
-        const code = await wasi.run(await load('spawner'));
+        const wasi = new WASI({ args: [program, ...args], commands, stdout: (b) => out.push(...b), stderr: (b) => err.push(...b), ...opts });
+        const code = await wasi.run(await load(program));
         const text = (b: number[]) => new TextDecoder().decode(new Uint8Array(b));
         return { code, out: text(out), err: text(err) };
       } catch (e) {
         return { error: `${(e as Error).name}: ${(e as Error).message}` };
       }
     },
-    { args, names: COMMANDS, opts },
+    { args, names: COMMANDS, opts, program },
   );
 }
 
-async function spawnerInNode(args: string[], opts: { maxProcesses?: number } = {}) {
+async function spawnerInNode(args: string[], opts: { maxProcesses?: number } = {}, program = 'spawner') {
   const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const commands = Object.fromEntries(COMMANDS.map((n) => [n, bytes(n)]));
-  const code = await new WASI({ args: ['spawner', ...args], commands, stdout: (b) => void out.push(b), stderr: (b) => void err.push(b), ...opts }).run(bytes('spawner'));
+  const code = await new WASI({ args: [program, ...args], commands, stdout: (b) => void out.push(b), stderr: (b) => void err.push(b), ...opts }).run(bytes(program));
   return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
 }
 
@@ -124,5 +125,20 @@ describe('processes in a cross-origin isolated page', () => {
       return { code, out, again: wasi.kill('SIGINT') };
     });
     expect(r).toEqual({ code: 130, out: 'ready\n', again: false });
+  }, 30_000);
+});
+
+describe('fork in a cross-origin isolated page', () => {
+  for (const mode of [['memory'], ['pipe'], ['exec'], ['sigchld'], ['setjmp'], ['chain', '4']]) {
+    it(`fork ${mode.join(' ')} gives what it gives in Node`, async () => {
+      const page = await spawnerInPage(mode, {}, 'fork');
+      expect(page, demo.log.join('\n')).toEqual(await spawnerInNode(mode, {}, 'fork'));
+      if (mode[0] === 'memory') expect(page).toEqual({ code: 0, out: 'child: pid 2 counter 2 big p\nparent: child 2 code 7 counter 2 big pp\n', err: '' });
+    }, 30_000);
+  }
+
+  it('a fork bomb is stopped by maxProcesses, as in Node', async () => {
+    const page = await spawnerInPage(['bomb'], { maxProcesses: 6 }, 'fork');
+    expect(page).toEqual(await spawnerInNode(['bomb'], { maxProcesses: 6 }, 'fork'));
   }, 30_000);
 });
