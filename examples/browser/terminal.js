@@ -1,6 +1,7 @@
 // The terminal page: an xterm.js screen running our shell (test/programs/proc/sh.c) on wasi-kit. The
-// kernel runs here, on the page's thread, and never blocks: every process (the shell, each command)
-// runs in workers of its own over its own shared memory, so the page must be cross-origin isolated.
+// kernel runs here, on the page's thread, and never blocks: every process (the shell, each command,
+// which the shell forks and execs) runs in workers of its own over its own shared memory, so the page
+// must be cross-origin isolated.
 //
 // The filesystem: `/` in memory (with /bin, /tmp, /mnt), `/home` an OPFS directory (what is written
 // there is there after a reload), and a folder the user picks mounted at /mnt/<name>. Commands: the
@@ -16,7 +17,7 @@
 import { Terminal } from './xterm.mjs';
 import { DirectoryHandleFileSystem, MemoryFileSystem, SharedStdin, WASI } from './wasi-kit.js';
 
-const PROGRAMS = { echo: 'proc/echo', cat: 'proc/cat', wc: 'wc', ls: 'proc/ls', gen: 'proc/gen', loop: 'proc/loop', 'tty-keys': 'tty-keys' };
+const PROGRAMS = { echo: 'proc/echo', cat: 'proc/cat', wc: 'wc', ls: 'proc/ls', gen: 'proc/gen', loop: 'proc/loop', fork: 'proc/fork', 'tty-keys': 'tty-keys' };
 const term = new Terminal({ convertEol: true, cursorBlink: true, fontSize: 15, scrollback: 1000 });
 const screen = document.getElementById('screen');
 const status = document.getElementById('status');
@@ -70,7 +71,8 @@ function start() {
   const s = { stdin, root, line: '', raw: false, wasi: undefined };
   const output = (b) => term.write(b);
   s.wasi = new WASI({
-    args: ['sh', '-S'],
+    // Each command as POSIX shells run one: fork (a copy of the shell in new workers), then exec.
+    args: ['sh'],
     env: { PATH: '/bin', HOME: '/home', TERM: 'xterm-256color' },
     root,
     cwd: '/home',

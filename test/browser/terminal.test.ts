@@ -1,6 +1,6 @@
 // The demo's terminal page (examples/browser/terminal.*): xterm.js, the line discipline on the page,
-// and our shell (test/programs/proc/sh.c, -S) running our programs as processes in workers, with /home
-// on OPFS. A script types; the screen's text is asserted (each line as the screen shows it, trailing
+// and our shell (test/programs/proc/sh.c) forking and execing our programs as processes in workers,
+// with /home on OPFS. A script types; the screen's text is asserted (each line as the screen shows it, trailing
 // blanks dropped: a prompt is "$"); a screenshot is kept in test-results/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,6 +96,8 @@ describe('the terminal page', () => {
     expect(await command('gen 300000 | cat | cat | wc')).toBe(wcOfGen(300_000));
     expect(await command('cat /home/nope; echo $?')).toBe('cat: /home/nope: No such file or directory\n1\n');
     expect(await command('nosuch')).toMatch(/nosuch: .*not found\n$/);
+    // A program that forks, run by the shell that forked to run it.
+    expect(await command('fork memory')).toMatch(/^child: pid (\d+) counter 2 big p\nparent: child \1 code 7 counter 2 big pp\n$/);
   }, 60_000);
 
   it('Ctrl-C ends the program that loops (128 + SIGINT) and the shell prompts again; Ctrl-D ends cat\'s input once', async () => {
