@@ -104,6 +104,10 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
   const inherited = () => k.fds.clone((_, e) => (e.fdflagsext & Fdflagsext.cloexec) === 0);
 
   const exec = (name: string, args: string, envs: string | undefined, searchPath: boolean, path: string | undefined): never => {
+    // A signal point: one that came before the exec reaches the old image's handler, which the new
+    // image will not have (a forked shell that is Ctrl-C'd before it execs a command exits then,
+    // rather than leave the signal pending for a program that may never make another call).
+    k.signals.deliver();
     const program = resolveProgram(k, name, searchPath, path);
     const argv = lines(args);
     throw new ExecImage(program, argv.length > 0 ? argv : [name], envs === undefined ? k.env.strings : lines(envs));
