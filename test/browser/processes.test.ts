@@ -141,4 +141,16 @@ describe('fork in a cross-origin isolated page', () => {
     const page = await spawnerInPage(['bomb'], { maxProcesses: 6 }, 'fork');
     expect(page).toEqual(await spawnerInNode(['bomb'], { maxProcesses: 6 }, 'fork'));
   }, 30_000);
+
+  it('the demo runs a program that forks', async () => {
+    const { page } = demo;
+    await page.goto(demo.url);
+    await page.waitForSelector('body[data-ready]');
+    await page.selectOption('#sample', 'proc/fork');
+    await page.fill('#args', 'memory');
+    await page.click('#run');
+    await page.waitForFunction(() => /exit code|failed/.test(document.getElementById('status')!.textContent ?? ''));
+    expect(await page.textContent('#status')).toMatch(/^exit code 0 /);
+    expect(await page.textContent('#stdout')).toBe('child: pid 2 counter 2 big p\nparent: child 2 code 7 counter 2 big pp\n');
+  }, 30_000);
 });
