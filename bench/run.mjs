@@ -41,7 +41,7 @@ appendFileSync(
 );
 run('npm', ['run', '-s', 'build'], repo);
 
-// --no-threads skips bench/threads.mjs; everything else goes to the suite's runner.
+// --no-threads skips bench/threads.mjs, bench/processes.mjs and bench/net.mjs; everything else goes to the suite's runner.
 const noThreads = process.argv.includes('--no-threads');
 const args = process.argv.slice(2).filter((a) => a !== '--no-threads');
 const ours = `module:${join(repo, 'dist', 'index.js')}`;
@@ -119,8 +119,14 @@ const threads = noThreads
   ? ''
   : execFileSync('node', [join(repo, 'bench', 'threads.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8' });
 process.stdout.write(threads);
+// The process benchmarks (bench/processes.mjs): fork latency beside its floor.
+const processes = noThreads ? '' : execFileSync('node', [join(repo, 'bench', 'processes.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8' });
+process.stdout.write(processes);
 // The network benchmarks (bench/net.mjs): a guest's TCP throughput and HTTP requests/s beside Node's.
 const network = noThreads ? '' : execFileSync('node', [join(repo, 'bench', 'net.mjs'), ...(runsAt >= 0 ? ['--runs', args[runsAt + 1]] : [])], { encoding: 'utf8', timeout: 600_000 });
 process.stdout.write(network);
-writeFileSync(join(repo, 'bench', 'RESULTS.md'), (threads ? `${results}\n## Threads\n\n${threads}` : results) + (network ? `\n## Network\n\n${network}` : ''));
+writeFileSync(
+  join(repo, 'bench', 'RESULTS.md'),
+  (threads ? `${results}\n## Threads\n\n${threads}` : results) + (processes ? `\n## Processes\n\n${processes}` : '') + (network ? `\n## Network\n\n${network}` : ''),
+);
 console.log('wrote bench/RESULTS.md');

@@ -4,13 +4,17 @@ import { closeAll } from './kernel/fd-table.js';
 import type { Kernel, Launcher } from './kernel/kernel.js';
 import type { Process } from './kernel/process.js';
 import { exitCodeOf, type ExitStatus } from './kernel/process-table.js';
-import { ProgramCache, type CommandSource, type Program } from './kernel/programs.js';
+import { ProgramCache, type CommandSource, type ExecImage, type Program } from './kernel/programs.js';
 import type { ThreadPlatform } from './platform/platform.js';
 import { StringArray } from './string-array.js';
 import { ThreadDispatcher, type ProgramEnd, type ThreadLimits } from './threads/dispatcher.js';
 import type { ThreadImage } from './threads/asyncify.js';
+import { WorkerPool } from './threads/worker-pool.js';
 import { memoryFor } from './threads/module-imports.js';
 import type { ImportModules } from './versions.js';
+
+/** Idle workers kept for the next process: as many as a shell's pipeline of a few stages ends at once. */
+const KEPT_WORKERS = 4;
 
 /** How the first process of a run ended: its exit code, or the error (a trap) that ended it. */
 export type RunEnd = { exitCode: number } | { error: Error };
@@ -28,15 +32,19 @@ export class ProcessRunner implements Launcher {
   /** The program each running process runs (a fork's child runs its parent's). */
   readonly #programs = new Map<Process, { program: Program; memory: WebAssembly.Memory }>();
   readonly #ended = new Set<Promise<unknown>>();
+  /** Workers of ended processes, kept for the next ones (a fork, a spawn, an exec). */
+  readonly #workers: WorkerPool;
   #first: { p: Process; resolve: (end: RunEnd) => void; end?: RunEnd } | undefined;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly importsFor: (p: Process) => ImportModules,
-    private readonly platform: ThreadPlatform,
+    platform: ThreadPlatform,
     private readonly limits: ThreadLimits,
     private readonly commands: ReadonlyMap<string, CommandSource>,
-  ) {}
+  ) {
+    this.#workers = new WorkerPool(platform, KEPT_WORKERS);
+  }
 
   command(name: string): CommandSource | undefined {
     return this.commands.get(name);
@@ -49,6 +57,7 @@ export class ProcessRunner implements Launcher {
     const end = await done;
     // Every other process has been ended: wait for their workers to be gone.
     while (this.#ended.size > 0) await Promise.all([...this.#ended]);
+    await this.#workers.close();
     return end;
   }
 
@@ -71,13 +80,27 @@ export class ProcessRunner implements Launcher {
     this.#run(child, program, memory, this.importsFor(child), image);
   }
 
+  vfork(parent: Process, child: Process, tid: number): void {
+    const d = this.#running.get(parent);
+    const running = this.#programs.get(parent);
+    if (!d || !running) throw new Error(`unreachable: process ${parent.pid} forks without running`);
+    child.memory.bind(running.memory);
+    const imports = this.importsFor(child);
+    d.vfork(tid, {
+      pid: child.pid,
+      imports,
+      beforeCall: () => void (this.kernel.current = child),
+      ended: (end) => ('exec' in end ? this.#exec(child, end.exec, imports) : this.#exited(child, { code: end.exitCode })),
+    });
+  }
+
   kill(p: Process, status: ExitStatus): void {
     const d = this.#running.get(p);
     if (d) d.kill({ exitCode: exitCodeOf(status), killed: status });
   }
 
   #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules, fork?: ThreadImage): void {
-    const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.platform, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
+    const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.#workers, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
       params: program.params,
       threadLocalKeys: threadLocalsOf(p).keys.buffer,
       beforeCall: () => void (this.kernel.current = p),
@@ -95,6 +118,25 @@ export class ProcessRunner implements Launcher {
     this.#ended.add(ended);
   }
 
+  /** exec: the same process runs the new image; fds with close-on-exec are closed, the others kept. */
+  #exec(p: Process, image: ExecImage, imports: ImportModules): void {
+    const { program, args, env } = image;
+    for (const [fd, e] of [...p.fds.all()]) if (e.fdflagsext & Fdflagsext.cloexec) p.fds.close(fd);
+    p.args = new StringArray(args);
+    p.env = new StringArray(env);
+    p.signals.resetForExec();
+    const memory = memoryFor(program.memory);
+    p.memory.bind(memory);
+    this.#run(p, program, memory, imports);
+  }
+
+  /** `p` has ended with `status`: its fds are closed, and its parent may reap it. */
+  #exited(p: Process, status: ExitStatus): void {
+    closeAll(p.fds);
+    this.kernel.processes.exited(p, status);
+    for (const other of this.#running.values()) other.poke();
+  }
+
   #pokeOthers(self: ThreadDispatcher): void {
     if (this.#running.size < 2) return;
     for (const d of this.#running.values()) if (d !== self) d.poke();
@@ -107,22 +149,12 @@ export class ProcessRunner implements Launcher {
     }
     p.threads = undefined;
     if ('exec' in end && this.#first?.end === undefined) {
-      // exec: the same process runs the new image; fds with close-on-exec are closed, the others kept.
-      const { program, args, env } = end.exec;
-      for (const [fd, e] of [...p.fds.all()]) if (e.fdflagsext & Fdflagsext.cloexec) p.fds.close(fd);
-      p.args = new StringArray(args);
-      p.env = new StringArray(env);
-      p.signals.resetForExec();
-      const memory = memoryFor(program.memory);
-      p.memory.bind(memory);
-      this.#run(p, program, memory, imports);
+      this.#exec(p, end.exec, imports);
       return;
     }
     const killed = 'exitCode' in end ? end.killed : undefined;
     const status: ExitStatus = killed ?? ('exitCode' in end ? { code: end.exitCode } : 'error' in end ? { signal: Signal.abrt } : { signal: Signal.kill });
-    closeAll(p.fds);
-    this.kernel.processes.exited(p, status);
-    for (const other of this.#running.values()) other.poke();
+    this.#exited(p, status);
     const first = this.#first;
     if (first && p === first.p && first.end === undefined) {
       first.end = 'error' in end && !killed ? { error: end.error } : { exitCode: exitCodeOf(status) };

@@ -27,6 +27,8 @@ export interface Launcher {
    * parent's, the parent's program in a worker of its own, resuming the thread `image` describes.
    */
   fork(parent: Process, child: Process, image: ThreadImage): void;
+  /** Runs `child` (made by `parent.fork()`) on the parent's thread `tid`, over its memory, until it execs or exits (vfork). */
+  vfork(parent: Process, child: Process, tid: number): void;
   /** Ends `p` at once, wherever it is, with `status` (a signal from another process). */
   kill(p: Process, status: ExitStatus): void;
 }

@@ -1,6 +1,7 @@
 import type { Tty } from '../../generated/wasix/types.js';
 import { GuestMemory } from '../abi/memory.js';
 import type { ThreadImage } from '../threads/asyncify.js';
+import type { ExecImage } from './programs.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { ProcessNetwork } from '../sockets/wasix-socket.js';
@@ -31,6 +32,19 @@ export interface ThreadHost {
    * arrived), removed: the thread unwound to its entry, which the child resumes.
    */
   takeForkImage(tid: number): ThreadImage | undefined;
+  /** Thread `tid` goes on as vfork's `child` (its calls are the child's) until the child execs or exits. */
+  vfork(tid: number, child: VforkChild): void;
+}
+
+/** A vfork's child while it runs on its parent's thread: its own import functions, and what happens when it is over. */
+export interface VforkChild {
+  readonly pid: number;
+  /** Its import functions, by module and name (made for it, over the parent's memory). */
+  readonly imports: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Before each of its calls. */
+  beforeCall(): void;
+  /** It called proc_exec* (`exec`: the new image to start) or proc_exit. */
+  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number }): void;
 }
 
 /** What a process starts with. */

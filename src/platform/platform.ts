@@ -42,6 +42,8 @@ export interface GuestWorker {
   listen(onMessage: (m: FromWorker) => void, onError: (err: Error) => void): void;
   /** Stops the worker, whatever it is doing; resolves once it is gone. */
   terminate(): Promise<void>;
+  /** For a worker whose guest thread has returned (it is idle): keeps it for another use, or stops it. */
+  release?(): Promise<void>;
 }
 
 /** What threads need from the host: workers running src/threads/guest-worker-*.ts, and the core count. */

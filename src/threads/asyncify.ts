@@ -90,6 +90,8 @@ export class LongJump extends Unwind {
   constructor(
     readonly checkpoint: Checkpoint,
     readonly value: bigint,
+    /** Back to the point an `unwound` import kept (vfork's parent): its second call gets this. */
+    readonly resumed?: unknown,
   ) {
     super('stack_restore');
     this.name = 'LongJump';
@@ -148,9 +150,11 @@ export class GuestStack {
   /** While rewinding: what the checkpoint's call returns when the rewind reaches it. */
   #rewinding: { value: bigint; buffer: Borrowed } | undefined;
   /** Between the first call of an import that runs unwound (`unwound`) and the end of its unwind. */
-  #suspending: { entry: Entry; sp: number; tls: number | undefined; buffer: Borrowed; run: (image: ThreadImage) => number } | undefined;
+  #suspending: { entry: Entry; sp: number; tls: number | undefined; stack: Uint8Array; buffer: Borrowed; run: (image: ThreadImage) => unknown; hold: boolean } | undefined;
   /** While rewinding to such an import: what its second call returns. */
-  #resuming: { value: number; buffer: Borrowed } | undefined;
+  #resuming: { value: unknown; buffer: Borrowed } | undefined;
+  /** The point an `unwound` import asked to keep (vfork), to come back to with `returnToHeld`. */
+  #held: Checkpoint | undefined;
   #exports: WebAssembly.Exports = {};
 
   constructor(memory: GuestMemory) {
@@ -206,7 +210,7 @@ export class GuestStack {
           result = f(...args);
         } catch (err) {
           if (!(err instanceof LongJump) || err.checkpoint.entry !== entry) throw err;
-          this.#rewindTo(a, err.checkpoint, err.value);
+          this.#rewindTo(a, err.checkpoint, err.value, err.resumed);
           continue;
         }
         const s = this.#suspending;
@@ -214,6 +218,11 @@ export class GuestStack {
           // The guest unwound to here for an import that runs unwound (fork): run it, then rewind to it.
           this.#suspending = undefined;
           a.stopUnwind();
+          if (s.hold) {
+            this.#memory.refresh();
+            const end = this.#memory.view.getUint32(s.buffer.at, true);
+            this.#held = { id: 0, entry, sp: s.sp, tls: s.tls, stack: s.stack, data: this.#memory.u8.slice(s.buffer.at + 8, end) };
+          }
           this.#resuming = { value: s.run(this.#image(s, entry)), buffer: s.buffer };
           a.startRewind(s.buffer.at);
           continue;
@@ -274,9 +283,10 @@ export class GuestStack {
    * whole state in memory (fork): the import's first call starts the unwind and gets undefined (it must
    * return at once, its result ignored); at the entry, `run` gets the thread's image; then the thread
    * rewinds into the import, whose second call gets `{ value }`, what `run` returned. `notsup` without
-   * asyncify, and inside a signal callback (the host's frames below it cannot be copied).
+   * asyncify, and inside a signal callback (the host's frames below it cannot be copied). With `hold`,
+   * the point is kept as a checkpoint: `returnToHeld` goes back to it later (vfork's parent).
    */
-  unwound(run: (image: ThreadImage) => number): { value: number } | undefined {
+  unwound(run: (image: ThreadImage) => unknown, hold = false): { value: unknown } | undefined {
     const a = this.#asyncify;
     const r = this.#resuming;
     if (a && r) {
@@ -291,8 +301,11 @@ export class GuestStack {
     if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
     const sp = (a.sp.value as number) >>> 0;
     const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
+    if (entry.top === undefined || sp > entry.top) throw new WasiError('notsup', `the stack pointer (${sp}) is above the top of this thread's stack (${entry.top})`);
+    this.#memory.check(sp, entry.top - sp);
+    const stack = hold ? this.#memory.u8.slice(sp, entry.top) : new Uint8Array(0);
     const buffer = this.#borrow(sp, entry.bottom);
-    this.#suspending = { entry, sp, tls, buffer, run };
+    this.#suspending = { entry, sp, tls, stack, buffer, run, hold };
     a.startUnwind(buffer.at);
     return undefined;
   }
@@ -302,7 +315,7 @@ export class GuestStack {
    * stack pointer and thread-local base, takes over its checkpoints, and rewinds its entry into the
    * import that unwound it, whose second call gets `value`. Returns what the entry returns.
    */
-  resume(image: ThreadImage, value: number): unknown {
+  resume(image: ThreadImage, value: unknown): unknown {
     const a = this.#asyncify;
     if (!a) throw new WebAssembly.RuntimeError(this.#why);
     const fn = this.#exports[image.entry.name];
@@ -318,6 +331,17 @@ export class GuestStack {
     this.#resuming = { value, buffer: image.buffer };
     a.startRewind(image.buffer.at);
     return this.call(fn as (...args: never[]) => unknown, image.entry.args, { top: image.entry.top ?? image.sp, bottom: image.entry.bottom });
+  }
+
+  /**
+   * Leaves for the point kept by `unwound(run, true)` (throws through the guest's frames to its
+   * entry, as a longjmp): the import's second call there gets `{ value }`. Only once.
+   */
+  returnToHeld(value: unknown): never {
+    const cp = this.#held;
+    if (!cp || !this.#entries.includes(cp.entry)) throw new WebAssembly.RuntimeError('vfork: the parent cannot be resumed: its point is gone');
+    this.#held = undefined;
+    throw new LongJump(cp, 0n, value);
   }
 
   /** `stack_restore`: leaves for the checkpoint in `record`, whose call then returns `value` (1 for 0). */
@@ -359,7 +383,7 @@ export class GuestStack {
     }
   }
 
-  #rewindTo(a: Asyncify, cp: Checkpoint, value: bigint): void {
+  #rewindTo(a: Asyncify, cp: Checkpoint, value: bigint, resumed: unknown): void {
     const m = this.#memory;
     m.refresh();
     const now = (a.sp.value as number) >>> 0;
@@ -370,7 +394,8 @@ export class GuestStack {
     if (8 + cp.data.length > cp.sp - buffer.at) throw new WebAssembly.RuntimeError('stack_restore: no room below the stack pointer to rewind the checkpoint');
     m.view.setUint32(buffer.at, buffer.at + 8 + cp.data.length, true);
     m.u8.set(cp.data, buffer.at + 8);
-    this.#rewinding = { value, buffer };
+    if (resumed !== undefined) this.#resuming = { value: resumed, buffer };
+    else this.#rewinding = { value, buffer };
     a.startRewind(buffer.at);
   }
 

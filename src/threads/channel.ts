@@ -13,8 +13,15 @@ export const RESPONSE = 2;
 export const STATE = 0;
 export const FN = 1;
 export const RESULT = 2;
-/** With a response: how many signals the thread must hand to the guest's callback before it returns (pairs at ARGS). */
+/**
+ * With a response: how many signals the thread must hand to the guest's callback before it returns (pairs
+ * at ARGS); or PARENT_RESUMES.
+ */
 export const SIGNALS = 3;
+/** In SIGNALS: a vfork's child has exec'd or exited; the thread goes back to its parent's `proc_fork`, RESULT the child's pid. */
+export const PARENT_RESUMES = -1;
+/** In SIGNALS: the process has ended (proc_exit): the thread leaves the guest and its worker goes idle, RESULT the exit code. */
+export const PROCESS_ENDS = -2;
 export const ARGS = 4;
 /** Two words per argument (an i64 is two halves), for up to this many arguments. */
 export const MAX_ARGS = 16;
@@ -63,7 +70,7 @@ export function remoteFunction(
     const result = control[RESULT]!;
     const signals = control[SIGNALS]!;
     Atomics.store(control, STATE, IDLE);
-    if (signals > 0) deliver(control, signals);
+    if (signals !== 0) deliver(control, signals);
     return result;
   };
   const put = (k: number, v: number | bigint | undefined) => {
@@ -101,6 +108,17 @@ export function readArguments(f: ChannelFunction, control: Int32Array, into: (nu
     const lo = control[ARGS + 2 * k]!;
     into[k] = types[k] === 'i64' ? (BigInt(control[ARGS + 2 * k + 1]!) << 32n) | BigInt(lo >>> 0) : lo;
   }
+}
+
+/**
+ * The kernel's side: answers a call with PARENT_RESUMES (a vfork's child exec'd or exited: its thread goes
+ * back to being the parent; `value` the child's pid) or PROCESS_ENDS (`value` the exit code).
+ */
+export function answerSpecial(control: Int32Array, what: typeof PARENT_RESUMES | typeof PROCESS_ENDS, value: number): void {
+  control[RESULT] = value;
+  control[SIGNALS] = what;
+  Atomics.store(control, STATE, RESPONSE);
+  Atomics.notify(control, STATE);
 }
 
 /**

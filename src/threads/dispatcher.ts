@@ -4,9 +4,9 @@ import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kerne
 import { ProcExit } from '../errors.js';
 import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
-import type { ThreadHost } from '../kernel/process.js';
+import type { ThreadHost, VforkChild } from '../kernel/process.js';
 import { coreParamsOf, type ImportModules } from '../versions.js';
-import { answer, channelFunctions, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
@@ -25,6 +25,8 @@ const MAX_TID = 0x1fffffff;
  * trip through the event loop, which is delayed by at most this much.
  */
 const LINGER_MS = 0.05;
+/** How long a thread told to leave the guest (proc_exit) may take to return before its worker is stopped instead of kept. */
+const RETURN_MS = 1000;
 /** How often a call parked on something outside the guest (stdin, a socket) looks again. */
 const EXTERNAL_RETRY_MS = 2;
 
@@ -40,6 +42,14 @@ interface Slot {
   parked: boolean;
   /** Signal callbacks to run before its current call returns, as [export index, signal] pairs. */
   readonly signals: number[];
+  /** Its guest thread has returned (the worker is idle). */
+  returned: boolean;
+  /** Told to leave the guest (the process ended): it returns soon. */
+  leaving: boolean;
+  /** Resolved when its guest thread returns. */
+  readonly onReturn: Set<() => void>;
+  /** While a vfork's child runs on this thread: its calls, and its end. */
+  vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
 }
 
 interface Parked {
@@ -143,9 +153,26 @@ export class ThreadDispatcher implements ThreadHost {
       this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
-      await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+      await Promise.all(this.#slots.map((s) => this.#retire(s)));
     }
     return this.#end!;
+  }
+
+  /** Gives back a worker whose guest thread has returned (or soon will), stops any other. */
+  async #retire(s: Slot): Promise<void> {
+    if (!s.returned && s.leaving && s.worker.release) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, RETURN_MS);
+        function done() {
+          clearTimeout(timer);
+          s.onReturn.delete(done);
+          resolve();
+        }
+        s.onReturn.add(done);
+      });
+    }
+    if (s.returned && s.worker.release) await s.worker.release();
+    else await s.worker.terminate();
   }
 
   spawn(arg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number {
@@ -207,8 +234,15 @@ export class ThreadDispatcher implements ThreadHost {
     return image;
   }
 
+  vfork(tid: number, child: VforkChild): void {
+    const slot = this.#slots.find((s) => s.tid === tid);
+    if (!slot) throw new Error(`unreachable: vfork on thread ${tid}, which is not running`);
+    slot.vfork = { child, calls: this.#functions.map((f) => child.imports[f.module]?.[f.name] as RawFunction | undefined) };
+  }
+
   #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint, fork?: DispatcherHooks['fork']): void {
     slot.tid = tid;
+    slot.returned = false;
     this.#alive.add(tid);
     slot.worker.post({ type: 'start', tid, arg, main, stack, userData2023, fork: fork?.image, forkKeeps: fork?.keeps });
   }
@@ -216,7 +250,7 @@ export class ThreadDispatcher implements ThreadHost {
   #newSlot(): Slot {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = this.platform.createWorker();
-    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [] };
+    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [], returned: false, leaving: false, onReturn: new Set() };
     worker.listen(
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
@@ -236,6 +270,10 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'ended') {
+      slot.returned = true;
+      for (const f of slot.onReturn) f();
+    }
     if (m.type === 'fork') {
       // Its proc_fork call parks until this has come (messages and the channel are not ordered).
       this.#forkImages.set(m.tid, m.image);
@@ -321,7 +359,8 @@ export class ThreadDispatcher implements ThreadHost {
   }
 
   #call(slot: Slot, index: number, args: (number | bigint)[], record: CallRecord): void {
-    const fn = this.#calls[index]!;
+    const vfork = slot.vfork;
+    const fn = vfork?.calls[index] ?? this.#calls[index]!;
     try {
       this.#current = slot;
       const pending = this.#forThread.size > 0 && slot.tid !== undefined ? this.#forThread.get(slot.tid) : undefined;
@@ -329,7 +368,8 @@ export class ThreadDispatcher implements ThreadHost {
         this.#forThread.delete(slot.tid!);
         for (const thunk of pending) thunk();
       }
-      this.hooks.beforeCall?.();
+      if (vfork) vfork.child.beforeCall();
+      else this.hooks.beforeCall?.();
       const r = parkingWaits(record, () => fn(...args));
       answer(slot.control, typeof r === 'number' ? r : 0, slot.signals.length > 0 ? slot.signals : undefined);
       slot.signals.length = 0;
@@ -346,9 +386,18 @@ export class ThreadDispatcher implements ThreadHost {
         this.#parked.push({ slot, index, args: args.slice(), record, deadlineMs: err.deadlineMs, external: err.external });
         // An asynchronous filesystem's step: retry when it settles.
         err.until?.then(() => this.#ring());
+      } else if (vfork && (err instanceof ExecImage || err instanceof ProcExit)) {
+        // vfork's child is over: it goes on as a process of its own (exec) or has ended; the thread is the parent's again.
+        slot.vfork = undefined;
+        vfork.child.ended(err instanceof ExecImage ? { exec: err } : { exitCode: err.exitCode });
+        answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
+        this.hooks.afterCall?.();
       } else if (err instanceof ExecImage) {
         this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {
+        // The thread leaves the guest, so that its worker is idle (and may serve another process).
+        answerSpecial(slot.control, PROCESS_ENDS, err.exitCode);
+        slot.leaving = true;
         this.#finish({ exitCode: err.exitCode });
       } else {
         this.#finish({ error: err instanceof Error ? err : new Error(String(err)) });

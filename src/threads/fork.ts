@@ -11,13 +11,20 @@ import type { GuestStack, ThreadImage } from './asyncify.js';
 // The thread's image goes to the kernel as a message before the call (see ThreadImage); the call parks
 // until it has arrived.
 
-/** What the child's `proc_fork` is told when it resumes (never an errno: those are small and positive). */
-export const IN_CHILD = -1;
+/**
+ * What a `proc_fork` that rewound returns: an errno (the kernel wrote *pid), or success with `pid` written
+ * here: 0 in a fork's child and in vfork's child, the child's pid in vfork's parent once the child execs or exits.
+ */
+export type ForkResult = { readonly errno: number } | { readonly pid: number };
+
+/** What a fork's child resumes with. */
+export const IN_CHILD: ForkResult = { pid: 0 };
 
 /**
  * The raw import `proc_fork(copy_memory, ret_pid) -> errno` of a guest thread: `send` posts the image to
- * the kernel, `call` is the channel call to the kernel's proc_fork, which writes *ret_pid in the parent
- * once the child's memory has been copied.
+ * the kernel, `call` is the channel call to the kernel's proc_fork, which for a fork writes *ret_pid in
+ * the parent once the child's memory has been copied. A vfork (copy_memory 0) keeps the point: the thread
+ * goes on as the child, and comes back there as the parent (`GuestStack.returnToHeld`).
  */
 export function forkImport(
   stack: GuestStack,
@@ -30,15 +37,17 @@ export function forkImport(
       retPid >>>= 0;
       if (copyMemory !== 0 && copyMemory !== 1) throw new WasiError('inval', `copy_memory ${copyMemory} is not a bool`);
       memory.checkAligned(retPid, 4, 4);
-      const resumed = stack.unwound((image) => {
+      const resumed = stack.unwound((image): ForkResult => {
         send(image);
-        return call(copyMemory, retPid);
-      });
+        const errno = call(copyMemory, retPid);
+        return copyMemory === 0 && errno === Errno.success ? IN_CHILD : { errno };
+      }, copyMemory === 0);
       // Unwinding: the guest returns at once, and this result is not read.
       if (resumed === undefined) return 0;
-      if (resumed.value !== IN_CHILD) return resumed.value;
+      const r = resumed.value as ForkResult;
+      if ('errno' in r) return r.errno;
       memory.refresh();
-      memory.view.setUint32(retPid, 0, true);
+      memory.view.setUint32(retPid, r.pid, true);
       return Errno.success;
     } catch (err) {
       return errnoOf(err, 'proc_fork', Errno);

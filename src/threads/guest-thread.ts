@@ -6,9 +6,12 @@ import { THREAD_LOCALS_2023, threadLocalImports } from '../handlers/wasix/abi202
 import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-locals.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
 import { GuestStack } from './asyncify.js';
-import { ARGS, remoteFunction } from './channel.js';
-import { forkImport, IN_CHILD } from './fork.js';
+import { ARGS, PARENT_RESUMES, PROCESS_ENDS, RESULT, remoteFunction } from './channel.js';
+import { forkImport, IN_CHILD, type ForkResult } from './fork.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
+
+/** Thrown through the guest's frames when its process has ended (the kernel answered a call so). */
+class ProcessEnds extends Error {}
 
 /** How a worker talks to the kernel's thread (Node's parentPort or a browser worker's global scope). */
 export interface WorkerPort {
@@ -50,7 +53,13 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
     const deliverPairs = (pairs: readonly number[]) => {
       for (let i = 0; i < pairs.length; i += 2) stack.call(exports[names[pairs[i]!]!] as (signo: number) => void, [pairs[i + 1]!]);
     };
-    const deliver = (control: Int32Array, count: number) => deliverPairs(Array.from(control.subarray(ARGS, ARGS + 2 * count)));
+    const deliver = (control: Int32Array, count: number) => {
+      // A vfork's child is over (it exec'd or exited): back to the parent's proc_fork, which returns its pid.
+      if (count === PARENT_RESUMES) stack.returnToHeld({ pid: control[RESULT]! >>> 0 } satisfies ForkResult);
+      // The process has ended: leave the guest, so that this worker is idle again.
+      if (count === PROCESS_ENDS) throw new ProcessEnds();
+      deliverPairs(Array.from(control.subarray(ARGS, ARGS + 2 * count)));
+    };
     // A fork's child: instantiating writes the data segments over the copy of the parent's memory; keep what the copy holds there.
     const kept = start.fork ? (start.forkKeeps ?? [[0, memory.u8.length]]).map(([at, n]) => [at, memory.u8.slice(at, at + n)] as const) : [];
     const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver, deliverPairs, port));
@@ -70,6 +79,10 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
         stack.call(exports._start_thread as (lo: number, hi: number) => void, halves(start.userData2023), start.stack);
       } else stack.call(exports.wasi_thread_start as (tid: number, arg: number) => void, [tid, start.arg], start.stack);
     } catch (err) {
+      if (err instanceof ProcessEnds) {
+        port.post({ type: 'ended', tid });
+        return;
+      }
       if (!(err instanceof ThreadExit)) throw err;
       exitCode = err.exitCode;
     }

@@ -24,12 +24,12 @@ describe('wasi-kit run --command', () => {
 });
 
 describe('wasi-kit run sh.wasm', () => {
-  it('runs our shell: -c with a pipeline, redirections in a --dir, $(...), and 127 for a command not found', () => {
+  it('runs our shell (forking): -c with a pipeline, redirections in a --dir, $(...), and 127 for a command not found', () => {
     const dir = tempDir();
     try {
       writeFileSync(join(dir.path, 'in.txt'), 'one\ntwo\nthree\n');
       const commands = ['echo', 'cat', 'wc'].flatMap((n) => ['--command', `${n}=${proc(n)}`]);
-      const r = cli(['run', ...commands, '--dir', `${dir.path}::/data`, proc('sh'), '-S', '-c', 'cat < /data/in.txt | cat | wc > /data/count; echo [$(cat < /data/count)]; nosuch']);
+      const r = cli(['run', ...commands, '--dir', `${dir.path}::/data`, proc('sh'), '-c', 'cat < /data/in.txt | cat | wc > /data/count; echo [$(cat < /data/count)]; nosuch']);
       expect(r.stdout.toString()).toMatch(/^\[3 14 [0-9a-f]{16}\]\n$/);
       expect(readFileSync(join(dir.path, 'count'), 'utf8')).toBe(r.stdout.toString().slice(1, -2) + '\n');
       expect(r.stderr.toString()).toBe('sh: nosuch: not found\n');

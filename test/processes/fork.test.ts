@@ -1,13 +1,14 @@
 // proc_fork from C programs of our own (test/programs/proc/fork.c, built with Debian's clang + wasi-libc
 // and made fork-capable by Binaryen's asyncify pass): memory copied, exit codes and wait, SIGCHLD, fds
 // shared (a pipe), exec after fork, setjmp before fork and longjmp in the child, a fork bomb stopped by
-// maxProcesses, and no worker left after any run.
+// maxProcesses, vfork with exec and with exit, and no worker left after any run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Errno } from '../../generated/wasix/types.js';
 import { WASI, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
-import { textSink } from '../threads/helpers.js';
+import { textSink, watBytes } from '../threads/helpers.js';
 import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
 
 const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
@@ -52,6 +53,13 @@ describe('proc_fork (copy_memory=1)', () => {
     expect(r.out).toBe('child: longjmp returned 77 (jumped 1)\nparent: child code 9\n');
   });
 
+  it("a child's worker serves the next child once it has exited: 6 forks in turn take one worker beside the first process's 4", async () => {
+    const r = await fork(['bench', '6', '1']);
+    expect(r.out).toBe('go\ndone\n');
+    expect(r.code).toBe(0);
+    expect(r.workers).toBe(5);
+  });
+
   it('a child forks in turn: each waits for its own, exit codes add up through the chain', async () => {
     const r = await fork(['chain', '4']);
     expect(r.code).toBe(4);
@@ -67,3 +75,57 @@ describe('proc_fork (copy_memory=1)', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('proc_fork (copy_memory=0): vfork', () => {
+  it("the child runs in the parent's memory with fds of its own until it execs; then the parent goes on with its pid", async () => {
+    const r = await fork(['vfork']);
+    // counter 2: the child wrote its pid there (no copy); the parent's stdout is its own (the child moved the pipe onto its copy).
+    expect(r.out).toBe('parent 1: child 2 counter 2 read [vforked\n] child code 0\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('the child exits: the parent goes on with its pid and reaps its exit code', async () => {
+    const r = await fork(['vfork-exit']);
+    expect(r.out).toBe('child 2 code 42\n');
+  });
+});
+
+describe('proc_fork from a thread, and refusals', () => {
+  it('a thread that forks is the only thread of the child: one worker for it, and the main thread runs in the parent only', async () => {
+    const tp = trackedPlatform();
+    const out = textSink();
+    const code = await withPlatform(tp, () => new WASI({ args: ['fork-thread', '6'], stdout: out.write }).run(readFileSync(join(REPO_ROOT, 'test/programs/threads/fork-thread.wasm'))));
+    // The child's thread keeps its frames (its tid argument is the parent thread's, 2); it exits 6.
+    expect(out.text()).toBe('child: pid, thread 2 2\nparent thread: child, code 2 6\nmain: pid, thread 1 2\n');
+    expect(code).toBe(0);
+    // The first process's pool of 4 (the main thread and the spawned one among them), and one for the child.
+    expect(tp.workers.length).toBe(5);
+    expect(tp.alive()).toEqual([]);
+  });
+
+  it.each([1, 0])('a module without asyncify gets notsup (copy_memory=%i), with nothing written', async (copy) => {
+    const bytes = await watBytes(`(module
+      (import "wasix_32v1" "proc_fork" (func $fork (param i32 i32) (result i32)))
+      (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory 1 1 shared))
+      (func (export "_start")
+        (i32.store (i32.const 64) (i32.const 0x5a5a5a5a))
+        (call $exit (i32.add (i32.mul (call $fork (i32.const ${copy}) (i32.const 64)) (i32.const 2))
+          (i32.eq (i32.load (i32.const 64)) (i32.const 0x5a5a5a5a))))))`);
+    const tp = trackedPlatform();
+    const code = await withPlatform(tp, () => new WASI({}).run(bytes));
+    expect(code).toBe(Errno.notsup * 2 + 1);
+    expect(tp.alive()).toEqual([]);
+  });
+
+  it('a misaligned pid pointer is inval, and copy_memory other than 0 or 1 is inval, before anything unwinds', async () => {
+    const bytes = await watBytes(`(module
+      (import "wasix_32v1" "proc_fork" (func $fork (param i32 i32) (result i32)))
+      (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory 1 1 shared))
+      (func (export "_start")
+        (call $exit (i32.add (i32.mul (call $fork (i32.const 1) (i32.const 65)) (i32.const 100)) (call $fork (i32.const 2) (i32.const 64))))))`);
+    expect(await new WASI({}).run(bytes)).toBe(Errno.inval * 100 + Errno.inval);
+  });
+});
+

@@ -11,7 +11,7 @@ import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
 import { genDigest } from './helpers.js';
 
 const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
-const commands = Object.fromEntries(['echo', 'cat', 'wc', 'gen', 'status'].map((n) => [n, bytes(n)]));
+const commands = Object.fromEntries(['echo', 'cat', 'wc', 'gen', 'status', 'bytes'].map((n) => [n, bytes(n)]));
 
 async function spawner(args: string[], options: WasiOptions = {}) {
   const out = textSink();
@@ -79,6 +79,13 @@ describe('processes', () => {
     expect(r.out.match(/join any code 0/g)).toHaveLength(3);
     expect(r.code).toBe(0);
   }, 120_000);
+
+  it('the benchmarks\' modes: spawn-and-wait rounds, and bytes out N | bytes in counting every byte', async () => {
+    expect(await spawner(['spawn-bench', '3'])).toEqual({ code: 0, out: 'go\ndone\n', err: '' });
+    const r = await spawner(['pipe-bench', String(3 * 65536 + 5)]);
+    expect(r.out.split('\n').sort()).toEqual(['', '196613', 'done', 'go', 'join given code 0', 'join given code 0']);
+    expect(r.code).toBe(0);
+  });
 
   it('WASI.kill ends a process tree blocked in a wait: 128 + the signal, no worker left', async () => {
     const tp = trackedPlatform();

@@ -120,10 +120,14 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
       const launcher = k.kernel.launcher;
       const tid = k.threads?.currentTid;
       if (!launcher || tid === undefined) throw new WasiError('notsup', NO_LAUNCHER);
-      if (copyMemory === 0) throw new WasiError('notsup', 'vfork is not provided yet');
       const image = k.threads!.takeForkImage(tid);
       if (!image) return waitForOtherThreads('proc_fork');
       const child = k.fork();
+      // vfork: the thread goes on as the child, in this instance, until it execs or exits; *pid is 0 for it.
+      if (copyMemory === 0) {
+        launcher.vfork(k, child, tid);
+        return 0;
+      }
       launcher.fork(k, child, image);
       return child.pid;
     },

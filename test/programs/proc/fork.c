@@ -141,6 +141,58 @@ int main(int argc, char **argv) {
     if (me == 1) printf("first forked %d then again\n", forked);
     return 0;
   }
+  if (strcmp(mode, "vfork") == 0) {
+    // vfork + exec: the child runs in the parent's memory (its write to `counter` is the parent's) with
+    // fds of its own (moving the pipe onto its stdout leaves the parent's alone) until it execs echo;
+    // then the parent goes on from proc_fork with the child's pid.
+    uint32_t r, w;
+    if (wasix_fd_pipe(&r, &w)) return 2;
+    fflush(stdout);
+    int32_t err = wasix_proc_fork(0, &pid);
+    if (err) return 100 + err;
+    if (pid == 0) {
+      wasix_proc_id(&me);
+      counter = (int)me;
+      (void)__wasi_fd_renumber(w, 1);
+      const char args[] = "echo\nvforked";
+      err = wasix_proc_exec3("echo", 4, args, sizeof args - 1, "", 0, 1, "", 0);
+      _exit(50 + err);
+    }
+    close(w);
+    char buf[64] = {0};
+    ssize_t n, total = 0;
+    while ((n = read(r, buf + total, sizeof buf - 1 - total)) > 0) total += n;
+    wasix_proc_id(&me);
+    printf("parent %u: child %u counter %d read [%s] child code %d\n", (unsigned)me, (unsigned)pid, counter, buf, wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "vfork-exit") == 0) {
+    // vfork then _exit: the parent goes on with the child's pid; the child's exit code is waited for.
+    fflush(stdout);
+    int32_t err = wasix_proc_fork(0, &pid);
+    if (err) return 100 + err;
+    if (pid == 0) _exit(42);
+    printf("child %u code %d\n", (unsigned)pid, wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "bench") == 0) {
+    // `fork bench N [MiB]` (bench/processes.mjs): with MiB (16) of memory in use, N times fork a child
+    // that exits at once and wait for it; "go" and "done" lines mark the start and the end.
+    int n = argc > 2 ? atoi(argv[2]) : 10;
+    size_t mib = argc > 3 ? (size_t)atoi(argv[3]) : 16;
+    char *heap = malloc(mib << 20);
+    if (!heap) return 3;
+    memset(heap, 'h', mib << 20);
+    printf("go\n");
+    for (int i = 0; i < n; i++) {
+      int32_t err = fork_(&pid);
+      if (err) return 100 + err;
+      if (pid == 0) _exit(heap[i] == 'h' ? 0 : 1);
+      if (wait_for(pid) != 0) return 4;
+    }
+    printf("done\n");
+    return 0;
+  }
   if (strcmp(mode, "chain") == 0) {
     // A child of a child: each waits for its own, exit codes add up through the chain.
     int depth = argc > 2 ? atoi(argv[2]) : 3;

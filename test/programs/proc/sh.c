@@ -923,7 +923,13 @@ static char *capture(const char *text) {
     close(w);
   }
   char buf[4096];
-  for (ssize_t n; (n = read(r, buf, sizeof buf)) > 0;) str_add(&out, buf, n);
+  for (;;) {
+    ssize_t n = read(r, buf, sizeof buf);
+    // SIGCHLD (the child ending) is caught, so it may interrupt the read: read again.
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    str_add(&out, buf, n);
+  }
   close(r);
   if (pid > 0) {
     waiting = 1;
