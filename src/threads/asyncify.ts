@@ -299,6 +299,7 @@ export class GuestStack {
     const entry = this.#entries.at(-1);
     if (!entry) throw new WasiError('notsup', 'called from an export the host did not start (the stack needs an entry such as _start to unwind to)');
     if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
+    if (hold && this.#held) throw new WasiError('notsup', "a vfork's child cannot vfork before it execs or exits");
     const sp = (a.sp.value as number) >>> 0;
     const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
     if (entry.top === undefined || sp > entry.top) throw new WasiError('notsup', `the stack pointer (${sp}) is above the top of this thread's stack (${entry.top})`);
@@ -342,6 +343,11 @@ export class GuestStack {
     if (!cp || !this.#entries.includes(cp.entry)) throw new WebAssembly.RuntimeError('vfork: the parent cannot be resumed: its point is gone');
     this.#held = undefined;
     throw new LongJump(cp, 0n, value);
+  }
+
+  /** Forgets the point `unwound(run, true)` kept (the vfork was refused). */
+  dropHeld(): void {
+    this.#held = undefined;
   }
 
   /** `stack_restore`: leaves for the checkpoint in `record`, whose call then returns `value` (1 for 0). */

@@ -46,7 +46,7 @@ interface Slot {
   returned: boolean;
   /** Told to leave the guest (the process ended): it returns soon. */
   leaving: boolean;
-  /** Resolved when its guest thread returns. */
+  /** Called when its guest thread returns. */
   readonly onReturn: Set<() => void>;
   /** While a vfork's child runs on this thread: its calls, and its end. */
   vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
@@ -393,6 +393,9 @@ export class ThreadDispatcher implements ThreadHost {
         answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
         this.hooks.afterCall?.();
       } else if (err instanceof ExecImage) {
+        // As for an exit: the thread leaves the guest and its worker may serve the new image.
+        answerSpecial(slot.control, PROCESS_ENDS, 0);
+        slot.leaving = true;
         this.#finish({ exec: err });
       } else if (err instanceof ProcExit) {
         // The thread leaves the guest, so that its worker is idle (and may serve another process).

@@ -40,7 +40,11 @@ export function forkImport(
       const resumed = stack.unwound((image): ForkResult => {
         send(image);
         const errno = call(copyMemory, retPid);
-        return copyMemory === 0 && errno === Errno.success ? IN_CHILD : { errno };
+        if (copyMemory === 1 || errno !== Errno.success) {
+          if (copyMemory === 0) stack.dropHeld();
+          return { errno };
+        }
+        return IN_CHILD;
       }, copyMemory === 0);
       // Unwinding: the guest returns at once, and this result is not read.
       if (resumed === undefined) return 0;

@@ -135,7 +135,7 @@ function imports(
       // Signals that come with the kernel's answer wait until the thread has rewound: while it is
       // unwound, its frames lie below the stack pointer, where a callback would run.
       const later: number[] = [];
-      const call = remoteFunction(f, index, control, doorbell, (c, count) => later.push(...c.subarray(ARGS, ARGS + 2 * count)));
+      const call = remoteFunction(f, index, control, doorbell, (c, count) => (count < 0 ? deliver(c, count) : later.push(...c.subarray(ARGS, ARGS + 2 * count))));
       const fork = forkImport(stack, memory, (image) => port.post({ type: 'fork', tid, image }), call);
       put(f.module, f.name, (copyMemory: number, retPid: number) => {
         const errno = fork(copyMemory, retPid);

@@ -88,6 +88,11 @@ describe('proc_fork (copy_memory=0): vfork', () => {
     const r = await fork(['vfork-exit']);
     expect(r.out).toBe('child 2 code 42\n');
   });
+
+  it('the child cannot fork or vfork (notsup) until it execs or exits; its parent still goes on', async () => {
+    const r = await fork(['vfork-nested']);
+    expect(r.out).toBe('child 2 code 3\n');
+  });
 });
 
 describe('proc_fork from a thread, and refusals', () => {
@@ -116,6 +121,12 @@ describe('proc_fork from a thread, and refusals', () => {
     const code = await withPlatform(tp, () => new WASI({}).run(bytes));
     expect(code).toBe(Errno.notsup * 2 + 1);
     expect(tp.alive()).toEqual([]);
+  });
+
+  it('a fork from a signal callback is notsup: the host frames below the callback cannot be copied', async () => {
+    const r = await fork(['in-handler']);
+    expect(r.out).toBe(`fork in handler errno ${Errno.notsup}\n`);
+    expect(r.code).toBe(0);
   });
 
   it('a misaligned pid pointer is inval, and copy_memory other than 0 or 1 is inval, before anything unwinds', async () => {

@@ -119,7 +119,9 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
       // this is the kernel's half: the child process, and its start from that image.
       const launcher = k.kernel.launcher;
       const tid = k.threads?.currentTid;
-      if (!launcher || tid === undefined) throw new WasiError('notsup', NO_LAUNCHER);
+      if (!launcher) throw new WasiError('notsup', NO_LAUNCHER);
+      // A vfork's child runs on its parent's thread, which is not one of its own.
+      if (tid === undefined) throw new WasiError('notsup', "a vfork's child cannot fork before it execs or exits");
       const image = k.threads!.takeForkImage(tid);
       if (!image) return waitForOtherThreads('proc_fork');
       const child = k.fork();

@@ -28,8 +28,13 @@ static int32_t fork_(uint32_t *pid) {
 }
 
 static volatile int signals_seen;
+static volatile int32_t fork_in_handler = -1;
 __attribute__((export_name("on_signal"))) void on_signal(int sig) {
   if (sig == 17) signals_seen++;
+  if (sig == 10) {
+    uint32_t pid = 0;
+    fork_in_handler = wasix_proc_fork(1, &pid);
+  }
 }
 
 static wasix_jmp_buf env;
@@ -191,6 +196,29 @@ int main(int argc, char **argv) {
       if (wait_for(pid) != 0) return 4;
     }
     printf("done\n");
+    return 0;
+  }
+  if (strcmp(mode, "in-handler") == 0) {
+    // fork from a signal callback: the host's frames below the callback cannot be copied (notsup).
+    wasix_callback_signal("on_signal", 9);
+    wasix_proc_id(&me);
+    wasix_proc_signal(me, 10);
+    wasix_proc_id(&me);
+    printf("fork in handler errno %d\n", (int)fork_in_handler);
+    return 0;
+  }
+  if (strcmp(mode, "vfork-nested") == 0) {
+    // A vfork's child cannot fork or vfork until it execs or exits; its parent goes on as usual.
+    fflush(stdout);
+    int32_t err = wasix_proc_fork(0, &pid);
+    if (err) return 100 + err;
+    if (pid == 0) {
+      uint32_t inner = 0;
+      int32_t v = wasix_proc_fork(0, &inner);
+      int32_t f = wasix_proc_fork(1, &inner);
+      _exit(v == 58 && f == 58 ? 3 : 4);
+    }
+    printf("child %u code %d\n", (unsigned)pid, wait_for(pid));
     return 0;
   }
   if (strcmp(mode, "chain") == 0) {
