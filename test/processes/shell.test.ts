@@ -155,16 +155,16 @@ describe.each([
     // echo, then `status wait`, which reads the terminal until its end: only the signal the shell passes on ends it.
     await until(() => out.text() === 'ready\n' && started.size === 2);
     expect(wasi.kill('SIGINT')).toBe(true);
-    await until(() => err.text() === '$ $ ');
+    await until(() => err.text() === '$ \n$ ');
     await stdin.writeAll('echo $?\n');
-    await until(() => out.text() === 'ready\n130\n');
+    await until(() => out.text() === 'ready\n130\n' && err.text() === '$ \n$ $ ');
     // Ctrl-C at the prompt, with no job, is ignored.
     expect(wasi.kill('SIGINT')).toBe(true);
     await stdin.writeAll('echo still here\n');
     stdin.end();
     expect(await done).toBe(0);
     expect(out.text()).toBe('ready\n130\nstill here\n');
-    expect(err.text()).toBe('$ $ $ $ \n');
+    expect(err.text()).toBe('$ \n$ $ $ \n');
   });
 
   it('reads a script file; a syntax error is status 2', async () => {

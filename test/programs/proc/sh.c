@@ -851,8 +851,9 @@ static int run_pipeline(const cmd_t *cmds, int n) {
   waiting = 0;
   fg_count = 0;
   for (int i = 0; i < n; i++) prepared_free(&ps[i]);
-  // A script whose job Ctrl-C ended ends with it, as bash does; an interactive shell goes on.
+  // A script whose job Ctrl-C ended ends with it, as bash does; an interactive shell goes on, on a new line.
   if (got_sigint && !interactive && status == 128 + SIGINT) _exit(status);
+  if (got_sigint && interactive && status == 128 + SIGINT) fputs("\n", stderr);
   return status;
 }
 
@@ -1010,6 +1011,14 @@ int main(int argc, char **argv) {
       fflush(stderr);
     }
     char *line = read_line(fd, &eof);
+    if (interactive) {
+      // A Ctrl-C typed at the prompt is taken here, before the line's job starts, and ignored: a host may
+      // deliver signals only at some calls (wasi-kit's read of a terminal is not one), and a signal
+      // still pending would reach the next job. proc_signal(self, 0) is a signal point that sends nothing.
+      uint32_t me = 0;
+      wasix_proc_id(&me);
+      wasix_proc_signal(me, 0);
+    }
     if (!eof || *line) run_text(line);
     fflush(stdout);
     free(line);
