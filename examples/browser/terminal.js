@@ -120,10 +120,11 @@ term.onData((data) => {
   }
   for (const ch of data) {
     if (ch === '\x03') {
-      // ^C: the line is dropped and the foreground group interrupted.
-      term.write('^C\r\n');
+      // ^C: the line is dropped and the foreground group interrupted. As Linux echoes ^C and the shell
+      // starts the new line after the job it ended, the line ends here only when the shell was alone.
+      term.write('^C');
       s.line = '';
-      s.wasi.signalForeground('SIGINT');
+      if (s.wasi.signalForeground('SIGINT') <= 1) term.write('\r\n');
     } else if (ch === '\x04') {
       if (s.line === '') s.stdin.eof();
       else send(s.line);

@@ -48,9 +48,10 @@ describe('signalForeground', () => {
     // Until the command runs, the group is the shell alone, which ignores SIGINT; then the shell and
     // the command (loop, or the shell's fork of itself that is about to exec it, which passes it on and exits).
     await until(() => wasi.signalForeground() === 2);
-    await until(() => err.text() === '$ $ ');
+    // The shell starts a new line after the job Ctrl-C ended, then prompts.
+    await until(() => err.text() === '$ \n$ ');
     await stdin.writeAll('echo $?\n');
-    await until(() => out.text() === '130\n' && err.text() === '$ $ $ ');
+    await until(() => out.text() === '130\n' && err.text() === '$ \n$ $ ');
     // At the prompt the shell is the group: it is reached, and ignores it.
     expect(wasi.signalForeground()).toBe(1);
     await stdin.writeAll('echo still here\n');
