@@ -85,12 +85,17 @@ export class ProcessRunner implements Launcher {
     const running = this.#programs.get(parent);
     if (!d || !running) throw new Error(`unreachable: process ${parent.pid} forks without running`);
     child.memory.bind(running.memory);
+    child.borrowedThreads = d;
     const imports = this.importsFor(child);
     d.vfork(tid, {
       pid: child.pid,
       imports,
       beforeCall: () => void (this.kernel.current = child),
-      ended: (end) => ('exec' in end ? this.#exec(child, end.exec, imports) : this.#exited(child, { code: end.exitCode })),
+      ended: (end) => {
+        child.borrowedThreads = undefined;
+        if ('exec' in end) this.#exec(child, end.exec, imports);
+        else this.#exited(child, { code: end.exitCode });
+      },
     });
   }
 

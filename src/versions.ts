@@ -77,7 +77,7 @@ export function importModules(versions: readonly VersionId[], k: Process, m: Gue
       for (const [name, fns] of Object.entries(mods)) {
         const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
         mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
-          const tid = k.threads?.currentTid;
+          const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
           return tid === undefined ? undefined : { pid: k.pid, tid };
         });
       }

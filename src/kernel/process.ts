@@ -89,6 +89,8 @@ export class Process {
   exports?: WebAssembly.Exports;
   /** Set while `WASI.run` runs a threaded program (src/threads/dispatcher.ts): the thread group. */
   threads?: ThreadHost;
+  /** While this process is vfork's child: its parent's thread group, on one of whose threads it runs. */
+  borrowedThreads?: ThreadHost;
   /** How the process ended, once it has (a zombie until its parent reaps it). */
   status: ExitStatus | undefined;
 

@@ -34,6 +34,7 @@ export function guestThread(port: WorkerPort): void {
   let init: InitMessage | undefined;
   port.onMessage((message) => {
     if (message.type === 'init') init = message;
+    else if (message.type === 'reset') init = undefined;
     else if (init) run(init, message, port);
   });
 }

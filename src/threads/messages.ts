@@ -57,5 +57,10 @@ export interface ForkMessage {
   readonly image: ThreadImage;
 }
 
-export type ToWorker = InitMessage | StartMessage;
+/** Kernel -> worker: the worker is idle, kept for another process: drop the last one's module and memory. */
+export interface ResetMessage {
+  readonly type: 'reset';
+}
+
+export type ToWorker = InitMessage | StartMessage | ResetMessage;
 export type FromWorker = EndedMessage | FailedMessage | ForkMessage;

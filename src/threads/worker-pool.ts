@@ -61,7 +61,11 @@ export class WorkerPool implements ThreadPlatform {
       release: async () => {
         lent.onMessage = lent.onError = undefined;
         if (lent.dead || this.#closed || this.#idle.length >= this.keep) await lent.worker.terminate();
-        else this.#idle.push(lent);
+        else {
+          // The ended process's memory is not kept alive by an idle worker.
+          lent.worker.post({ type: 'reset' });
+          this.#idle.push(lent);
+        }
       },
     };
   }

@@ -54,7 +54,8 @@ describe('proc_fork (copy_memory=1)', () => {
   });
 
   it("a child's worker serves the next child once it has exited: 6 forks in turn take one worker beside the first process's 4", async () => {
-    const r = await fork(['bench', '6', '1']);
+    // Each child checks the 8 MiB its parent filled after growing its memory (exit 1 otherwise, and the parent stops).
+    const r = await fork(['bench', '6', '8']);
     expect(r.out).toBe('go\ndone\n');
     expect(r.code).toBe(0);
     expect(r.workers).toBe(5);
@@ -84,9 +85,12 @@ describe('proc_fork (copy_memory=0): vfork', () => {
     expect(r.code).toBe(0);
   });
 
-  it('the child exits: the parent goes on with its pid and reaps its exit code', async () => {
-    const r = await fork(['vfork-exit']);
+  it('the child exits: the parent goes on with its pid and reaps its exit code; traced calls name the process that made them', async () => {
+    const calls: string[] = [];
+    const r = await fork(['vfork-exit'], { trace: (e) => void (e.name.startsWith('proc_') && calls.push(`${e.thread?.pid}:${e.thread?.tid} ${e.name}`)) });
     expect(r.out).toBe('child 2 code 42\n');
+    // The child's proc_exit runs on its parent's thread 1, as process 2.
+    expect(calls).toEqual(['1:1 proc_fork', '2:1 proc_exit', '1:1 proc_join']);
   });
 
   it('the child cannot fork or vfork (notsup) until it execs or exits; its parent still goes on', async () => {
