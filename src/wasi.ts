@@ -403,10 +403,15 @@ export class WASI {
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
-      if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
+      if (!this.#returnOnExit) {
+        this.#flushOutputs();
+        this.#linger();
+        getPlatform()!.exit(err.exitCode);
+      }
       return err.exitCode;
     } finally {
       this.#flushOutputs();
+      this.#linger();
     }
   }
 
@@ -491,6 +496,15 @@ export class WASI {
     this.#flushOutputs();
     closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+    this.#linger();
+  }
+
+  /**
+   * Lets what the guest's closed sockets still have queued go out (up to {@link SOCKET_LINGER_MS}):
+   * the program has ended, and the thread that owns the host's sockets may end next.
+   */
+  #linger(): void {
+    getPlatform()?.network?.linger?.(SOCKET_LINGER_MS);
   }
 
   /** Writes what coalesced outputs hold (the program ended, or the embedder closes). */
@@ -503,6 +517,9 @@ export class WASI {
     this.close();
   }
 }
+
+/** How long the end of a program waits for its closed sockets to send what they hold (README: sockets). */
+const SOCKET_LINGER_MS = 2000;
 
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;
