@@ -7,7 +7,7 @@ import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
-import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
+import { checkOptions, type PreopenTarget, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
@@ -65,6 +65,8 @@ export class WASI {
   /** The `root` option's filesystem; `/` is made of it (or of a new MemoryFileSystem) once mounted. */
   readonly #rootFs: FileSystem | undefined;
   #rootMounted = false;
+  /** `/` once mounted: where `mount()` adds filesystems. */
+  #rootTable: MountFileSystem | undefined;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -196,6 +198,7 @@ export class WASI {
       root.close(h);
     } else if (root.flush) this.#flushes.push(root);
     const fs = new MountFileSystem(root, this.#mounts);
+    this.#rootTable = fs;
     if (fs.asynchronous) this.#asyncPreopen ??= '/';
     this.#kernel.fds.shiftFrom(3);
     this.#kernel.fds.set(3, {
@@ -204,6 +207,31 @@ export class WASI {
       rightsBase: DIR_RIGHTS,
       rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
     });
+  }
+
+  /**
+   * Mounts a filesystem at `guestPath` in the guest's root filesystem (`/`, which a WASIX program or
+   * the `root` option has), also while it runs: every process sees it from its next call on, through
+   * `/` (no new fd is opened: a program finds it by path). This is how a page mounts a folder the
+   * user picks (`new DirectoryHandleFileSystem(await showDirectoryPicker())`) at `/mnt/<name>`. `target`
+   * is a FileSystem, `{ fs, readOnly }`, or (Node) a host path, as a preopen. Throws a
+   * WasiStateError (`ERR_WASI_NO_ROOT`) when there is no root filesystem yet.
+   */
+  mount(guestPath: string, target: PreopenTarget): void {
+    if (typeof guestPath !== 'string') throw argType('guestPath', 'string', guestPath);
+    let parts: string[];
+    try {
+      parts = mountParts(guestPath);
+    } catch {
+      parts = [];
+    }
+    if (!guestPath.startsWith('/') || parts.length === 0) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'guestPath', `The "guestPath" argument must be an absolute path below / without "..". Received ${JSON.stringify(guestPath)}`);
+    const fs = this.#preopen(getPlatform()!, guestPath, target, 'target');
+    if (!this.#rootTable) {
+      throw new WasiStateError('ERR_WASI_NO_ROOT', "wasi-kit: mount() needs the guest's root filesystem: give the root option or version 'wasix' (or call it once run() has started a WASIX program)");
+    }
+    this.#rootTable.mount(guestPath, fs);
+    if (fs.flush) this.#flushes.push(fs);
   }
 
   /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
@@ -426,9 +454,26 @@ export class WASI {
    * on this thread cannot be reached until it returns).
    */
   kill(signal: string | number = 'SIGTERM'): boolean {
-    const sig = typeof signal === 'number' ? signal : (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()];
-    if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
-    const p = this.#kernel;
+    return this.#signal(this.#kernel, signalNumber(signal));
+  }
+
+  /**
+   * Sends `signal` (default `'SIGINT'`) to the foreground group of the guest's terminal, as a terminal
+   * driver does for Ctrl-C: every process still running that shares the first process's terminal (the
+   * `terminal` option's), newest first. WASIX has no process groups, so these are one group, as under a
+   * shell without job control: the command a shell waits for ends, and the shell, which ignores SIGINT
+   * while it waits (POSIX), prompts again (see the README's terminal section). Returns how many
+   * processes it reached: 0 when none runs in workers.
+   */
+  signalForeground(signal: string | number = 'SIGINT'): number {
+    const sig = signalNumber(signal);
+    const k = this.#kernel;
+    const group = k.kernel.launcher ? k.kernel.processes.foreground(k.terminal) : [k];
+    return group.filter((p) => this.#signal(p, sig)).length;
+  }
+
+  /** Delivers `sig` to `p`, run in workers: its handler at its next signal point, or its default action at once. */
+  #signal(p: Process, sig: number): boolean {
     const d = p.threads as ThreadDispatcher | undefined;
     if (!d || p.status !== undefined) return false;
     if (p.kernel.launcher) {
@@ -477,6 +522,13 @@ const SOCKET_LINGER_MS = 2000;
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;
   return new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be of type ${expected}. Received ${what}`);
+}
+
+/** A signal's WASIX number (Linux's) from its name (`'SIGINT'`, `'int'`) or number; throws for anything else. */
+function signalNumber(signal: string | number): number {
+  const sig = typeof signal === 'number' ? signal : typeof signal === 'string' ? (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()] : undefined;
+  if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
+  return sig;
 }
 
 function hostClock(p: Platform): ClockSource {
