@@ -94,7 +94,7 @@ export class ProcessRunner implements Launcher {
       ended: (end) => {
         child.borrowedThreads = undefined;
         if ('exec' in end) this.#exec(child, end.exec, imports);
-        else this.#exited(child, { code: end.exitCode });
+        else this.#exited(child, 'killed' in end ? end.killed : { code: end.exitCode });
       },
     });
   }

@@ -43,8 +43,8 @@ export interface VforkChild {
   readonly imports: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Before each of its calls. */
   beforeCall(): void;
-  /** It called proc_exec* (`exec`: the new image to start) or proc_exit. */
-  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number }): void;
+  /** It called proc_exec* (`exec`: the new image to start) or proc_exit, or lost the thread it ran on (`killed`). */
+  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number } | { readonly killed: ExitStatus }): void;
 }
 
 /** What a process starts with. */

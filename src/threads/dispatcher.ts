@@ -1,4 +1,5 @@
 import { Errno } from '../../generated/preview1/types.js';
+import { Signal } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
@@ -153,6 +154,7 @@ export class ThreadDispatcher implements ThreadHost {
       this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
+      for (const s of this.#slots) this.#endVfork(s);
       await Promise.all(this.#slots.map((s) => this.#retire(s)));
     }
     return this.#end!;
@@ -269,7 +271,19 @@ export class ThreadDispatcher implements ThreadHost {
     return slot;
   }
 
+  /**
+   * A vfork's child cannot outlive the thread it runs on (its parent ended, or the thread returned or
+   * trapped): it ends as killed, so that its fds are closed and the slot never again serves its calls.
+   */
+  #endVfork(slot: Slot): void {
+    const vfork = slot.vfork;
+    if (!vfork) return;
+    slot.vfork = undefined;
+    vfork.child.ended({ killed: { signal: Signal.kill } });
+  }
+
   #onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type !== 'fork') this.#endVfork(slot);
     if (m.type === 'ended') {
       slot.returned = true;
       for (const f of slot.onReturn) f();

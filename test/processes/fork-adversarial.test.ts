@@ -32,4 +32,15 @@ describe('proc_fork, adversarial', () => {
     const r = await run('again-fds', { maxProcesses: 1 });
     expect(r.out).toBe(`fork ${Errno.again} vfork ${Errno.again} read 0\n`);
   });
+
+  it("a vfork's child ends with its parent when the parent is killed: once the parent is reaped, the child is gone and its fds closed", async () => {
+    const r = await run('vfork-killed');
+    expect(r.out).toBe('B -9, C alive 0, read 0\n');
+  });
+
+  it("a vfork's child that traps does not outlive its parent's thread: once the parent is reaped, the child is gone and its fds closed", async () => {
+    const r = await run('vfork-trap');
+    // The trap ends the parent too (its instance is the child's): SIGABRT, as any trap ends a process.
+    expect(r.out).toBe('B -6, C alive 0, read 0\n');
+  });
 });
