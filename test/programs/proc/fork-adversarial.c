@@ -27,19 +27,27 @@ static int read_now(int fd) {
   return n >= 0 ? (int)n : -errno;
 }
 
+/** A fork from deeper in the stack than main's (its image names another stack pointer). */
+__attribute__((noinline)) static int32_t deep_fork(uint32_t *pid) {
+  volatile char pad[4096];
+  pad[0] = 1;
+  int32_t err = wasix_proc_fork(1, pid);
+  return err + pad[0] - 1;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   uint32_t pid = 12345;
   if (strcmp(mode, "stale-image") == 0) {
-    // A vfork's child tries a fork (refused: notsup), then exits; then the parent forks, several times.
-    // Each fork's child must resume where its own fork was made: here, with its marker.
+    // A vfork's child tries a fork from deeper in its stack (refused: notsup), then exits; then the parent
+    // forks, several times. Each fork's child must resume where its own fork was made: here, with its marker.
     for (int round = 0; round < 4; round++) {
       fflush(stdout);
       int32_t err = wasix_proc_fork(0, &pid);
       if (err) return 100 + err;
       if (pid == 0) {
         uint32_t inner = 0;
-        int32_t f = wasix_proc_fork(1, &inner);
+        int32_t f = deep_fork(&inner);
         _exit(f == 58 ? 5 : 6);
       }
       int vcode = wait_for(pid);
