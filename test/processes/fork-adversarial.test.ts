@@ -43,4 +43,10 @@ describe('proc_fork, adversarial', () => {
     // The trap ends the parent too (its instance is the child's): SIGABRT, as any trap ends a process.
     expect(r.out).toBe('B -6, C alive 0, read 0\n');
   });
+
+  it("a vfork's child can be killed by another process: it ends as killed, and its parent goes on from its vfork and reaps it", async () => {
+    const r = await run('kill-vfork-child');
+    // B exits 20 once its wait for C says SIGKILL.
+    expect(r.out).toBe('kill 0, B 20\n');
+  }, 20_000);
 });

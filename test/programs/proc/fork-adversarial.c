@@ -106,5 +106,34 @@ int main(int argc, char **argv) {
     printf("B %d, C alive %d, read %d\n", code, wasix_proc_signal(c, 0) == 0, read_now(r));
     return 0;
   }
+  if (strcmp(mode, "kill-vfork-child") == 0) {
+    // The first process forks B; B vforks C, which tells its pid through a pipe and sleeps; the first
+    // process kills C. C ends as killed and B goes on from its vfork with C's pid, reaping C's status.
+    uint32_t sr, sw;
+    if (wasix_fd_pipe(&sr, &sw)) return 2;
+    fflush(stdout);
+    uint32_t b = 0;
+    int32_t err = wasix_proc_fork(1, &b);
+    if (err) return 100 + err;
+    if (b == 0) {
+      uint32_t c = 0;
+      err = wasix_proc_fork(0, &c);
+      if (err) _exit(100 + err);
+      if (c == 0) {
+        uint32_t me = 0;
+        wasix_proc_id(&me);
+        write(sw, &me, sizeof me);
+        sleep(3600);
+        _exit(3);
+      }
+      _exit(wait_for(c) == -9 ? 20 : 21);
+    }
+    close(sw);
+    uint32_t c = 0;
+    if (read(sr, &c, sizeof c) != sizeof c) return 3;
+    int32_t k = wasix_proc_signal(c, 9);
+    printf("kill %d, B %d\n", (int)k, wait_for(b));
+    return 0;
+  }
   return 1;
 }
