@@ -4,6 +4,14 @@
 //          and the child's start, the child's proc_exit, proc_join), against copying 16 MiB into a new
 //          shared memory and instantiating the same module once, in this thread (what a fork must do at
 //          least). Target: at most 1.5x.
+//   spawn - test/programs/proc/spawner.wasm (`spawner spawn-bench N`) spawns `status 0` with proc_spawn2
+//          and waits for it with proc_join, N times: the time per spawn-to-exit, against sending the
+//          compiled status.wasm to an idle worker that instantiates it and answers (what any spawn must do
+//          at least, on workers kept for reuse as wasi-kit keeps them).
+//   pipe - `spawner pipe-bench N`: `bytes out N` writing 64 KiB chunks into an fd_pipe that `bytes in`,
+//          another process, reads to its end (MB/s from the spawns to the end of both), against two bare
+//          workers handing the same chunks through a SharedArrayBuffer ring (a copy in, a copy out, an
+//          Atomics.wait/notify hand-off when it is full or empty). Target: at least 0.5x.
 // Runs wasi-kit's built package (npm run build). Medians of --runs (default 5), alternating order.
 //   node bench/processes.mjs [--runs N] [--json]
 import { readFileSync } from 'node:fs';
@@ -50,18 +58,127 @@ function forkFloor() {
   return (performance.now() - t0) / FORKS;
 }
 
-const samples = { fork: [], forkFloor: [] };
+const proc = (name) => readFileSync(join(repo, 'test/programs/proc', `${name}.wasm`));
+const SPAWNER = proc('spawner');
+const STATUS = proc('status');
+const BYTES = proc('bytes');
+const SPAWNS = 40;
+
+/** Runs `spawner args...` with `commands`; the stdout marks (time of each write) and text. */
+async function spawner(args, commands) {
+  const marks = [];
+  let out = '';
+  const code = await new WASI({ args: ['spawner', ...args], commands, stdout: (b) => (marks.push(performance.now()), (out += Buffer.from(b).toString())) }).run(SPAWNER);
+  if (code !== 0) throw new Error(`spawner ${args.join(' ')}: exit ${code}, ${JSON.stringify(out)}`);
+  return { marks, out };
+}
+
+/** ms per spawn of `status 0` until its exit has been reaped. */
+async function spawnRound() {
+  const { marks, out } = await spawner(['spawn-bench', String(SPAWNS)], { status: STATUS });
+  if (out !== 'go\ndone\n') throw new Error(`spawn bench: ${JSON.stringify(out)}`);
+  return (marks.at(-1) - marks[0]) / SPAWNS;
+}
+
+const statusModule = await WebAssembly.compile(STATUS);
+
+// The floor of a spawn: an idle worker (as wasi-kit keeps them) is sent the compiled module, makes its
+// instance (its memory with it) with stub imports, and answers; the time per round trip.
+const INSTANCE_WORKER = `
+  const { parentPort } = require('node:worker_threads');
+  parentPort.on('message', (module) => {
+    const stubs = {};
+    for (const i of WebAssembly.Module.imports(module)) if (i.kind === 'function') (stubs[i.module] ??= {})[i.name] = () => 0;
+    new WebAssembly.Instance(module, stubs);
+    parentPort.postMessage('made');
+  });`;
+
+/** ms per spawn floor: a message to an idle worker that instantiates status.wasm, and its answer. */
+async function spawnFloor() {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(INSTANCE_WORKER, { eval: true });
+  const round = () => new Promise((r) => (worker.once('message', r), worker.postMessage(statusModule)));
+  await round(); // the worker is up and has compiled its side once
+  const t0 = performance.now();
+  for (let i = 0; i < SPAWNS; i++) await round();
+  const ms = (performance.now() - t0) / SPAWNS;
+  await worker.terminate();
+  return ms;
+}
+
+const PIPE_BYTES = 256 << 20;
+const CHUNK = 65536;
+
+/** MB/s through an fd_pipe between two processes. */
+async function pipeRate() {
+  const { marks, out } = await spawner(['pipe-bench', String(PIPE_BYTES)], { bytes: BYTES });
+  // The reader's count and the writer's join may come in either order.
+  const lines = out.split('\n');
+  if (lines[0] !== 'go' || lines.at(-2) !== 'done' || lines.filter((l) => l === String(PIPE_BYTES) || l === 'join given code 0').length !== 3) throw new Error(`pipe bench: ${JSON.stringify(out)}`);
+  return PIPE_BYTES / 1e6 / ((marks.at(-1) - marks[0]) / 1e3);
+}
+
+// The floor: a writer worker copies CHUNK-byte chunks from its own buffer into a ring of SLOTS chunks in a
+// SharedArrayBuffer, a reader worker copies them out into its own; each waits on the other's counter
+// (Atomics.wait/notify) only when the ring is full or empty.
+const SLOTS = 16;
+const RING_WORKER = `
+  const { workerData, parentPort } = require('node:worker_threads');
+  const { ring, counters, chunks, chunk, slots, writer } = workerData;
+  const c = new Int32Array(counters), data = new Uint8Array(ring), own = new Uint8Array(chunk).fill(120);
+  parentPort.postMessage('ready');
+  while (Atomics.load(c, 2) === 0) Atomics.wait(c, 2, 0);
+  for (let i = 0; i < chunks; i++) {
+    if (writer) {
+      for (let r; i - (r = Atomics.load(c, 1)) >= slots; ) Atomics.wait(c, 1, r);
+      data.set(own, (i % slots) * chunk);
+      Atomics.store(c, 0, i + 1);
+      Atomics.notify(c, 0);
+    } else {
+      for (let w; (w = Atomics.load(c, 0)) <= i; ) Atomics.wait(c, 0, w);
+      own.set(data.subarray((i % slots) * chunk, (i % slots + 1) * chunk));
+      Atomics.store(c, 1, i + 1);
+      Atomics.notify(c, 1);
+    }
+  }`;
+
+/** MB/s of the bare SharedArrayBuffer copy loop between two workers. */
+async function pipeFloor() {
+  const { Worker } = await import('node:worker_threads');
+  const counters = new SharedArrayBuffer(12); // written, read (in chunks), go
+  const ring = new SharedArrayBuffer(SLOTS * CHUNK);
+  const start = (writer) => new Worker(RING_WORKER, { eval: true, workerData: { ring, counters, chunks: PIPE_BYTES / CHUNK, chunk: CHUNK, slots: SLOTS, writer } });
+  const workers = [start(true), start(false)];
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const exited = Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  const c = new Int32Array(counters);
+  const t0 = performance.now();
+  Atomics.store(c, 2, 1);
+  Atomics.notify(c, 2);
+  await exited;
+  return PIPE_BYTES / 1e6 / ((performance.now() - t0) / 1e3);
+}
+
+const samples = { fork: [], forkFloor: [], spawn: [], spawnFloor: [], pipe: [], pipeFloor: [] };
 for (let r = 0; r < runs; r++) {
   const pair = async (a, b) => (r % 2 ? [await a(), await b()] : [await b(), await a()].reverse());
   const [f, ff] = await pair(forkRound, async () => forkFloor());
   samples.fork.push(f);
   samples.forkFloor.push(ff);
+  const [sp, spf] = await pair(spawnRound, spawnFloor);
+  samples.spawn.push(sp);
+  samples.spawnFloor.push(spf);
+  const [p, pf] = await pair(pipeRate, pipeFloor);
+  samples.pipe.push(p);
+  samples.pipeFloor.push(pf);
 }
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 const fmt = (x, d = 2) => x.toFixed(d);
 const table = `| process benchmark | wasi-kit | floor (same run) | ratio | target |
 |---|---:|---:|---:|---|
 | fork of a program with ${MIB} MiB in use, the child exiting at once, then wait (ms/round) | ${fmt(m.fork)} | ${fmt(m.forkFloor)} (copy ${MIB} MiB into a new shared memory + instantiate the module) | ${fmt(m.fork / m.forkFloor)}x | ≤ 1.5x |
+| spawn of a tiny command (\`status 0\`) to its exit, reaped (ms/spawn) | ${fmt(m.spawn)} | ${fmt(m.spawnFloor)} (an idle worker instantiates status.wasm and answers) | ${fmt(m.spawn / m.spawnFloor)}x | — |
+| pipe between two processes, 64 KiB writes and reads (MB/s) | ${fmt(m.pipe, 0)} | ${fmt(m.pipeFloor, 0)} (SharedArrayBuffer ring between two workers) | ${fmt(m.pipe / m.pipeFloor)}x | ≥ 0.5x |
 `;
 const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node.js ${process.version}`;
 if (argv.includes('--json')) process.stdout.write(JSON.stringify({ runs, machine, medians: m, samples }) + '\n');

@@ -1,7 +1,8 @@
 // `wasi-kit run --command NAME=FILE.wasm`: programs a WASIX process spawns by name.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/run-program.js';
+import { REPO_ROOT, tempDir } from '../helpers/run-program.js';
 import { cli } from './cli-helpers.js';
 
 const proc = (name: string) => join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`);
@@ -19,5 +20,22 @@ describe('wasi-kit run --command', () => {
     const r = cli(['run', '--command', 'a/b=x.wasm', proc('spawner')]);
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toMatch(/--command expects NAME=FILE.wasm/);
+  });
+});
+
+describe('wasi-kit run sh.wasm', () => {
+  it('runs our shell (forking): -c with a pipeline, redirections in a --dir, $(...), and 127 for a command not found', () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir.path, 'in.txt'), 'one\ntwo\nthree\n');
+      const commands = ['echo', 'cat', 'wc'].flatMap((n) => ['--command', `${n}=${proc(n)}`]);
+      const r = cli(['run', ...commands, '--dir', `${dir.path}::/data`, proc('sh'), '-c', 'cat < /data/in.txt | cat | wc > /data/count; echo [$(cat < /data/count)]; nosuch']);
+      expect(r.stdout.toString()).toMatch(/^\[3 14 [0-9a-f]{16}\]\n$/);
+      expect(readFileSync(join(dir.path, 'count'), 'utf8')).toBe(r.stdout.toString().slice(1, -2) + '\n');
+      expect(r.stderr.toString()).toBe('sh: nosuch: not found\n');
+      expect(r.status).toBe(127);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

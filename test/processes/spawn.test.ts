@@ -8,34 +8,16 @@ import { MemoryFileSystem, WASI, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 import { textSink } from '../threads/helpers.js';
 import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
+import { genDigest } from './helpers.js';
 
 const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
-const commands = Object.fromEntries(['echo', 'cat', 'wc', 'gen', 'status'].map((n) => [n, bytes(n)]));
+const commands = Object.fromEntries(['echo', 'cat', 'wc', 'gen', 'status', 'bytes'].map((n) => [n, bytes(n)]));
 
 async function spawner(args: string[], options: WasiOptions = {}) {
   const out = textSink();
   const err = textSink();
   const code = await new WASI({ args: ['spawner', ...args], stdout: out.write, stderr: err.write, commands, ...options }).run(bytes('spawner'));
   return { code, out: out.text(), err: err.text() };
-}
-
-/** wc.c's FNV-1a 64 hash, computed here over gen.c's byte sequence (xorshift32 from 1, low byte). */
-function genDigest(n: number): string {
-  let x = 1;
-  let hash = 0xcbf29ce484222325n;
-  let lines = 0;
-  const M = (1n << 64n) - 1n;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    const b = x & 0xff;
-    if (b === 10) lines++;
-    hash = ((hash ^ BigInt(b)) * 0x100000001b3n) & M;
-  }
-  return `${lines} ${n} ${hash.toString(16).padStart(16, '0')}\n`;
 }
 
 describe('processes', () => {
@@ -97,6 +79,13 @@ describe('processes', () => {
     expect(r.out.match(/join any code 0/g)).toHaveLength(3);
     expect(r.code).toBe(0);
   }, 120_000);
+
+  it('the benchmarks\' modes: spawn-and-wait rounds, and bytes out N | bytes in counting every byte', async () => {
+    expect(await spawner(['spawn-bench', '3'])).toEqual({ code: 0, out: 'go\ndone\n', err: '' });
+    const r = await spawner(['pipe-bench', String(3 * 65536 + 5)]);
+    expect(r.out.split('\n').sort()).toEqual(['', '196613', 'done', 'go', 'join given code 0', 'join given code 0']);
+    expect(r.code).toBe(0);
+  });
 
   it('WASI.kill ends a process tree blocked in a wait: 128 + the signal, no worker left', async () => {
     const tp = trackedPlatform();

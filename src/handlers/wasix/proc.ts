@@ -67,6 +67,15 @@ export function resolveProgram(k: Process, name: string, searchPath: boolean, pa
   throw new WasiError('noent', `no program ${name}`);
 }
 
+/**
+ * A join that would wait is a signal point: a signal the process catches ends it with `intr` once its
+ * callback has run, as POSIX's waitpid returns EINTR (so a shell waiting for its job hears Ctrl-C and
+ * passes it on). A child that has ended is reported first, before any signal.
+ */
+function interruptible(k: Process): void {
+  if (k.signals.deliver()) throw new WasiError('intr', 'interrupted by a signal');
+}
+
 /** What a join reports for an ended process. */
 const joinStatusOf = (s: ExitStatus): JoinStatus =>
   // Wasmer puts the exit code in the errno field (`JoinStatus::ExitNormal(errno)`), cut to its 16 bits.
@@ -194,6 +203,7 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
       const done = k.kernel.processes.reap(k.pid, which.tag === 'some' ? which.value : undefined);
       if (!done) {
         if (flags & JoinFlags.non_blocking) return { tag: 'nothing', value: 0 };
+        interruptible(k);
         return waitForOtherThreads(`proc_join(${which.tag === 'some' ? which.value : 'any'})`);
       }
       // As the WITX says: the pid is populated with the process that exited.
@@ -219,7 +229,10 @@ export function procJoin2023(k: Process): (pidPtr: number, exitCodePtr: number) 
       m.checkAligned(exitCodePtr >>> 0, 4, 4);
       const pid = m.view.getInt32(pidPtr >>> 0, true);
       const done = k.kernel.processes.reap(k.pid, pid === -1 ? undefined : pid >>> 0);
-      if (!done) return waitForOtherThreads(`proc_join(${pid})`);
+      if (!done) {
+        interruptible(k);
+        return waitForOtherThreads(`proc_join(${pid})`);
+      }
       m.view.setUint32(pidPtr >>> 0, done.pid, true);
       const s = done.status!;
       m.view.setUint32(exitCodePtr >>> 0, 'code' in s ? s.code >>> 0 : 128 + s.signal, true);

@@ -180,6 +180,35 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(mode, "pipeline") == 0) return pipeline(argc > 2 ? strtoul(argv[2], 0, 10) : 0);
+  if (strcmp(mode, "spawn-bench") == 0) {
+    // The spawn benchmark: N times, spawn `status 0` and wait for it, between a "go" and a "done" line.
+    int n = argc > 2 ? atoi(argv[2]) : 1;
+    printf("go\n");
+    for (int i = 0; i < n; i++) {
+      option_pid which = {1, 0};
+      join_status st = {0};
+      if (spawn("status", "status\n0", 0, 0, &which.pid) != 0 || wasix_proc_join(&which, 0, &st) != 0 || st.tag != 1 || st.code != 0) return 1;
+    }
+    printf("done\n");
+    return 0;
+  }
+  if (strcmp(mode, "pipe-bench") == 0) {
+    // The pipe benchmark: `bytes out N | bytes in`, two processes on one fd_pipe, between "go" and "done".
+    uint32_t r, w, out_pid, in_pid;
+    if (wasix_fd_pipe(&r, &w)) return 1;
+    char args[64];
+    snprintf(args, sizeof args, "bytes\nout\n%s", argc > 2 ? argv[2] : "0");
+    spawn_fd_op out_ops[] = {dup2_op(w, 1), close_op(r), close_op(w)};
+    spawn_fd_op in_ops[] = {dup2_op(r, 0), close_op(r), close_op(w)};
+    printf("go\n");
+    if (spawn("bytes", args, out_ops, 3, &out_pid) || spawn("bytes", "bytes\nin", in_ops, 3, &in_pid)) return 2;
+    close(r);
+    close(w);
+    join(out_pid, 0);
+    join(in_pid, 0);
+    printf("done\n");
+    return 0;
+  }
   fprintf(stderr, "unknown mode %s\n", mode);
   return 2;
 }

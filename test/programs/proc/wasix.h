@@ -51,5 +51,9 @@ int32_t wasix_proc_exec3(const char *name, size_t name_len, const char *args, si
                          size_t path_len);
 WASIX(proc_fork) int32_t wasix_proc_fork(uint32_t copy_memory, uint32_t *pid);
 WASIX(callback_signal) void wasix_callback_signal(const char *name, size_t len);
+WASIX(fd_dup) int32_t wasix_fd_dup(uint32_t fd, uint32_t *out);
+WASIX(fd_dup2) int32_t wasix_fd_dup2(uint32_t fd, uint32_t min_fd, uint8_t cloexec, uint32_t *out);
+WASIX(chdir) int32_t wasix_chdir(const char *path, size_t len);
+WASIX(getcwd) int32_t wasix_getcwd(char *path, size_t *len);
 
 #endif

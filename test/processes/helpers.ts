@@ -1,0 +1,20 @@
+// Helpers of the process tests.
+
+/** wc.c's FNV-1a 64 hash, computed here over gen.c's byte sequence (xorshift32 from 1, low byte). */
+export function genDigest(n: number): string {
+  let x = 1;
+  let hash = 0xcbf29ce484222325n;
+  let lines = 0;
+  const M = (1n << 64n) - 1n;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    const b = x & 0xff;
+    if (b === 10) lines++;
+    hash = ((hash ^ BigInt(b)) * 0x100000001b3n) & M;
+  }
+  return `${lines} ${n} ${hash.toString(16).padStart(16, '0')}\n`;
+}
