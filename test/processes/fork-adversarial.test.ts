@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Errno } from '../../generated/wasix/types.js';
 import { WASI, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
-import { textSink } from '../threads/helpers.js';
+import { textSink, watBytes } from '../threads/helpers.js';
 import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
 
 const program = readFileSync(join(REPO_ROOT, 'test/programs/proc/fork-adversarial.wasm'));
@@ -49,4 +49,30 @@ describe('proc_fork, adversarial', () => {
     // B exits 20 once its wait for C says SIGKILL.
     expect(r.out).toBe('kill 0, B 20\n');
   }, 20_000);
+
+  it('a stack pointer above its stack or too low to unwind into is notsup for fork and vfork, with nothing written below it', async () => {
+    // The asyncify exports are the guest's own (forged: they do nothing); the host must refuse before calling them.
+    const bytes = await watBytes(`(module
+      (import "wasix_32v1" "proc_fork" (func $fork (param i32 i32) (result i32)))
+      (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+      (import "env" "memory" (memory 2 2 shared))
+      (global $sp (export "__stack_pointer") (mut i32) (i32.const 65536))
+      (func (export "asyncify_start_unwind") (param i32) unreachable)
+      (func (export "asyncify_stop_unwind") unreachable)
+      (func (export "asyncify_start_rewind") (param i32) unreachable)
+      (func (export "asyncify_stop_rewind") unreachable)
+      (func (export "_start") (local $a i32) (local $b i32)
+        (i32.store (i32.const 0) (i32.const 0x5a5a5a5a))
+        (i32.store (i32.const 4) (i32.const 0x5a5a5a5a))
+        (global.set $sp (i32.const 0xfffffff0))
+        (local.set $a (call $fork (i32.const 1) (i32.const 64)))
+        (global.set $sp (i32.const 8))
+        (local.set $b (call $fork (i32.const 0) (i32.const 64)))
+        (call $exit (i32.add (i32.add (i32.mul (local.get $a) (i32.const 1000)) (i32.mul (local.get $b) (i32.const 10)))
+          (i32.and (i32.eq (i32.load (i32.const 0)) (i32.const 0x5a5a5a5a)) (i32.eq (i32.load (i32.const 4)) (i32.const 0x5a5a5a5a)))))))`);
+    const tp = trackedPlatform();
+    const code = await withPlatform(tp, () => new WASI({}).run(bytes));
+    expect(code).toBe(Errno.notsup * 1000 + Errno.notsup * 10 + 1);
+    expect(tp.alive()).toEqual([]);
+  });
 });
