@@ -75,4 +75,23 @@ describe('proc_fork, adversarial', () => {
     expect(code).toBe(Errno.notsup * 1000 + Errno.notsup * 10 + 1);
     expect(tp.alive()).toEqual([]);
   });
+
+  it("a fork whose memory the host cannot allocate is nomem for the guest, and leaves no child holding the parent's fds", async () => {
+    // The host's allocator refuses every shared memory after the first process's (as V8 does when it cannot reserve one).
+    const Memory = WebAssembly.Memory;
+    let made = 0;
+    const Refusing = function (this: unknown, d: WebAssembly.MemoryDescriptor) {
+      if (d.shared && made++ > 0) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+      return new Memory(d);
+    } as unknown as typeof WebAssembly.Memory;
+    Refusing.prototype = Memory.prototype;
+    WebAssembly.Memory = Refusing;
+    try {
+      const r = await run('fork-fails');
+      expect(r.out).toBe(`fork ${Errno.nomem} read 0\n`);
+      expect(r.code).toBe(0);
+    } finally {
+      WebAssembly.Memory = Memory;
+    }
+  });
 });

@@ -72,6 +72,18 @@ int main(int argc, char **argv) {
     printf("fork %d vfork %d read %d\n", (int)f, (int)v, read_now(r));
     return 0;
   }
+  if (strcmp(mode, "fork-fails") == 0) {
+    // The host cannot make the child's memory (the test says so): fork fails with nomem, and no child is
+    // left holding the pipe's write end.
+    uint32_t r, w;
+    if (wasix_fd_pipe(&r, &w)) return 2;
+    fflush(stdout);
+    int32_t f = wasix_proc_fork(1, &pid);
+    if (f == 0 && pid == 0) _exit(0);
+    close(w);
+    printf("fork %d read %d\n", (int)f, read_now(r));
+    return 0;
+  }
   if (strcmp(mode, "vfork-killed") == 0 || strcmp(mode, "vfork-trap") == 0) {
     // The first process forks B; B vforks C, which tells its pid through a pipe, then sleeps (killed:
     // the first process kills B) or traps. C cannot outlive B's thread: once B is reaped, C is gone
