@@ -6,8 +6,7 @@
 //          guest serves them in turn), against the same load on a node:http server.
 // The guest and the Node peers each run in a worker; the measuring side is this thread. Runs wasi-kit's
 // built package (npm run build). Medians of --runs (default 3).
-//   node bench/net.mjs [--runs N] [--mib N] [--requests N] [--json]
-// Known issue: with --requests 2000 the guest server run has hung (not yet diagnosed), hence 500.
+//   node bench/net.mjs [--runs N] [--mib N] [--requests N] [--only tcp|http] [--json]
 import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +18,8 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
 const runs = opt('--runs', 3);
 const mib = opt('--mib', 64);
-const requests = opt('--requests', 500);
+const requests = opt('--requests', 2000);
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Runs wasix-net with `args` in a worker (the guest blocks its thread); resolves its stdout. */
@@ -153,12 +153,16 @@ async function httpNode() {
 
 const results = { tcpGuest: [], tcpNode: [], httpGuest: [], httpNode: [] };
 for (let i = 0; i < runs; i++) {
-  results.tcpGuest.push(await tcpGuest());
-  results.tcpNode.push(await tcpNode());
-  results.httpGuest.push(await httpGuest());
-  results.httpNode.push(await httpNode());
+  if (only !== 'http') {
+    results.tcpGuest.push(await tcpGuest());
+    results.tcpNode.push(await tcpNode());
+  }
+  if (only !== 'tcp') {
+    results.httpGuest.push(await httpGuest());
+    results.httpNode.push(await httpNode());
+  }
 }
-const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.length ? median(v) : NaN]));
 if (argv.includes('--json')) console.log(JSON.stringify(m));
 else {
   console.log(`| network benchmark (medians of ${runs}) | wasi-kit guest | Node (same run) | ratio |`);

@@ -19,7 +19,7 @@ import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
-import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { VERSION_IDS, copyImportModules, importModules, moduleNamesOf, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { PROCESS_PROGRAM_CALLS } from './handlers/wasix/proc.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
@@ -43,7 +43,8 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
  * then `start(instance)` for a command or `initialize(instance)` for a reactor.
  */
 export class WASI {
-  readonly #wasiImport: ImportFunctions | undefined;
+  /** The import module `wasiImport` gives, when the version has one. */
+  readonly #wasiImportName: string | undefined;
   readonly #memory = new GuestMemory();
   /** Outputs with `buffer: true`, flushed around the syscalls (coalesced-output.ts) and at the end of a run. */
   readonly #coalesced: CoalescedSink[] = [];
@@ -129,24 +130,22 @@ export class WASI {
     if (o.cwd !== undefined) this.#kernel.cwd = o.cwd;
     if (o.root !== undefined || version === 'wasix') this.#mountRoot();
     closeWhenCollected.register(this.#kernel, fds, this);
-    const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
-    if (this.#coalesced.length > 0) {
-      for (const mods of Object.values(byVersion)) for (const name of Object.keys(mods)) mods[name] = flushingBeforeCalls(mods[name]!, this.#coalesced, fds);
-    }
-    this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
+    // Each version's modules are built when first read (versions.ts): a program's instantiation reads
+    // only those it imports.
+    const coalesced = this.#coalesced;
+    this.#imports = importModules(versions, this.#kernel, this.#memory, o.trace, coalesced.length > 0 ? (fns) => flushingBeforeCalls(fns, coalesced, fds) : undefined);
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
     // single module (the ephemeral phase has ten, reached through getImportObject()).
-    const primary = byVersion[versions[0]!];
-    const names = Object.keys(primary);
-    this.#wasiImport = names.length === 1 ? primary[names[0]!] : undefined;
+    const names = moduleNamesOf(versions[0]!);
+    this.#wasiImportName = names.length === 1 ? names[0] : undefined;
   }
 
   /** The raw import functions of the configured version's module, as node:wasi's `wasiImport`. */
   get wasiImport(): ImportFunctions {
-    if (!this.#wasiImport) {
+    if (this.#wasiImportName === undefined) {
       throw new WasiStateError('ERR_WASI_NO_SINGLE_MODULE', 'the ephemeral phase imports from ten modules: use getImportObject()');
     }
-    return this.#wasiImport;
+    return this.#imports[this.#wasiImportName]!;
   }
 
   /**
@@ -236,7 +235,7 @@ export class WASI {
    * `'auto'`, so a module importing from several versions is served by one instance).
    */
   getImportObject(): Record<string, ImportFunctions> {
-    return { ...this.#imports };
+    return copyImportModules(this.#imports);
   }
 
   /**
@@ -332,8 +331,7 @@ export class WASI {
       (child) => {
         // A child is a program of its own: it gets every version, whatever the parent imports.
         const all: VersionId[] = ['preview1', 'snapshot0', 'ephemeral', 'wasix'];
-        const byVersion = importModules(all, child, child.memory, this.#trace);
-        return Object.assign({}, ...all.map((v) => byVersion[v])) as ImportModules;
+        return importModules(all, child, child.memory, this.#trace);
       },
       tp,
       { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },
@@ -375,10 +373,15 @@ export class WASI {
       return 0;
     } catch (err) {
       if (!(err instanceof ProcExit)) throw err;
-      if (!this.#returnOnExit) getPlatform()!.exit(err.exitCode);
+      if (!this.#returnOnExit) {
+        this.#flushOutputs();
+        this.#linger();
+        getPlatform()!.exit(err.exitCode);
+      }
       return err.exitCode;
     } finally {
       this.#flushOutputs();
+      this.#linger();
     }
   }
 
@@ -446,6 +449,15 @@ export class WASI {
     this.#flushOutputs();
     closeWhenCollected.unregister(this);
     closeAll(this.#kernel.fds);
+    this.#linger();
+  }
+
+  /**
+   * Lets what the guest's closed sockets still have queued go out (up to {@link SOCKET_LINGER_MS}):
+   * the program has ended, and the thread that owns the host's sockets may end next.
+   */
+  #linger(): void {
+    getPlatform()?.network?.linger?.(SOCKET_LINGER_MS);
   }
 
   /** Writes what coalesced outputs hold (the program ended, or the embedder closes). */
@@ -458,6 +470,9 @@ export class WASI {
     this.close();
   }
 }
+
+/** How long the end of a program waits for its closed sockets to send what they hold (README: sockets). */
+const SOCKET_LINGER_MS = 2000;
 
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;

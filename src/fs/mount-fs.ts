@@ -194,6 +194,11 @@ export class MountFileSystem implements FileSystem {
     return o.mount.fs.write(o.handle, data);
   }
 
+  writeRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
+    const o = this.#get(handle);
+    return o.mount.fs.writeRange ? o.mount.fs.writeRange(o.handle, buffer, offset, length) : o.mount.fs.write(o.handle, buffer.subarray(offset, offset + length));
+  }
+
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {
     const o = this.#get(handle);
     return o.mount.fs.pwrite(o.handle, data, offset);

@@ -1,6 +1,6 @@
 import type { DirEntry, FileSystem, Handle } from '../fs/types.js';
 import type { Epoll } from './epoll.js';
-import { connectionReadiness } from '../sockets/entries.js';
+import { connectionReadiness, connectionWriteReadiness } from '../sockets/entries.js';
 import type { GuestSocket } from '../sockets/types.js';
 import type { NetSocketState } from '../sockets/wasix-socket.js';
 import type { InputSource, OutputSink, Readiness, Waiter } from '../stdio.js';
@@ -105,8 +105,9 @@ export function readinessOf(e: OpenFile, read: boolean): { ready: Readiness } | 
   }
   if (sock?.kind === 'connection') {
     if (!read) {
-      const s = sock.conn.state();
-      return { ready: { nbytes: 0n, hangup: s.error !== undefined, error: s.error } };
+      // Writable while the send buffer has room (Linux: POLLOUT), in error once the stream failed.
+      const w = connectionWriteReadiness(sock.conn);
+      return w ? { ready: w } : { waiter: sock.conn.waiter };
     }
     const r = connectionReadiness(sock.conn);
     return r ? { ready: r } : { waiter: sock.conn.waiter };

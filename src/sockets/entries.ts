@@ -33,6 +33,30 @@ export function awaitReadable(conn: SocketConnection, want: number, nonblocking:
   }
 }
 
+/**
+ * Sends `bytes` once the connection has room for them (its send buffer not full, as SO_SNDBUF bounds
+ * a Linux socket): `again` at once when `nonblocking` and it is full, or once `timeoutMs` (SO_SNDTIMEO)
+ * has passed. A send that finds room queues all of its bytes, so the buffer may go over by one send.
+ */
+export function sendOn(conn: SocketConnection, bytes: Uint8Array, nonblocking: boolean, timeoutMs = Infinity): void {
+  const deadline = callStartMs() + timeoutMs;
+  while ((conn.sendRoom?.() ?? 1) <= 0 && conn.state().error === undefined) {
+    if (nonblocking) throw WasiError.quiet('again');
+    const left = deadline - performance.now();
+    if (left <= 0) throw WasiError.quiet('again');
+    waitOn(conn.waiter, left);
+  }
+  conn.send(bytes);
+}
+
+/** Readiness of a connection for writing, as poll_oneoff reports it; undefined while a send would wait. */
+export function connectionWriteReadiness(conn: SocketConnection): Readiness | undefined {
+  const s = conn.state();
+  if (s.error !== undefined) return { nbytes: 0n, hangup: true, error: s.error };
+  if ((conn.sendRoom?.() ?? 1) <= 0) return undefined;
+  return { nbytes: 0n, hangup: false };
+}
+
 /** Readiness of a connection for reading, as poll_oneoff reports it; undefined while a read would block. */
 export function connectionReadiness(conn: SocketConnection): Readiness | undefined {
   const s = conn.state();
@@ -68,7 +92,7 @@ export function listenerEntry(listener: SocketListener): NewFd {
 
 /** The fd of an accepted connection; fd_read and fd_write on it are recv and send. */
 export function connectionEntry(conn: SocketConnection, fdflags: number): NewFd {
-  const sink: OutputSink = { write: (bytes) => conn.send(bytes) };
+  const sink: OutputSink = { write: (bytes) => sendOn(conn, bytes, (file.fdflags & Fdflags.nonblock) !== 0) };
   const file: SocketFile = {
     kind: 'socket',
     source: connectionSource(conn, () => (file.fdflags & Fdflags.nonblock) !== 0),

@@ -25,6 +25,8 @@ export type WorkerMessage =
   | { t: 'listening'; id: number; host: string; port: number }
   | { t: 'resolved'; id: number; addrs: string[] }
   | { t: 'dgram'; id: number; bytes: Uint8Array; from: HostPort }
+  | { t: 'lingered'; id: number }
+  | { t: 'sent'; id: number; n: number }
   | { t: 'fatal'; message: string };
 
 
@@ -38,6 +40,8 @@ export class IoBridge implements Waiter {
   readonly #port: MessagePort;
   readonly #on = new Map<number, (m: WorkerMessage) => void>();
   #nextId = 1;
+  /** Closes commanded since the last linger: when none, there is nothing to wait for. */
+  #closes = 0;
   fatal: string | undefined;
 
   constructor() {
@@ -58,24 +62,48 @@ export class IoBridge implements Waiter {
     this.#on.delete(id);
   }
 
-  command(msg: { t: string; id: number; [k: string]: unknown }): void {
-    this.#port.postMessage(msg);
+  /** Sends a command; `transfer` moves buffers to the worker instead of copying them. */
+  command(msg: { t: string; id: number; [k: string]: unknown }, transfer?: ArrayBuffer[]): void {
+    if (msg.t === 'close') this.#closes++;
+    this.#port.postMessage(msg, transfer);
   }
 
-  /** Takes every event the worker has sent so far; never blocks. */
-  pump(): void {
+  /**
+   * Waits (up to `timeoutMs`) until the sockets closed so far have handed what they had queued to the
+   * system. The worker ends with this thread, so a program that sends its last reply, closes and exits
+   * would otherwise lose it; Linux sends it after exit(2) (no SO_LINGER: close(2) does not wait).
+   */
+  linger(timeoutMs: number): void {
+    if (this.#closes === 0) return;
+    this.#closes = 0;
+    let done = false;
+    const id = this.register(() => (done = true));
+    this.command({ t: 'linger', id, ms: timeoutMs });
+    // The worker answers by timeoutMs itself; the margin covers a worker that cannot answer at all.
+    const until = performance.now() + timeoutMs + 1000;
+    while (!done && !this.fatal && performance.now() < until) this.wait(until - performance.now());
+    this.forget(id);
+  }
+
+  /** Takes every event the worker has sent so far and says how many; never blocks. */
+  pump(): number {
     const { receiveMessageOnPort } = nodeWorkerThreads();
-    for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port)) {
+    let n = 0;
+    for (let r = receiveMessageOnPort(this.#port); r; r = receiveMessageOnPort(this.#port), n++) {
       const m = r.message as WorkerMessage;
       if (m.t === 'fatal') this.fatal = m.message;
       else this.#on.get(m.id)?.(m);
     }
+    return n;
   }
 
   wait(timeoutMs: number): void {
     const seen = Atomics.load(this.#cell, 0);
-    this.pump();
+    // An event that came after the caller last looked (and before `seen`) is taken here: the caller
+    // must look again rather than sleep until a next event that may never come.
+    const took = this.pump();
     if (this.fatal) throw new Error(`wasi-kit I/O worker failed: ${this.fatal}`);
+    if (took > 0) return;
     Atomics.wait(this.#cell, 0, seen, timeoutMs);
     this.pump();
   }
@@ -84,6 +112,14 @@ export class IoBridge implements Waiter {
 let ioBridge: IoBridge | undefined;
 /** This thread's bridge, started on first use. */
 export const bridge = (): IoBridge => (ioBridge ??= new IoBridge());
+/** This thread's bridge if it has been started. */
+export const startedBridge = (): IoBridge | undefined => ioBridge;
+
+/**
+ * What a connection may have on its way to the system before a send waits. Linux's TCP send buffer
+ * grows to about 4 MiB on loopback (net.ipv4.tcp_wmem); this is the same order without its tuning.
+ */
+const DEFAULT_SEND_BUFFER = 1 << 20;
 
 /** A stream the worker reads (a socket or stdin), buffered on the guest's thread. */
 export class BridgeStream implements SocketConnection {
@@ -94,6 +130,13 @@ export class BridgeStream implements SocketConnection {
   #readShut = false;
   #writeShut = false;
   #closed = false;
+  /** Bytes sent to the worker that the system has not taken yet: the send buffer's fill. */
+  #unsent = 0;
+  /** The send buffer's size (SO_SNDBUF): sends wait while this much is on its way. */
+  sendBuffer = DEFAULT_SEND_BUFFER;
+  /** The addresses of a TCP connection, as Node reports them. */
+  local: HostPort | undefined;
+  remote: HostPort | undefined;
   readonly id: number;
 
   constructor(
@@ -109,6 +152,8 @@ export class BridgeStream implements SocketConnection {
     if (m.t === 'data' && !this.#readShut) {
       this.#chunks.push(m.bytes);
       this.#buffered += m.bytes.length;
+    } else if (m.t === 'sent') {
+      this.#unsent -= m.n;
     } else if (m.t === 'end') {
       this.#ended = true;
     } else if (m.t === 'error') {
@@ -153,7 +198,15 @@ export class BridgeStream implements SocketConnection {
     this.waiter.pump();
     if (this.#error !== undefined) throw new WasiError(this.#error === 'notconn' ? 'pipe' : this.#error);
     if (this.#writeShut || this.#closed) throw new WasiError('pipe');
-    this.waiter.command({ t: 'send', id: this.id, bytes: bytes.slice() });
+    // One copy (bytes may be a view of the guest's memory), moved to the worker rather than cloned.
+    const copy = bytes.slice();
+    this.#unsent += copy.length;
+    this.waiter.command({ t: 'send', id: this.id, bytes: copy }, [copy.buffer]);
+  }
+
+  sendRoom(): number {
+    this.waiter.pump();
+    return this.sendBuffer - this.#unsent;
   }
 
   shutdown(how: { read: boolean; write: boolean }): void {
@@ -198,7 +251,12 @@ export function listenTcp(options: { host?: string; port?: number; backlog?: num
   let failure: { code: string; message?: string } | undefined;
   let closed = false;
   const id = b.register((m) => {
-    if (m.t === 'conn') pending.push(new BridgeStream(b, m.conn));
+    if (m.t === 'conn') {
+      const c = new BridgeStream(b, m.conn);
+      c.local = m.local;
+      c.remote = m.remote;
+      pending.push(c);
+    }
     else if (m.t === 'listening') address = { host: m.host, port: m.port };
     else if (m.t === 'error') failure = { code: m.code, message: m.message };
   });

@@ -16,6 +16,9 @@ const tty = require('node:tty');
 const { port, cell } = workerData;
 const wake = new Int32Array(cell);
 const live = new Map();
+// Sockets the guest closed whose queued bytes are still going out, and the lingers waiting on them.
+const closing = new Set();
+const lingers = [];
 // Ids the worker gives accepted connections; the guest side numbers its own requests from 1.
 let nextId = 0x40000000;
 
@@ -107,7 +110,10 @@ const commands = {
   },
   send(m) {
     const s = live.get(m.id);
-    if (s && !s.destroyed && s.writable) s.write(m.bytes);
+    const n = m.bytes.length;
+    // Acknowledged once the system has the bytes (or they can never go): the guest's send buffer empties.
+    if (s && !s.destroyed && s.writable) s.write(m.bytes, () => post({ t: 'sent', id: m.id, n }));
+    else post({ t: 'sent', id: m.id, n });
   },
   end(m) {
     const s = live.get(m.id);
@@ -123,10 +129,35 @@ const commands = {
     if (!r) return;
     if (r instanceof net.Server || r instanceof dgram.Socket) r.close();
     // Like close(2) on a socket: what was sent still goes out, then the connection ends.
-    else if (r instanceof net.Socket && r.writable) r.end(() => r.destroy());
-    else r.destroy();
+    else if (r instanceof net.Socket && r.writable) {
+      closing.add(r);
+      r.once('close', () => {
+        closing.delete(r);
+        lingered();
+      });
+      r.end(() => r.destroy());
+    } else r.destroy();
+  },
+  linger(m) {
+    // Answered once every socket closed before it has handed its bytes to the system (or after m.ms):
+    // the guest's thread, which owns this worker, is about to end.
+    const l = { id: m.id, timer: setTimeout(() => {
+      lingers.splice(lingers.indexOf(l), 1);
+      post({ t: 'lingered', id: m.id });
+    }, m.ms) };
+    lingers.push(l);
+    lingered();
   },
 };
+
+/** Answers the lingers once no closed socket has bytes left to hand to the system. */
+function lingered() {
+  if (closing.size > 0) return;
+  for (const l of lingers.splice(0)) {
+    clearTimeout(l.timer);
+    post({ t: 'lingered', id: l.id });
+  }
+}
 
 port.on('message', (m) => commands[m.t](m));
 process.on('uncaughtException', (e) => post({ t: 'fatal', message: String((e && e.stack) || e) }));

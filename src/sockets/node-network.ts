@@ -1,7 +1,7 @@
 import { WasiError } from '../abi/wasi-error.js';
 import type { ErrnoName } from '../abi/wasi-error.js';
 import { errnoFromNodeCode } from '../fs/errno-from-node.js';
-import { BridgeStream, bridge, type IoBridge, type WorkerMessage } from './node-bridge.js';
+import { BridgeStream, bridge, startedBridge, type IoBridge, type WorkerMessage } from './node-bridge.js';
 import type { DatagramSocket, HostAddr, HostListener, HostNetwork, HostOp, SocketConnection } from './types.js';
 
 // WASIX's own sockets on Node: every operation is a command to the I/O worker (node:net, node:dgram,
@@ -28,8 +28,6 @@ class Op<T> implements HostOp<T> {
 }
 
 class TcpConnection extends BridgeStream {
-  local: HostAddr | undefined;
-  remote: HostAddr | undefined;
   setOption(opt: 'nodelay' | 'keepalive', on: boolean): void {
     this.waiter.command({ t: 'setopt', id: this.id, opt, on });
   }
@@ -149,5 +147,6 @@ export function nodeNetwork(): HostNetwork {
     connect: (to) => connect(bridge(), to),
     datagram: (family, at) => datagram(bridge(), family, at),
     resolve: (name) => resolve(bridge(), name),
+    linger: (timeoutMs) => startedBridge()?.linger(timeoutMs),
   };
 }

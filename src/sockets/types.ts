@@ -8,8 +8,16 @@ export interface SocketConnection {
   state(): { buffered: number; ended: boolean; error: ErrnoName | undefined };
   /** Up to `n` buffered bytes, removed from the buffer unless `consume` is false (peek). */
   take(n: number, consume: boolean): Uint8Array;
-  /** Queues bytes for the peer; throws a WasiError (`pipe`, `connreset`, ...) once that is impossible. */
+  /**
+   * Queues bytes for the peer (copying what it keeps: `bytes` may be a view of the guest's memory);
+   * throws a WasiError (`pipe`, `connreset`, ...) once that is impossible.
+   */
   send(bytes: Uint8Array): void;
+  /**
+   * Optional: how many more bytes may be queued before a send waits (the send buffer's room; at most
+   * zero while full). Without it, sends never wait.
+   */
+  sendRoom?(): number;
   shutdown(how: { read: boolean; write: boolean }): void;
   close(): void;
   /** The addresses of a host connection (WASIX sock_addr_local/peer, sock_accept_v2). */
@@ -75,6 +83,11 @@ export interface HostNetwork {
   datagram(family: 4 | 6, at: HostAddr): HostOp<DatagramSocket>;
   /** The IP addresses a host name resolves to (getaddrinfo). */
   resolve(name: string): HostOp<string[]>;
+  /**
+   * Waits (up to `timeoutMs`) until closed sockets have handed their queued bytes to the system, for
+   * a program that has ended: its thread, and the host's sockets with it, may end next.
+   */
+  linger?(timeoutMs: number): void;
 }
 
 /** Where a WASIX socket is in its life (socket(2), then bind, then listen or connect). */

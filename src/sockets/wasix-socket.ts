@@ -1,12 +1,12 @@
 import { Fdflags, Filetype } from '../../generated/preview1/types.js';
-import type { AddrPort } from '../../generated/wasix/types.js';
+import { SockOption, type AddrPort } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/wasi-error.js';
 import type { GuestMemory } from '../abi/memory.js';
 import type { NewFd } from '../kernel/fd-table.js';
 import type { SocketFile } from '../kernel/open-file.js';
 import { R } from '../rights.js';
 import type { Waiter } from '../stdio.js';
-import { connectionSource } from './entries.js';
+import { connectionSource, sendOn } from './entries.js';
 import { normalizeIp, parseIpv6, type NetworkGrants } from './grants.js';
 import type { GuestSocket, HostAddr, HostNetwork, HostOp, SocketConnection } from './types.js';
 
@@ -103,7 +103,7 @@ export function netSocketEntry(net: NetSocketState, fdflags: number): NewFd {
       read: (into) => connectionSource(conn(), nonblocking).read(into),
       waiter: net.waiter,
     },
-    sink: { write: (bytes) => conn().send(bytes) },
+    sink: { write: (bytes) => sendOn(conn(), bytes, nonblocking(), net.timeoutMs(SockOption.send_timeout)) },
   };
   return { file, rightsBase: WASIX_SOCKET_RIGHTS, rightsInheriting: WASIX_SOCKET_RIGHTS };
 }

@@ -141,8 +141,12 @@ export class GuestStack {
   /** The checkpoint held by each snapshot record's address: a new one there replaces it. */
   readonly #byRecord = new Map<number, number>();
   #nextId = 1;
-  /** Written into every record of this thread, so that a record from elsewhere is refused. */
-  #tag = randomU64();
+  /**
+   * Written into every record of this thread, so that a record from elsewhere is refused. Drawn at the
+   * first checkpoint: most programs take none, and Node loads its Web Crypto (milliseconds) on the
+   * first use of `globalThis.crypto`.
+   */
+  #tagValue: bigint | undefined;
   /** Set by `resume`: takes over the forked thread's checkpoints once `call` has made their entry. */
   #adopt: ((entry: Entry) => void) | undefined;
   /** Between a checkpoint's first call and the end of its unwind. */
@@ -159,6 +163,10 @@ export class GuestStack {
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
+  }
+
+  get #tag(): bigint {
+    return (this.#tagValue ??= randomU64());
   }
 
   /** Finds the asyncify exports and the stack pointer; without them a checkpoint is `notsup`. */
@@ -326,7 +334,7 @@ export class GuestStack {
     a.sp.value = image.sp;
     if (a.tls && image.tls !== undefined) a.tls.value = image.tls;
     // The checkpoints come with it, under the parent's tag (their records in the copied memory name them).
-    this.#tag = image.tag;
+    this.#tagValue = image.tag;
     this.#nextId = image.nextId;
     this.#adopt = (entry) => {
       for (const { record, ...cp } of image.checkpoints) this.#keep({ ...cp, entry }, record);

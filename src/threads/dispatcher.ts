@@ -6,7 +6,7 @@ import { ProcExit } from '../errors.js';
 import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
 import type { ThreadHost, VforkChild } from '../kernel/process.js';
-import { coreParamsOf, type ImportModules } from '../versions.js';
+import { copyImportModules, coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
@@ -132,7 +132,8 @@ export class ThreadDispatcher implements ThreadHost {
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
     // What the kernel serves, wasi-threads' thread-spawn included; another import is left to fail
     // linking in the worker, as it would without threads.
-    const served: Record<string, Record<string, unknown>> = { ...imports, wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } };
+    // (A copy, not a spread, which would build every version's modules: only the imported ones are read.)
+    const served: Record<string, Record<string, unknown>> = Object.assign(copyImportModules(imports), { wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } });
     const callOf = (m: string, n: string) => served[m]?.[n] as RawFunction | undefined;
     const declared = (m: string, n: string) => hooks.params?.get(`${m}.${n}`) as readonly ('i32' | 'i64')[] | undefined;
     this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? (declared(m, n) ?? coreParamsOf(m, n)) : undefined));

@@ -6,6 +6,8 @@
 //   nb-connect PORT      nonblocking connect: inprogress, poll_oneoff for writable, status, send
 //   udp-echo PORT        send a datagram to PORT, print the reply and who sent it
 //   udp-server           bind 127.0.0.1:0, print the port, answer one datagram upper-cased
+//   udp-connected PORT   connect a datagram socket to PORT, sock_send, sock_recv the reply (only the
+//                        peer's datagrams are heard), print it and the peer
 //   resolve NAME         print what NAME resolves to
 //   opts                 socket options round-tripped
 //   connect-errno PORT   print the errno of a blocking connect to 127.0.0.1:PORT
@@ -17,6 +19,8 @@
 //                        a line and get it back upper-cased, then the connection is closed
 //   recv-timeout PORT    connect, set recv_timeout 50 ms, print what sock_recv gives with nothing sent
 //   blast PORT MIB       connect and send MIB MiB (64 KiB writes), then shut down writing (bench/net.mjs)
+//   flood PORT           nonblocking sends to a peer not reading until again; poll for writable; then a
+//                        blocking send, shutdown(write), and the peer's count of what it got
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +92,7 @@ static const char *err(int e) {
     case __WASI_ERRNO_NOTSOCK: return "notsock";
     case __WASI_ERRNO_NOTSUP: return "notsup";
     case __WASI_ERRNO_PROTONOSUPPORT: return "protonosupport";
+    case __WASI_ERRNO_PIPE: return "pipe";
     default: {
       static char buf[16];
       snprintf(buf, sizeof buf, "errno%d", e);
@@ -280,6 +285,32 @@ static int udp_server(void) {
   uint32_t sent;
   if ((e = wx_send_to(fd, &out, 1, 0, &from, &sent))) die("sock_send_to", e);
   printf("answered %u\n", sent);
+  return 0;
+}
+
+static int udp_connected(uint16_t port) {
+  uint32_t fd;
+  int e = wx_sock_open(INET4, DGRAM, 0, &fd);
+  if (e) die("sock_open", e);
+  addr_port_t to = v4(127, 0, 0, 1, port);
+  if ((e = wx_sock_connect(fd, &to))) die("sock_connect", e);
+  addr_port_t peer, local;
+  if ((e = wx_sock_addr_peer(fd, &peer))) die("sock_addr_peer", e);
+  if ((e = wx_sock_addr_local(fd, &local))) die("sock_addr_local", e);
+  printf("peer port %s, bound %s\n", port_of(&peer) == port ? "matches" : "differs", port_of(&local) ? "yes" : "no");
+  const char *msg = "connected datagram";
+  __wasi_ciovec_t out = {(const uint8_t *)msg, strlen(msg)};
+  size_t sent;
+  if ((e = __wasi_sock_send(fd, &out, 1, 0, &sent))) die("sock_send", e);
+  char buf[64];
+  __wasi_iovec_t in = {(uint8_t *)buf, sizeof buf - 1};
+  size_t got;
+  __wasi_roflags_t ro;
+  if ((e = __wasi_sock_recv(fd, &in, 1, 0, &got, &ro))) die("sock_recv", e);
+  buf[got] = 0;
+  printf("sent %zu got '%s'\n", sent, buf);
+  if ((e = __wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR))) die("sock_shutdown", e);
+  printf("send after shutdown: %s\n", err(__wasi_sock_send(fd, &out, 1, 0, &sent)));
   return 0;
 }
 
@@ -542,6 +573,48 @@ static int blast(uint16_t port, int mib) {
   return 0;
 }
 
+static int flood(uint16_t port) {
+  int fd = connect_to(port);
+  int e;
+  if ((e = __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_NONBLOCK))) die("fdstat_set_flags", e);
+  static char chunk[65536];
+  unsigned long long total = 0;
+  for (;;) {
+    __wasi_ciovec_t iov = {(const uint8_t *)chunk, sizeof chunk};
+    size_t sent;
+    e = __wasi_sock_send(fd, &iov, 1, 0, &sent);
+    if (e == __WASI_ERRNO_AGAIN) break;
+    if (e) die("sock_send", e);
+    total += sent;
+    if (total > (1ull << 30)) die("no backpressure after 1 GiB", 0);
+  }
+  printf("again\n");
+  fflush(stdout);
+  __wasi_subscription_t sub;
+  memset(&sub, 0, sizeof sub);
+  sub.u.tag = __WASI_EVENTTYPE_FD_WRITE;
+  sub.u.u.fd_write.file_descriptor = fd;
+  __wasi_event_t ev;
+  size_t n;
+  if ((e = __wasi_poll_oneoff(&sub, &ev, 1, &n))) die("poll_oneoff", e);
+  printf("writable: %zu event(s), error %s\n", n, err(ev.error));
+  if ((e = __wasi_fd_fdstat_set_flags(fd, 0))) die("fdstat_set_flags", e);
+  if ((e = send_all(fd, chunk, sizeof chunk))) die("sock_send", e);
+  total += sizeof chunk;
+  if ((e = __wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR))) die("sock_shutdown", e);
+  char buf[64];
+  size_t at = 0, got;
+  for (;;) {
+    __wasi_iovec_t in = {(uint8_t *)buf + at, sizeof buf - 1 - at};
+    if ((e = __wasi_fd_read(fd, &in, 1, &got))) die("fd_read", e);
+    if (got == 0) break;
+    at += got;
+  }
+  buf[at] = 0;
+  printf("peer got %s, sent %s\n", buf, strtoull(buf, NULL, 10) == total ? "the same" : "differs");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
@@ -551,6 +624,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "nb-connect")) return nb_connect(arg);
   if (!strcmp(mode, "udp-echo")) return udp_echo(arg);
   if (!strcmp(mode, "udp-server")) return udp_server();
+  if (!strcmp(mode, "udp-connected")) return udp_connected(arg);
   if (!strcmp(mode, "resolve") && argc > 2) return resolve(argv[2]);
   if (!strcmp(mode, "opts")) return opts();
   if (!strcmp(mode, "connect-errno")) return connect_errno(arg);
@@ -560,5 +634,6 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "epoll-server")) return epoll_server(arg);
   if (!strcmp(mode, "recv-timeout")) return recv_timeout(arg);
   if (!strcmp(mode, "blast") && argc > 3) return blast(arg, atoi(argv[3]));
+  if (!strcmp(mode, "flood")) return flood(arg);
   return 2;
 }

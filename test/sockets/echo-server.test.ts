@@ -81,3 +81,36 @@ describe('http-responder', () => {
     l.close();
   });
 });
+
+describe('the I/O bridge as a waiter', () => {
+  it('a wait returns at once for an event that came after the caller last looked, not at the next one', async () => {
+    const listener = listenTcp();
+    try {
+      expect(listener.pending()).toBe(0);
+      // A client connects while this thread looks elsewhere (blocked, not taking events).
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      const client = clientThread<string>(
+        `const s = net.connect(data.port, '127.0.0.1');
+        await new Promise((r) => s.once('connect', r));
+        Atomics.store(new Int32Array(data.cell), 0, 1);
+        Atomics.notify(new Int32Array(data.cell), 0);
+        await new Promise((r) => s.once('close', r));
+        return 'closed';`,
+        { port: listener.port, cell: cell.buffer },
+        60_000,
+      );
+      Atomics.wait(cell, 0, 0, 10_000);
+      // Long enough for the listener's worker to have reported the connection; no event follows it.
+      Atomics.wait(cell, 0, 1, 200);
+      const t0 = performance.now();
+      listener.waiter.wait(30_000);
+      // It took the connection and returned, rather than sleeping out its 30 s for an event that never comes.
+      expect(performance.now() - t0).toBeLessThan(15_000);
+      expect(listener.pending()).toBe(1);
+      listener.accept()!.close();
+      expect(await client).toBe('closed');
+    } finally {
+      listener.close();
+    }
+  });
+});

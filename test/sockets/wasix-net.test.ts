@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { WASI, WasiOptionError, type WasiOptions } from '../../src/index.js';
 import { compileProgram } from '../helpers/run-program.js';
 import { clientThread } from './client.js';
+import { guestThread } from './guest-thread.js';
 
 // WASIX's own sockets on real loopback sockets, from test/programs/wasix-net.c. The guest blocks this
 // thread, so its Node peers run in a worker (clientThread). Traffic only to 127.0.0.1.
@@ -139,6 +141,32 @@ describe('WASIX sockets on Node', () => {
     expect(await udpEcho).toBe('done');
   });
 
+  it('connected UDP: sock_connect sets the peer; sock_send goes to it, sock_recv hears only it (an intruder is dropped)', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const peer = clientThread<string>(
+      `const dgram = require('node:dgram');
+      const s = dgram.createSocket('udp4');
+      await new Promise((r) => s.bind(0, '127.0.0.1', r));
+      Atomics.store(new Int32Array(data.cell), 0, s.address().port);
+      const [m, rinfo] = await new Promise((r) => s.once('message', (m, rinfo) => r([m, rinfo])));
+      // Another socket writes to the guest first: a connected UDP socket must not hear it.
+      const intruder = dgram.createSocket('udp4');
+      await new Promise((r) => intruder.send('intruder', rinfo.port, rinfo.address, r));
+      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => s.send(m.toString().toUpperCase(), rinfo.port, rinfo.address, r));
+      intruder.close();
+      s.close();
+      return m.toString();`,
+      { cell: cell.buffer },
+    );
+    const port = await portIn(cell);
+    const r = run(['udp-connected', String(port)], LOOPBACK_ANY_PORT);
+    expect(r.stdout).toBe("peer port matches, bound yes\nsent 18 got 'CONNECTED DATAGRAM'\nsend after shutdown: pipe\n");
+    expect(await peer).toBe('connected datagram');
+    // Outside the connect grants, as a stream socket's connect: acces.
+    expect(run(['udp-connected', String(port)], { connect: ['127.0.0.1:1'] }).stdout).toBe('sock_connect: acces\n');
+  });
+
   it('serves HTTP/1.1 to node:http with keep-alive: 1 MiB bodies byte-exact', async () => {
     const cell = new Int32Array(new SharedArrayBuffer(4));
     const client = clientThread<{ ok: boolean; lengths: number[]; sockets: number }>(
@@ -219,6 +247,61 @@ describe('WASIX sockets on Node', () => {
     expect(await client).toEqual(Array.from({ length: 100 }, (_, i) => `CLIENT ${i} SAYS HI\n`));
     expect(r.stdout).toMatch(/\nanswered 100 of 100 accepted, /);
     expect(r.exitCode).toBe(0);
+  });
+
+  it('a guest that exits right after its last reply: every client still gets its whole answer (closed sockets linger)', async () => {
+    // The guest's thread ends with the program, which takes the thread's I/O worker with it: what
+    // closed sockets still had queued must be out first, as the kernel still sends it after exit(2).
+    const g = guestThread('wasix-net', ['http', '16'], LOOPBACK_ANY_PORT);
+    const port = await g.port;
+    const body = Buffer.alloc(256 << 10);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
+    const replies = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        new Promise<Buffer>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-length': body.length } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (d: Buffer) => chunks.push(d));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.equals(body))).toEqual(Array(16).fill(true));
+    const end = await g.done;
+    expect(end.stdout).toMatch(/\nserved 16 requests on 16 connection\(s\)\n$/);
+    expect(end.code).toBe(0);
+  });
+
+  it('send backpressure: a nonblocking send to a peer that does not read ends in again, poll waits until it is writable, and every byte arrives', async () => {
+    const cell = new Int32Array(new SharedArrayBuffer(8));
+    // The peer reads nothing until the guest has said `again` (cell[1]), then counts to EOF and answers the count.
+    const peer = clientThread<string>(
+      `const cell = new Int32Array(data.cell);
+      const server = net.createServer({ allowHalfOpen: true });
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      Atomics.store(cell, 0, server.address().port);
+      const s = await new Promise((r) => server.once('connection', r));
+      s.pause();
+      while (Atomics.load(cell, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+      let n = 0;
+      s.on('data', (d) => (n += d.length));
+      s.resume();
+      await new Promise((r) => s.once('end', r));
+      s.end(String(n));
+      server.close();
+      return 'done';`,
+      { cell: cell.buffer },
+      30_000,
+    );
+    const port = await portIn(cell);
+    const r = run(['flood', String(port)], LOOPBACK_ANY_PORT, (text) => {
+      if (text.includes('again\n')) Atomics.store(cell, 1, 1);
+    });
+    expect(r.stdout).toMatch(/^again\nwritable: 1 event\(s\), error ok\npeer got \d+, sent the same\n$/);
+    expect(await peer).toBe('done');
   });
 
   it('recv_timeout ends a blocking sock_recv with again when nothing arrives', async () => {

@@ -1,8 +1,10 @@
 // The 2023 WASIX ABI (handlers/wasix/abi2023.ts): thread_spawn(user_data, stack_base, stack_start, reactor,
 // ret_tid) with `_start_thread`, thread_local_* with `_thread_local_destroy`, fd_event's EFD_NONBLOCK (4),
-// thread_signal to thread 0; and the trace of WASIX calls. WAT guests importing those signatures.
+// thread_signal to thread 0; sock_accept(fd, flags, ro_fd, ro_addr) beside preview1's three-parameter one;
+// and the trace of WASIX calls. WAT guests importing those signatures.
 import { describe, expect, it } from 'vitest';
-import { WASI, type TraceEvent } from '../../src/index.js';
+import { WASI, listenTcp, type TraceEvent } from '../../src/index.js';
+import { clientThread } from '../sockets/client.js';
 import { watBytes } from '../threads/helpers.js';
 import { wat } from '../runtime/harness.js';
 import { wasixEnum } from './guest.js';
@@ -170,5 +172,76 @@ describe('trace of WASIX calls', () => {
     const yields = threaded.filter((e) => e.name === 'sched_yield').map((e) => e.thread);
     expect(yields).toEqual(expect.arrayContaining([{ pid: 1, tid: 1 }, { pid: 1, tid: 2 }]));
     expect(threaded.find((e) => e.name === 'thread_spawn')!.args).toEqual({ user_data: 1n, stack_base: 8192n, stack_start: 4096n, reactor: 0, ret_tid: 64 });
+  });
+});
+
+describe('the 2023 four-parameter sock_accept', () => {
+  /** A guest that accepts once on the preopened listener (fd 4: WASIX's `/` is fd 3) with `call`, then sends `hi` on the new fd. */
+  const acceptor = (importType: string, call: string) => `(module
+    (import "wasix_32v1" "sock_accept" (func $accept ${importType}))
+    (import "wasix_32v1" "sock_send" (func $send (param i32 i32 i32 i32 i32) (result i32)))
+    (import "wasix_32v1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 16) "hi")
+    (data (i32.const 32) "\\10\\00\\00\\00\\02\\00\\00\\00")
+    (func (export "_start")
+      (local $e i32)
+      (local.set $e ${call})
+      (if (local.get $e) (then (call $exit (local.get $e))))
+      (call $exit (call $send (i32.load (i32.const 64)) (i32.const 32) (i32.const 1) (i32.const 0) (i32.const 40)))))`;
+
+  async function acceptOnce(text: string, trace?: TraceEvent[]) {
+    const listener = listenTcp();
+    const client = clientThread<{ port: number; got: string }>(
+      `const s = net.connect(data.port, '127.0.0.1');
+      await new Promise((r) => s.once('connect', r));
+      let got = '';
+      s.setEncoding('utf8');
+      s.on('data', (d) => (got += d));
+      await new Promise((r) => s.once('end', r));
+      return { port: s.localPort, got };`,
+      { port: listener.port },
+    );
+    const wasi = new WASI({ version: 'wasix', preopenSockets: [listener], trace: trace && ((e) => trace.push(e)) });
+    const instance = await WebAssembly.instantiate(await wat(text), wasi.getImportObject());
+    const code = wasi.start(instance);
+    const mem = new DataView((instance.exports.memory as WebAssembly.Memory).buffer);
+    wasi.close();
+    return { code, mem, client: await client };
+  }
+
+  it('the 2023 form (chosen by its four parameters) gives the new fd and the peer address, as sock_accept_v2', async () => {
+    const trace: TraceEvent[] = [];
+    const r = await acceptOnce(acceptor('(param i32 i32 i32 i32) (result i32)', '(call $accept (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 72))'), trace);
+    expect(r.code).toBe(0);
+    expect(r.client.got).toBe('hi');
+    expect(r.mem.getUint32(64, true)).toBe(5);
+    // addr_port: the inet4 tag, the port (the client's own), the octets in network order.
+    expect(r.mem.getUint8(72)).toBe(1);
+    expect(r.mem.getUint16(74, true)).toBe(r.client.port);
+    expect([76, 77, 78, 79].map((i) => r.mem.getUint8(i))).toEqual([127, 0, 0, 1]);
+    expect(trace.find((e) => e.name === 'sock_accept')!.args).toEqual({ fd: 4, flags: 0, ro_fd: 64, ro_addr: 72 });
+  });
+
+  it("preview1's three-parameter form under wasix_32v1 still accepts, writing no address", async () => {
+    const r = await acceptOnce(
+      acceptor('(param i32 i32 i32) (result i32)', '(block (result i32) (i32.store (i32.const 72) (i32.const -1)) (call $accept (i32.const 4) (i32.const 0) (i32.const 64)))'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.client.got).toBe('hi');
+    expect(r.mem.getUint32(64, true)).toBe(5);
+    expect(r.mem.getInt32(72, true)).toBe(-1);
+  });
+
+  it('a bad pointer for the address is fault', async () => {
+    const listener = listenTcp();
+    try {
+      const wasi = new WASI({ version: 'wasix', preopenSockets: [listener] });
+      const text = acceptor('(param i32 i32 i32 i32) (result i32)', '(call $accept (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 65530))');
+      expect(wasi.start(await WebAssembly.instantiate(await wat(text), wasi.getImportObject()))).toBe(E.fault);
+      wasi.close();
+    } finally {
+      listener.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { SocketFile } from '../../kernel/open-file.js';
 import { WASM32, type GuestAbi } from '../../abi/guest-abi.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
-import { awaitReadable, connectionEntry } from '../../sockets/entries.js';
+import { awaitReadable, connectionEntry, sendOn } from '../../sockets/entries.js';
 import type { SocketConnection, SocketListener } from '../../sockets/types.js';
 
 type H = Pick<WasiSnapshotPreview1, 'sock_accept' | 'sock_recv' | 'sock_send' | 'sock_shutdown'>;
@@ -89,16 +89,19 @@ export function sockHandlers(k: Process, abi: GuestAbi = WASM32): H {
       return [bytes.length, 0];
     },
     sock_send(fd, siData, siDataLen, _siFlags) {
-      const [, conn] = connection(fd, R.fd_write);
+      const [e, conn] = connection(fd, R.fd_write);
       const from = buffers(siData, siDataLen, abi.ciovec);
       const total = from.reduce((n, b) => n + b.length, 0);
-      const bytes = new Uint8Array(total);
-      let at = 0;
-      for (const b of from) {
-        bytes.set(b, at);
-        at += b.length;
+      // send() copies what it keeps, so one buffer goes as the view it is.
+      const bytes = from.length === 1 ? from[0]! : new Uint8Array(total);
+      if (from.length > 1) {
+        let at = 0;
+        for (const b of from) {
+          bytes.set(b, at);
+          at += b.length;
+        }
       }
-      if (total > 0) conn.send(bytes);
+      if (total > 0) sendOn(conn, bytes, nonblocking(e), e.net?.timeoutMs(SockOption.send_timeout));
       return total;
     },
     sock_shutdown(fd, how) {

@@ -20,7 +20,8 @@ type Raw = (...args: never[]) => number | void;
 /** One form of an import: its ABI (for the tracer and the thread channel) and how to make its function. */
 export interface ImportForm {
   readonly abi: AbiFunction;
-  make(k: Process, m: GuestMemory): Raw;
+  /** `witx`: the module's functions as the WITX (and preview1) define them, for a form that is one of them renamed. */
+  make(k: Process, m: GuestMemory, witx: Readonly<Record<string, Raw>>): Raw;
 }
 
 const core = (name: string, type: 'i32' | 'i64', role: AbiCoreParam['role'], extra: Partial<AbiCoreParam> = {}): AbiCoreParam => ({ name, type, role, ...extra });
@@ -107,6 +108,21 @@ export const WASIX_2023: readonly ImportForm[] = [
       }),
   },
   {
+    // 2023's accept (wasix-libc's __wasi_sock_accept, Wasmer's sock_accept of that time): the listening
+    // fd and the new fd's flags, then where the new fd and the peer's address go: sock_accept_v2 as the
+    // WITX now names it. preview1's three-parameter sock_accept keeps the name for the other arity.
+    abi: abi(
+      'sock_accept',
+      [
+        { name: 'fd', type: 'fd' },
+        { name: 'flags', type: 'fdflags' },
+      ],
+      { tuple: ['fd', 'addr_port'] },
+      [value('fd', 'i32'), value('flags', 'i32'), out('ro_fd', 'fd'), out('ro_addr', 'addr_port')],
+    ),
+    make: (_k, _m, witx) => witx.sock_accept_v2!,
+  },
+  {
     abi: abi('thread_local_create', [{ name: 'user_data', type: u64 }], key, [value('user_data', 'i64'), out('ret_key', key)]),
     make: (k, m) => threadLocalImports(threadLocalsOf(k).values, m).thread_local_create,
   },
@@ -134,7 +150,7 @@ const EFD_NONBLOCK_2023 = 4;
 export function withWasix2023(imports: Record<string, Raw>, k: Process, m: GuestMemory): Record<string, Raw> {
   const out: Record<string, Raw> = { ...imports };
   for (const form of WASIX_2023) {
-    const fn = form.make(k, m) as (...a: unknown[]) => number | void;
+    const fn = form.make(k, m, imports) as (...a: unknown[]) => number | void;
     const other = out[form.abi.name] as ((...a: unknown[]) => number | void) | undefined;
     const n = form.abi.core.params.length;
     out[form.abi.name] = other === undefined ? (fn as Raw) : ((...args: unknown[]) => (args.length === n ? fn(...args) : other(...args))) as Raw;

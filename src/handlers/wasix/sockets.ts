@@ -8,7 +8,8 @@ import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
 import { R } from '../../rights.js';
-import { connectionEntry } from '../../sockets/entries.js';
+import { datagramConnection } from '../../sockets/connected-datagram.js';
+import { connectionEntry, sendOn } from '../../sockets/entries.js';
 import { granted, normalizeIp, resolvable } from '../../sockets/grants.js';
 import type { DatagramSocket, HostAddr, HostListener, HostOp, SocketConnection } from '../../sockets/types.js';
 import { NetSocketState, addrPortOf, familyOf, netSocketEntry, readSockAddr, writeAddrIp, type ProcessNetwork } from '../../sockets/wasix-socket.js';
@@ -99,6 +100,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
   const datagramOf = (e: SocketFile, s: NetSocketState, sending = false) => {
     const cur = s.current();
     if (cur.kind === 'datagram') return cur.dgram;
+    if (cur.kind === 'connection' && 'dgram' in cur.conn) return (cur.conn as ReturnType<typeof datagramConnection>).dgram;
     if (cur.kind !== 'pending') throw new WasiError('inval');
     // Unbound: bound now to any address and a port the system picks, as Linux does on the first send
     // (whose destination the connect grants admitted); receiving first needs a listen grant for that.
@@ -221,7 +223,14 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       const [e, s] = wasixSocket(fd);
       const { family, addr: a } = readSockAddr(m, addr);
       checkFamily(s, family);
-      if (s.type === 'datagram') throw new WasiError('notsup', 'connected datagram sockets are not provided: use sock_send_to');
+      if (s.type === 'datagram') {
+        // connect(2) on UDP: the default destination and the only source heard; bound first if it is not.
+        mayConnect(a);
+        const cur = s.current();
+        const raw = cur.kind === 'connection' && 'raw' in cur.conn ? (cur.conn as ReturnType<typeof datagramConnection>).raw : datagramOf(e, s, true);
+        s.set({ kind: 'connection', conn: datagramConnection(raw, a) });
+        return;
+      }
       const cur = s.current();
       if (cur.kind === 'connection') {
         // A blocking connect parked while its connection was made (threads): this retry is its answer.
@@ -331,7 +340,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
         const cur = e.socket;
         if (cur.kind !== 'connection') throw new WasiError('notconn');
         const bytes = gather(siData, siDataLen);
-        if (bytes.length > 0) cur.conn.send(bytes);
+        if (bytes.length > 0) sendOn(cur.conn, bytes, nonblocking(e), s.timeoutMs(SockOption.send_timeout));
         return bytes.length;
       }
       const { family, addr: a } = readSockAddr(m, addr);
@@ -387,9 +396,11 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       let sent = 0n;
       while (sent < count) {
         const want = Number(count - sent < BigInt(chunk.length) ? count - sent : BigInt(chunk.length));
+        // Nonblocking with the send buffer full: what went so far, or again when nothing did.
+        if (sent > 0n && nonblocking(out) && (cur.conn.sendRoom?.() ?? 1) <= 0) break;
         const n = src.fs.pread(src.handle, chunk.subarray(0, want), offset + sent);
         if (n === 0) break;
-        cur.conn.send(chunk.slice(0, n));
+        sendOn(cur.conn, chunk.subarray(0, n), nonblocking(out), out.net?.timeoutMs(SockOption.send_timeout));
         sent += BigInt(n);
       }
       return sent;
