@@ -35,6 +35,11 @@ export class ProcessTable {
     this.#byPid.set(p.pid, p);
   }
 
+  /** Removes `p`, which never ran (its start failed): no zombie, no SIGCHLD. */
+  forget(p: Process): void {
+    if (this.#byPid.get(p.pid) === p) this.#byPid.delete(p.pid);
+  }
+
   get(pid: number): Process | undefined {
     return this.#byPid.get(pid);
   }

@@ -307,7 +307,9 @@ export class GuestStack {
     const entry = this.#entries.at(-1);
     if (!entry) throw new WasiError('notsup', 'called from an export the host did not start (the stack needs an entry such as _start to unwind to)');
     if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
-    if (hold && this.#held) throw new WasiError('notsup', "a vfork's child cannot vfork before it execs or exits");
+    // Refused here, before an image is sent: the kernel refuses it too, and an image it never took would
+    // be taken by this thread's next fork in place of that fork's own (messages and calls are not ordered).
+    if (this.#held) throw new WasiError('notsup', "a vfork's child cannot fork or vfork before it execs or exits");
     const sp = (a.sp.value as number) >>> 0;
     const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
     if (entry.top === undefined || sp > entry.top) throw new WasiError('notsup', `the stack pointer (${sp}) is above the top of this thread's stack (${entry.top})`);

@@ -5,7 +5,7 @@ import { Disposition, Errno, type Signal, Fdflagsext, JoinFlags, ProcSpawnFdOpNa
 import { WasiError, errnoOf } from '../../abi/errno-of.js';
 import { GuestMemory } from '../../abi/memory.js';
 import { Blocked, waitForOtherThreads } from '../../kernel/blocking.js';
-import { FdTable } from '../../kernel/fd-table.js';
+import { FdTable, closeAll } from '../../kernel/fd-table.js';
 import { Process } from '../../kernel/process.js';
 import { type ExitStatus } from '../../kernel/process-table.js';
 import { ExecImage, type Program } from '../../kernel/programs.js';
@@ -130,7 +130,16 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
         launcher.vfork(k, child, tid);
         return 0;
       }
-      launcher.fork(k, child, image);
+      try {
+        launcher.fork(k, child, image);
+      } catch (err) {
+        // The child never ran: it leaves no zombie and holds no fd.
+        k.kernel.processes.forget(child);
+        closeAll(child.fds);
+        // The host could not make its memory (V8 throws RangeError): fork's ENOMEM.
+        if (err instanceof RangeError) throw new WasiError('nomem', `no memory for the child: ${err.message}`);
+        throw err;
+      }
       return child.pid;
     },
 
