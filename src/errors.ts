@@ -38,7 +38,7 @@ export class WasiOptionError extends TypeError {
 /** The API was used in the wrong order, e.g. `start()` twice (`ERR_WASI_ALREADY_STARTED`). */
 export class WasiStateError extends Error {
   constructor(
-    readonly code: 'ERR_WASI_ALREADY_STARTED' | 'ERR_WASI_NO_SINGLE_MODULE' | 'ERR_WASI_NO_THREADS',
+    readonly code: 'ERR_WASI_ALREADY_STARTED' | 'ERR_WASI_NO_SINGLE_MODULE' | 'ERR_WASI_NO_THREADS' | 'ERR_WASI_NO_ROOT',
     message: string,
   ) {
     super(message);

@@ -32,6 +32,8 @@ export class ProcessRunner implements Launcher {
   /** The program each running process runs (a fork's child runs its parent's). */
   readonly #programs = new Map<Process, { program: Program; memory: WebAssembly.Memory }>();
   readonly #ended = new Set<Promise<unknown>>();
+  /** vfork's children, by the dispatcher of the parent on whose thread each runs. */
+  readonly #vforks = new Map<Process, ThreadDispatcher>();
   /** Workers of ended processes, kept for the next ones (a fork, a spawn, an exec). */
   readonly #workers: WorkerPool;
   #first: { p: Process; resolve: (end: RunEnd) => void; end?: RunEnd } | undefined;
@@ -86,6 +88,7 @@ export class ProcessRunner implements Launcher {
     if (!d || !running) throw new Error(`unreachable: process ${parent.pid} forks without running`);
     child.memory.bind(running.memory);
     child.borrowedThreads = d;
+    this.#vforks.set(child, d);
     const imports = this.importsFor(child);
     d.vfork(tid, {
       pid: child.pid,
@@ -93,8 +96,9 @@ export class ProcessRunner implements Launcher {
       beforeCall: () => void (this.kernel.current = child),
       ended: (end) => {
         child.borrowedThreads = undefined;
+        this.#vforks.delete(child);
         if ('exec' in end) this.#exec(child, end.exec, imports);
-        else this.#exited(child, { code: end.exitCode });
+        else this.#exited(child, 'killed' in end ? end.killed : { code: end.exitCode });
       },
     });
   }
@@ -102,6 +106,8 @@ export class ProcessRunner implements Launcher {
   kill(p: Process, status: ExitStatus): void {
     const d = this.#running.get(p);
     if (d) d.kill({ exitCode: exitCodeOf(status), killed: status });
+    // A vfork's child runs on its parent's thread: it alone ends, and the parent goes on from its vfork.
+    else this.#vforks.get(p)?.killVfork(p.pid, status);
   }
 
   #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules, fork?: ThreadImage): void {

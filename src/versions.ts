@@ -15,6 +15,7 @@ import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
 import { procJoinByArity } from './handlers/wasix/proc.js';
 import type { Process } from './kernel/process.js';
 import { traced, type ImportFunctions, type TraceEvent } from './trace.js';
+import type { WasiSnapshotPreview1 } from '../generated/preview1/handlers.js';
 
 export { VERSION_IDS, type VersionId } from './version-ids.js';
 import type { VersionId } from './version-ids.js';
@@ -48,43 +49,92 @@ const P1_ABI_OF: Partial<Record<VersionId, () => AbiJson['functions']>> = {
   wasix64: WASIX64_P1_ABI,
 };
 
+/** Each version's import module names, known before any of its modules is built. */
+const MODULE_NAMES: Record<VersionId, readonly string[]> = {
+  preview1: ['wasi_snapshot_preview1'],
+  snapshot0: snapshot0.IMPORT_MODULE_NAMES,
+  ephemeral: ephemeral.IMPORT_MODULE_NAMES,
+  wasix: ['wasix_32v1'],
+  wasix64: ['wasix_64v1'],
+};
+
+/** The import modules a version serves. */
+export const moduleNamesOf = (v: VersionId): readonly string[] => MODULE_NAMES[v];
+
 /**
  * The import modules of the given versions, every one served by the single preview1 implementation
- * over one kernel: snapshot0 and ephemeral through their generated adapters and small hand-written files.
+ * over one kernel: snapshot0 and ephemeral through their generated adapters and small hand-written
+ * files. Each is a getter that builds its version's modules (handlers, shims, tracing, `wrap`) on the
+ * first read: `WebAssembly.instantiate` reads only the modules the program imports, so `'auto'`
+ * builds WASIX's hundred-odd handlers only for a program that asks for them. Assigning to one
+ * replaces it, as with a plain object; `copyImportModules` copies without building.
  */
-export function importModules(versions: readonly VersionId[], k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): Record<VersionId, ImportModules> {
-  const p1 = preview1Handlers(k);
-  const out = {} as Record<VersionId, ImportModules>;
+export function importModules(
+  versions: readonly VersionId[],
+  k: Process,
+  m: GuestMemory,
+  trace?: (e: TraceEvent) => void,
+  wrap?: (fns: ImportFunctions) => ImportFunctions,
+): ImportModules {
+  let p1: WasiSnapshotPreview1 | undefined;
+  const built = new Map<VersionId, ImportModules>();
+  const build = (v: VersionId): ImportModules => {
+    let mods = built.get(v);
+    if (!mods) {
+      mods = versionModules(v, (p1 ??= preview1Handlers(k)), k, m, trace);
+      if (wrap) for (const name of Object.keys(mods)) mods[name] = wrap(mods[name]!);
+      built.set(v, mods);
+    }
+    return mods;
+  };
+  const out: ImportModules = {};
   for (const v of versions) {
-    let mods: ImportModules;
-    if (v === 'preview1') {
-      mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
-    } else if (v === 'snapshot0') {
-      mods = snapshot0.createImportModules(p1, { wasi_unstable: snapshot0HandWritten(k) }, m);
-    } else if (v === 'wasix') {
-      const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
-      const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
-      const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
-      mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
-    } else if (v === 'wasix64') {
-      const p64 = preview1Handlers(k, WASM64);
-      const base = wasix64p1.createWasix64v1Imports(p64, m);
-      mods = { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
-    } else {
-      mods = ephemeral.createImportModules(p1, ephemeralHandWritten(k, p1), m);
+    for (const name of MODULE_NAMES[v]) {
+      Object.defineProperty(out, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => build(v)[name],
+        set(this: ImportModules, value: ImportFunctions) {
+          Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+        },
+      });
     }
-    if (trace) {
-      for (const [name, fns] of Object.entries(mods)) {
-        const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
-        mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
-          const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
-          return tid === undefined ? undefined : { pid: k.pid, tid };
-        });
-      }
-    }
-    out[v] = mods;
   }
   return out;
+}
+
+/** A copy of import modules from `importModules` that builds none of them (a spread would build all). */
+export const copyImportModules = (mods: ImportModules): ImportModules => Object.defineProperties({}, Object.getOwnPropertyDescriptors(mods));
+
+/** One version's import modules, built now. */
+function versionModules(v: VersionId, p1: WasiSnapshotPreview1, k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): ImportModules {
+  let mods: ImportModules;
+  if (v === 'preview1') {
+    mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
+  } else if (v === 'snapshot0') {
+    mods = snapshot0.createImportModules(p1, { wasi_unstable: snapshot0HandWritten(k) }, m);
+  } else if (v === 'wasix') {
+    const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
+    const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
+    const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
+    mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
+  } else if (v === 'wasix64') {
+    const p64 = preview1Handlers(k, WASM64);
+    const base = wasix64p1.createWasix64v1Imports(p64, m);
+    mods = { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
+  } else {
+    mods = ephemeral.createImportModules(p1, ephemeralHandWritten(k, p1), m);
+  }
+  if (trace) {
+    for (const [name, fns] of Object.entries(mods)) {
+      const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
+      mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
+        const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
+        return tid === undefined ? undefined : { pid: k.pid, tid };
+      });
+    }
+  }
+  return mods;
 }
 
 /** The version a module's import names belong to, if any. */

@@ -7,7 +7,7 @@ import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
 import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
-import { checkOptions, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
+import { checkOptions, type PreopenTarget, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
 import { DIR_RIGHTS, FILE_RIGHTS, R, STDIO_RIGHTS } from './rights.js';
 import { readOnly } from './fs/read-only.js';
@@ -19,7 +19,7 @@ import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
-import { VERSION_IDS, importModules, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
+import { VERSION_IDS, copyImportModules, importModules, moduleNamesOf, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
 import { PROCESS_PROGRAM_CALLS } from './handlers/wasix/proc.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
@@ -43,7 +43,8 @@ const isFileSystem = (v: unknown): v is FileSystem => typeof v === 'object' && v
  * then `start(instance)` for a command or `initialize(instance)` for a reactor.
  */
 export class WASI {
-  readonly #wasiImport: ImportFunctions | undefined;
+  /** The import module `wasiImport` gives, when the version has one. */
+  readonly #wasiImportName: string | undefined;
   readonly #memory = new GuestMemory();
   /** Outputs with `buffer: true`, flushed around the syscalls (coalesced-output.ts) and at the end of a run. */
   readonly #coalesced: CoalescedSink[] = [];
@@ -64,6 +65,8 @@ export class WASI {
   /** The `root` option's filesystem; `/` is made of it (or of a new MemoryFileSystem) once mounted. */
   readonly #rootFs: FileSystem | undefined;
   #rootMounted = false;
+  /** `/` once mounted: where `mount()` adds filesystems. */
+  #rootTable: MountFileSystem | undefined;
   #started = false;
 
   constructor(options?: WasiOptions) {
@@ -131,24 +134,22 @@ export class WASI {
     if (o.cwd !== undefined) this.#kernel.cwd = o.cwd;
     if (o.root !== undefined || version === 'wasix') this.#mountRoot();
     closeWhenCollected.register(this.#kernel, fds, this);
-    const byVersion = importModules(versions, this.#kernel, this.#memory, o.trace);
-    if (this.#coalesced.length > 0) {
-      for (const mods of Object.values(byVersion)) for (const name of Object.keys(mods)) mods[name] = flushingBeforeCalls(mods[name]!, this.#coalesced, fds);
-    }
-    this.#imports = Object.assign({}, ...versions.map((v) => byVersion[v]));
+    // Each version's modules are built when first read (versions.ts): a program's instantiation reads
+    // only those it imports.
+    const coalesced = this.#coalesced;
+    this.#imports = importModules(versions, this.#kernel, this.#memory, o.trace, coalesced.length > 0 ? (fns) => flushingBeforeCalls(fns, coalesced, fds) : undefined);
     // node:wasi's `wasiImport` is one module's functions: preview1's under 'auto', else the version's
     // single module (the ephemeral phase has ten, reached through getImportObject()).
-    const primary = byVersion[versions[0]!];
-    const names = Object.keys(primary);
-    this.#wasiImport = names.length === 1 ? primary[names[0]!] : undefined;
+    const names = moduleNamesOf(versions[0]!);
+    this.#wasiImportName = names.length === 1 ? names[0] : undefined;
   }
 
   /** The raw import functions of the configured version's module, as node:wasi's `wasiImport`. */
   get wasiImport(): ImportFunctions {
-    if (!this.#wasiImport) {
+    if (this.#wasiImportName === undefined) {
       throw new WasiStateError('ERR_WASI_NO_SINGLE_MODULE', 'the ephemeral phase imports from ten modules: use getImportObject()');
     }
-    return this.#wasiImport;
+    return this.#imports[this.#wasiImportName]!;
   }
 
   /**
@@ -199,6 +200,7 @@ export class WASI {
       root.close(h);
     } else if (root.flush) this.#flushes.push(root);
     const fs = new MountFileSystem(root, this.#mounts);
+    this.#rootTable = fs;
     if (fs.asynchronous) this.#asyncPreopen ??= '/';
     this.#kernel.fds.shiftFrom(3);
     this.#kernel.fds.set(3, {
@@ -207,6 +209,31 @@ export class WASI {
       rightsBase: DIR_RIGHTS,
       rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
     });
+  }
+
+  /**
+   * Mounts a filesystem at `guestPath` in the guest's root filesystem (`/`, which a WASIX program or
+   * the `root` option has), also while it runs: every process sees it from its next call on, through
+   * `/` (no new fd is opened: a program finds it by path). This is how a page mounts a folder the
+   * user picks (`new DirectoryHandleFileSystem(await showDirectoryPicker())`) at `/mnt/<name>`. `target`
+   * is a FileSystem, `{ fs, readOnly }`, or (Node) a host path, as a preopen. Throws a
+   * WasiStateError (`ERR_WASI_NO_ROOT`) when there is no root filesystem yet.
+   */
+  mount(guestPath: string, target: PreopenTarget): void {
+    if (typeof guestPath !== 'string') throw argType('guestPath', 'string', guestPath);
+    let parts: string[];
+    try {
+      parts = mountParts(guestPath);
+    } catch {
+      parts = [];
+    }
+    if (!guestPath.startsWith('/') || parts.length === 0) throw new WasiOptionError('ERR_INVALID_ARG_VALUE', 'guestPath', `The "guestPath" argument must be an absolute path below / without "..". Received ${JSON.stringify(guestPath)}`);
+    const fs = this.#preopen(getPlatform()!, guestPath, target, 'target');
+    if (!this.#rootTable) {
+      throw new WasiStateError('ERR_WASI_NO_ROOT', "wasi-kit: mount() needs the guest's root filesystem: give the root option or version 'wasix' (or call it once run() has started a WASIX program)");
+    }
+    this.#rootTable.mount(guestPath, fs);
+    if (fs.flush) this.#flushes.push(fs);
   }
 
   /** The filesystem behind a preopen; a read-only one answers every change with `rofs`. */
@@ -238,7 +265,7 @@ export class WASI {
    * `'auto'`, so a module importing from several versions is served by one instance).
    */
   getImportObject(): Record<string, ImportFunctions> {
-    return { ...this.#imports };
+    return copyImportModules(this.#imports);
   }
 
   /**
@@ -334,8 +361,7 @@ export class WASI {
       (child) => {
         // A child is a program of its own: it gets every version, whatever the parent imports.
         const all: VersionId[] = ['preview1', 'snapshot0', 'ephemeral', 'wasix'];
-        const byVersion = importModules(all, child, child.memory, this.#trace);
-        return Object.assign({}, ...all.map((v) => byVersion[v])) as ImportModules;
+        return importModules(all, child, child.memory, this.#trace);
       },
       tp,
       { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },
@@ -430,9 +456,26 @@ export class WASI {
    * on this thread cannot be reached until it returns).
    */
   kill(signal: string | number = 'SIGTERM'): boolean {
-    const sig = typeof signal === 'number' ? signal : (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()];
-    if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
-    const p = this.#kernel;
+    return this.#signal(this.#kernel, signalNumber(signal));
+  }
+
+  /**
+   * Sends `signal` (default `'SIGINT'`) to the foreground group of the guest's terminal, as a terminal
+   * driver does for Ctrl-C: every process still running that shares the first process's terminal (the
+   * `terminal` option's), newest first. WASIX has no process groups, so these are one group, as under a
+   * shell without job control: the command a shell waits for ends, and the shell, which ignores SIGINT
+   * while it waits (POSIX), prompts again (see the README's terminal section). Returns how many
+   * processes it reached: 0 when none runs in workers.
+   */
+  signalForeground(signal: string | number = 'SIGINT'): number {
+    const sig = signalNumber(signal);
+    const k = this.#kernel;
+    const group = k.kernel.launcher ? k.kernel.processes.foreground(k.terminal) : [k];
+    return group.filter((p) => this.#signal(p, sig)).length;
+  }
+
+  /** Delivers `sig` to `p`, run in workers: its handler at its next signal point, or its default action at once. */
+  #signal(p: Process, sig: number): boolean {
     const d = p.threads as ThreadDispatcher | undefined;
     if (!d || p.status !== undefined) return false;
     if (p.kernel.launcher) {
@@ -481,6 +524,13 @@ const SOCKET_LINGER_MS = 2000;
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;
   return new WasiOptionError('ERR_INVALID_ARG_TYPE', option, `The "${option}" property must be of type ${expected}. Received ${what}`);
+}
+
+/** A signal's WASIX number (Linux's) from its name (`'SIGINT'`, `'int'`) or number; throws for anything else. */
+function signalNumber(signal: string | number): number {
+  const sig = typeof signal === 'number' ? signal : typeof signal === 'string' ? (WasixSignal as Readonly<Record<string, number>>)[signal.replace(/^SIG/, '').toLowerCase()] : undefined;
+  if (sig === undefined || !Number.isInteger(sig) || sig < 0 || sig >= SignalNames.length) throw argType('signal', 'signal name or number', signal);
+  return sig;
 }
 
 function hostClock(p: Platform): ClockSource {

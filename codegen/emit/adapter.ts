@@ -198,6 +198,8 @@ export async function emitAdapter(ctx: EmitContext, spec: AdapterSpec): Promise<
   // The per-version import wiring: every module of the version adapted and shimmed, so src/ lists none.
   sf.addStatements(`/** The hand-written functions of this version, by import module (modules that need none are absent). */
     export interface HandWritten { ${handFields.join('\n')} }
+    /** The names of this version's import modules, known without building them. */
+    export const IMPORT_MODULE_NAMES: readonly string[] = [${doc.modules.map((mod) => `'${ctx.modules[mod.name]!}'`).join(', ')}];
     /** Every import module of this version (${doc.modules.length}), served by preview1's handlers and \`hand\`. */
     export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
       return { ${wiring.join(',\n')} };

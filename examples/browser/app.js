@@ -26,6 +26,10 @@ const SAMPLES = {
     help: 'WASIX threads: N threads increment one counter under a futex mutex (arguments: threads, increments).',
     args: '4 20000',
   },
+  'proc/fork': {
+    help: 'Processes: forks (WASIX proc_fork), a copy of the program in new workers over a copy of its memory; each side prints what it sees (arguments: memory, pipe, setjmp, chain N). For a shell that forks, open the terminal.',
+    args: 'memory',
+  },
 };
 
 const START_FILES = {

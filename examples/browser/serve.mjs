@@ -19,7 +19,6 @@ const PAGE_FILES = {
   '/trace-format.js': ['trace-format.js', 'text/javascript; charset=utf-8'],
   '/terminal.html': ['terminal.html', 'text/html; charset=utf-8'],
   '/terminal.js': ['terminal.js', 'text/javascript; charset=utf-8'],
-  '/terminal-worker.js': ['terminal-worker.js', 'text/javascript; charset=utf-8'],
   // The terminal emulator, from npm (@xterm/xterm).
   '/xterm.mjs': ['../../node_modules/@xterm/xterm/lib/xterm.mjs', 'text/javascript; charset=utf-8'],
   '/xterm.css': ['../../node_modules/@xterm/xterm/css/xterm.css', 'text/css; charset=utf-8'],
@@ -56,8 +55,8 @@ export async function startDemoServer({ port = 0 } = {}) {
       if (path === '/guest-worker-browser.js') return send(200, 'text/javascript; charset=utf-8', guestWorker);
       const page = PAGE_FILES[path];
       if (page) return send(200, page[1], await readFile(here(page[0])));
-      // Program names are plain words (threaded ones under threads/), so no path can leave test/programs.
-      const program = /^\/programs\/((?:threads\/)?[a-z0-9-]+)\.wasm$/.exec(path);
+      // Program names are plain words (threaded ones under threads/, process ones under proc/), so no path can leave test/programs.
+      const program = /^\/programs\/((?:threads\/|proc\/)?[a-z0-9-]+)\.wasm$/.exec(path);
       if (program) return send(200, 'application/wasm', await readFile(here(`../../test/programs/${program[1]}.wasm`)));
       if (path === '/favicon.ico') return send(204, 'text/plain', '');
       send(404, 'text/plain', `not found: ${path}\n`);

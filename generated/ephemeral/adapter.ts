@@ -286,6 +286,19 @@ export interface HandWritten {
   wasi_ephemeral_path: WasiEphemeralPathHandWritten;
   wasi_ephemeral_poll: WasiEphemeralPollHandWritten;
 }
+/** The names of this version's import modules, known without building them. */
+export const IMPORT_MODULE_NAMES: readonly string[] = [
+  'wasi_ephemeral_args',
+  'wasi_ephemeral_clock',
+  'wasi_ephemeral_environ',
+  'wasi_ephemeral_fd',
+  'wasi_ephemeral_path',
+  'wasi_ephemeral_poll',
+  'wasi_ephemeral_proc',
+  'wasi_ephemeral_random',
+  'wasi_ephemeral_sched',
+  'wasi_ephemeral_sock',
+];
 /** Every import module of this version (10), served by preview1's handlers and `hand`. */
 export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
   return {

@@ -148,6 +148,8 @@ export function adaptWasiUnstable(p1: WasiSnapshotPreview1, hand: WasiUnstableHa
 export interface HandWritten {
   wasi_unstable: WasiUnstableHandWritten;
 }
+/** The names of this version's import modules, known without building them. */
+export const IMPORT_MODULE_NAMES: readonly string[] = ['wasi_unstable'];
 /** Every import module of this version (1), served by preview1's handlers and `hand`. */
 export function createImportModules(p1: WasiSnapshotPreview1, hand: HandWritten, m: GuestMemory) {
   return { wasi_unstable: I.createWasiUnstableImports(adaptWasiUnstable(p1, hand.wasi_unstable), m) };

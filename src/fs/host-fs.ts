@@ -252,17 +252,28 @@ export class HostFileSystem implements FileSystem {
   }
 
   write(handle: Handle, data: Uint8Array): number {
+    return this.writeRange(handle, data, 0, data.length);
+  }
+
+  /** `write` from `buffer[offset, offset + length)`: the caller passes guest memory whole, no view. */
+  writeRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
     const entry = this.#file(handle, 'write');
     if (entry.append) {
       // At the current end; the position follows the bytes there, as with O_APPEND.
       const at = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
-      const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, this.#length(at)));
+      const written = hostCall(() => fs.writeSync(entry.fd, buffer, offset, length, this.#length(at)));
       entry.position = at + BigInt(written);
       return written;
     }
     // writeSync quietly ignores a bigint position, so it must be a number.
     const at = this.#length(entry.position);
-    const written = hostCall(() => fs.writeSync(entry.fd, data, 0, data.length, at));
+    let written: number;
+    noteHostCall();
+    try {
+      written = fs.writeSync(entry.fd, buffer, offset, length, at);
+    } catch (err) {
+      return rethrowAsWasiError(err); // not hostCall: no closure per write on the hot path
+    }
     entry.position += BigInt(written);
     return written;
   }

@@ -43,7 +43,7 @@ export function mountParts(guestPath: string): string[] {
 }
 
 export class MountFileSystem implements FileSystem {
-  readonly asynchronous?: boolean;
+  asynchronous?: boolean;
   readonly #mounts: Mount[];
   readonly #open = new Map<Handle, Open>();
   #next = 0;
@@ -55,18 +55,26 @@ export class MountFileSystem implements FileSystem {
    */
   constructor(root: FileSystem, mounts: readonly (readonly [string, FileSystem])[]) {
     this.#mounts = [{ parts: [], fs: root, root: root.openRoot() }];
-    for (const [path, fs] of mounts) {
-      const parts = mountParts(path);
-      for (let i = 1; i <= parts.length; i++) {
-        try {
-          root.mkdir(this.#mounts[0]!.root, parts.slice(0, i).join('/'));
-        } catch (err) {
-          if (!(err instanceof WasiError)) throw err;
-        }
+    for (const [path, fs] of mounts) this.mount(path, fs);
+  }
+
+  /**
+   * Mounts `fs` at `guestPath` over what is there (a later mount over an earlier one at the same path),
+   * also while the guest runs: from its next call on, every path through `/` sees it (a folder the user
+   * picks on a page, say). Fds already open below that path keep what they had open.
+   */
+  mount(guestPath: string, fs: FileSystem): void {
+    const parts = mountParts(guestPath);
+    const root = this.#mounts[0]!;
+    for (let i = 1; i <= parts.length; i++) {
+      try {
+        root.fs.mkdir(root.root, parts.slice(0, i).join('/'));
+      } catch (err) {
+        if (!(err instanceof WasiError)) throw err;
       }
-      this.#mounts.push({ parts, fs, root: fs.openRoot() });
     }
-    if (this.#mounts.some((m) => m.fs.asynchronous)) this.asynchronous = true;
+    this.#mounts.push({ parts, fs, root: fs.openRoot() });
+    if (fs.asynchronous) this.asynchronous = true;
   }
 
   flush(): Promise<void> {
@@ -192,6 +200,11 @@ export class MountFileSystem implements FileSystem {
   write(handle: Handle, data: Uint8Array): number {
     const o = this.#get(handle);
     return o.mount.fs.write(o.handle, data);
+  }
+
+  writeRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
+    const o = this.#get(handle);
+    return o.mount.fs.writeRange ? o.mount.fs.writeRange(o.handle, buffer, offset, length) : o.mount.fs.write(o.handle, buffer.subarray(offset, offset + length));
   }
 
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number {

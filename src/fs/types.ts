@@ -143,6 +143,11 @@ export interface FileSystem {
   pread(handle: Handle, into: Uint8Array, offset: bigint): number;
   /** Writes at the position (or at the end in append mode), advances it, returns bytes written. */
   write(handle: Handle, data: Uint8Array): number;
+  /**
+   * Optional: `write` from `buffer[offset, offset + length)`, as `readRange` reads: the caller passes
+   * guest memory whole, so a backend that has this spares a view per call.
+   */
+  writeRange?(handle: Handle, buffer: Uint8Array, offset: number, length: number): number;
   /** Writes at `offset` (or at the end in append mode); the position is unchanged. */
   pwrite(handle: Handle, data: Uint8Array, offset: bigint): number;
   /** Moves the position and returns the new one; a negative result gives `inval`. */

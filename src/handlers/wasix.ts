@@ -1,7 +1,7 @@
 import type { WasiSnapshotPreview1 } from '../../generated/preview1/handlers.js';
 import type { Wasix32v1 } from '../../generated/wasix/handlers.js';
 import { Errno, SignalNames } from '../../generated/wasix/types.js';
-import * as L64 from '../../generated/wasix64/layout.js';
+import { EPOLL_EVENT as EPOLL_EVENT_64, readEpollEvent as readEpollEvent64, writeEpollEvent as writeEpollEvent64 } from '../../generated/wasix64/layout.js';
 import { WasiError } from '../abi/errno-of.js';
 import { WASM64 } from '../abi/guest-abi.js';
 import type { Process } from '../kernel/process.js';
@@ -140,7 +140,7 @@ export function wasix64Handlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'path
   return {
     ...wasixHandlers(k, p1),
     ...wasixCwdHandlers(k, WASM64),
-    ...wasixEpollHandlers(k, L64),
+    ...wasixEpollHandlers(k, { EPOLL_EVENT: EPOLL_EVENT_64, readEpollEvent: readEpollEvent64, writeEpollEvent: writeEpollEvent64 }),
     thread_spawn_v2() {
       throw new WasiError('notsup', 'thread_spawn_v2: threads of a wasm64 guest are not supported');
     },

@@ -101,7 +101,8 @@ export class FdTable {
 
   #place(fd: number, entry: NewFd): void {
     while (this.entries.length < fd) this.entries.push(undefined);
-    this.entries[fd] = { ...entry, fdflagsext: entry.fdflagsext ?? 0 };
+    // Every fd of one shape (a spread's would depend on which fields the caller gave).
+    this.entries[fd] = { file: entry.file, rightsBase: entry.rightsBase, rightsInheriting: entry.rightsInheriting, fdflagsext: entry.fdflagsext ?? 0, preopen: entry.preopen };
     entry.file.refs = (entry.file.refs ?? 0) + 1;
     this.open++;
   }

@@ -35,6 +35,11 @@ export class ProcessTable {
     this.#byPid.set(p.pid, p);
   }
 
+  /** Removes `p`, which never ran (its start failed): no zombie, no SIGCHLD. */
+  forget(p: Process): void {
+    if (this.#byPid.get(p.pid) === p) this.#byPid.delete(p.pid);
+  }
+
   get(pid: number): Process | undefined {
     return this.#byPid.get(pid);
   }
@@ -72,6 +77,18 @@ export class ProcessTable {
     const done = candidates.find((p) => p.status !== undefined);
     if (done) this.#byPid.delete(done.pid);
     return done;
+  }
+
+  /**
+   * The foreground group of a terminal, which its Ctrl-C interrupts: every process still running that
+   * shares `terminal`, newest first. WASIX has no process groups (no setpgid): the processes of one
+   * terminal are one group, as under a shell without job control (`sh -c`, a script), where every
+   * process of the session is in the foreground and the shell ignores SIGINT while it waits for a
+   * command (POSIX, Shell Command Language 2.11), so a Ctrl-C ends the command (every stage of a
+   * pipeline, a child's children) and the shell prompts again.
+   */
+  foreground(terminal: unknown): Process[] {
+    return [...this.#byPid.values()].filter((p) => p.status === undefined && p.terminal === terminal).sort((a, b) => b.pid - a.pid);
   }
 
   /** Calls `f` whenever a process ends; returns the function that stops it. */

@@ -5,7 +5,7 @@ import type { ExecImage } from './programs.js';
 import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { ProcessNetwork } from '../sockets/wasix-socket.js';
-import type { FdTable } from './fd-table.js';
+import { closeAll, type FdTable } from './fd-table.js';
 import type { ClockSource, Kernel } from './kernel.js';
 import type { ExitStatus } from './process-table.js';
 import { ProcessSignals } from './signals.js';
@@ -43,8 +43,8 @@ export interface VforkChild {
   readonly imports: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Before each of its calls. */
   beforeCall(): void;
-  /** It called proc_exec* (`exec`: the new image to start) or proc_exit. */
-  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number }): void;
+  /** It called proc_exec* (`exec`: the new image to start) or proc_exit, or lost the thread it ran on (`killed`). */
+  ended(end: { readonly exec: ExecImage } | { readonly exitCode: number } | { readonly killed: ExitStatus }): void;
 }
 
 /** What a process starts with. */
@@ -128,15 +128,15 @@ export class Process {
    * bound by the launcher.
    */
   fork(): Process {
-    const child = new Process(this.kernel, {
-      memory: new GuestMemory(),
-      args: this.args,
-      env: this.env,
-      fds: this.fds.clone(() => true),
-      terminal: this.terminal,
-      parent: this.pid,
-      network: this.network,
-    });
+    const fds = this.fds.clone(() => true);
+    let child: Process;
+    try {
+      child = new Process(this.kernel, { memory: new GuestMemory(), args: this.args, env: this.env, fds, terminal: this.terminal, parent: this.pid, network: this.network });
+    } catch (err) {
+      // Refused (`again`): the clone must not hold the descriptions open (a pipe would never read its end).
+      closeAll(fds);
+      throw err;
+    }
     child.cwd = this.cwd;
     child.tty = this.tty;
     child.signals.inheritFrom(this.signals);

@@ -2,13 +2,16 @@ import { waitOn } from '../kernel/blocking.js';
 import { WasiError } from '../abi/errno-of.js';
 import type { InputSource, Waiter } from '../stdio.js';
 
-// Header cells (Int32): bytes written and bytes read (free-running u32 counters), the end flag, and a
-// sequence number bumped on every change so either side can Atomics.wait for the other.
+// Header cells (Int32): bytes written and bytes read (free-running u32 counters), the end flag, a
+// sequence number bumped on every change so either side can Atomics.wait for the other, and a
+// one-time end of file (a terminal's Ctrl-D) waiting at a written position: its flag and position.
 const WRITTEN = 0;
 const READ = 1;
 const ENDED = 2;
 const SEQ = 3;
-const HEADER = 16;
+const EOF_PENDING = 4;
+const EOF_AT = 5;
+const HEADER = 32;
 
 /**
  * A byte ring in a SharedArrayBuffer carrying stdin from one thread to a guest blocked on another:
@@ -31,10 +34,10 @@ export class SharedStdin {
     } else {
       this.buffer = bufferOrCapacity;
     }
-    this.#h = new Int32Array(this.buffer, 0, 4);
+    this.#h = new Int32Array(this.buffer, 0, 6);
     this.#data = new Uint8Array(this.buffer, HEADER);
     this.#mask = this.#data.length - 1;
-    if ((this.#data.length & this.#mask) !== 0) throw new RangeError('SharedStdin buffer must hold 16 bytes and a power-of-two ring');
+    if ((this.#data.length & this.#mask) !== 0) throw new RangeError(`SharedStdin buffer must hold ${HEADER} bytes and a power-of-two ring`);
   }
 
   /** Bytes written and not yet read. */
@@ -77,6 +80,29 @@ export class SharedStdin {
     }
   }
 
+  /**
+   * End of file once, as a terminal's Ctrl-D on an empty line: when the bytes written so far have been
+   * read, one read returns 0, and reading goes on after it (a shell that ran `cat` reads its next
+   * line). A second one before the first is read is the same one.
+   */
+  eof(): void {
+    if (this.ended || Atomics.load(this.#h, EOF_PENDING) !== 0) return;
+    Atomics.store(this.#h, EOF_AT, Atomics.load(this.#h, WRITTEN));
+    Atomics.store(this.#h, EOF_PENDING, 1);
+    this.#bump();
+  }
+
+  /** Bytes the reader may take now: those before a pending one-time end of file. */
+  #readable(): number {
+    if (Atomics.load(this.#h, EOF_PENDING) === 0) return this.available;
+    return (Atomics.load(this.#h, EOF_AT) - Atomics.load(this.#h, READ)) >>> 0;
+  }
+
+  /** A pending one-time end of file has been reached: the reader's next read gives 0. */
+  #atEof(): boolean {
+    return Atomics.load(this.#h, EOF_PENDING) !== 0 && Atomics.load(this.#h, EOF_AT) === Atomics.load(this.#h, READ);
+  }
+
   /** No more bytes: once the ring is drained, the guest reads end of file. */
   end(): void {
     Atomics.store(this.#h, ENDED, 1);
@@ -93,7 +119,7 @@ export class SharedStdin {
     const waiter: Waiter = {
       wait: (timeoutMs) => {
         const seq = Atomics.load(this.#h, SEQ);
-        if (this.available > 0 || this.ended) return;
+        if (this.available > 0 || this.ended || this.#atEof()) return;
         try {
           Atomics.wait(this.#h, SEQ, seq, timeoutMs);
         } catch (err) {
@@ -105,16 +131,22 @@ export class SharedStdin {
     };
     return {
       read: (into) => {
-        while (this.available === 0 && !this.ended) waitOn(waiter, Infinity);
+        while (this.available === 0 && !this.ended && !this.#atEof()) waitOn(waiter, Infinity);
+        if (this.#atEof()) {
+          Atomics.store(this.#h, EOF_PENDING, 0);
+          this.#bump();
+          return 0;
+        }
         const r = Atomics.load(this.#h, READ) >>> 0;
-        const n = Math.min(into.length, this.available);
+        const n = Math.min(into.length, this.#readable());
         for (let i = 0; i < n; i++) into[i] = this.#data[(r + i) & this.#mask]!;
         Atomics.store(this.#h, READ, (r + n) | 0);
         if (n > 0) this.#bump();
         return n;
       },
       readiness: () => {
-        const n = this.available;
+        if (this.#atEof()) return { nbytes: 0n, hangup: false };
+        const n = this.#readable();
         return n > 0 || this.ended ? { nbytes: BigInt(n), hangup: n === 0 } : undefined;
       },
       waiter,

@@ -141,8 +141,12 @@ export class GuestStack {
   /** The checkpoint held by each snapshot record's address: a new one there replaces it. */
   readonly #byRecord = new Map<number, number>();
   #nextId = 1;
-  /** Written into every record of this thread, so that a record from elsewhere is refused. */
-  #tag = randomU64();
+  /**
+   * Written into every record of this thread, so that a record from elsewhere is refused. Drawn at the
+   * first checkpoint: most programs take none, and Node loads its Web Crypto (milliseconds) on the
+   * first use of `globalThis.crypto`.
+   */
+  #tagValue: bigint | undefined;
   /** Set by `resume`: takes over the forked thread's checkpoints once `call` has made their entry. */
   #adopt: ((entry: Entry) => void) | undefined;
   /** Between a checkpoint's first call and the end of its unwind. */
@@ -159,6 +163,10 @@ export class GuestStack {
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
+  }
+
+  get #tag(): bigint {
+    return (this.#tagValue ??= randomU64());
   }
 
   /** Finds the asyncify exports and the stack pointer; without them a checkpoint is `notsup`. */
@@ -299,7 +307,9 @@ export class GuestStack {
     const entry = this.#entries.at(-1);
     if (!entry) throw new WasiError('notsup', 'called from an export the host did not start (the stack needs an entry such as _start to unwind to)');
     if (this.#entries.length > 1) throw new WasiError('notsup', 'called from a signal callback: the host frames below it cannot be copied');
-    if (hold && this.#held) throw new WasiError('notsup', "a vfork's child cannot vfork before it execs or exits");
+    // Refused here, before an image is sent: the kernel refuses it too, and an image it never took would
+    // be taken by this thread's next fork in place of that fork's own (messages and calls are not ordered).
+    if (this.#held) throw new WasiError('notsup', "a vfork's child cannot fork or vfork before it execs or exits");
     const sp = (a.sp.value as number) >>> 0;
     const tls = a.tls ? (a.tls.value as number) >>> 0 : undefined;
     if (entry.top === undefined || sp > entry.top) throw new WasiError('notsup', `the stack pointer (${sp}) is above the top of this thread's stack (${entry.top})`);
@@ -324,7 +334,7 @@ export class GuestStack {
     a.sp.value = image.sp;
     if (a.tls && image.tls !== undefined) a.tls.value = image.tls;
     // The checkpoints come with it, under the parent's tag (their records in the copied memory name them).
-    this.#tag = image.tag;
+    this.#tagValue = image.tag;
     this.#nextId = image.nextId;
     this.#adopt = (entry) => {
       for (const { record, ...cp } of image.checkpoints) this.#keep({ ...cp, entry }, record);

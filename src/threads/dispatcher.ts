@@ -1,11 +1,12 @@
 import { Errno } from '../../generated/preview1/types.js';
+import { Signal } from '../../generated/wasix/types.js';
 import { WasiError } from '../abi/errno-of.js';
 import { Blocked, CallRecord, parkingWaits, waitForOtherThreads } from '../kernel/blocking.js';
 import { ProcExit } from '../errors.js';
 import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
 import type { ThreadHost, VforkChild } from '../kernel/process.js';
-import { coreParamsOf, type ImportModules } from '../versions.js';
+import { copyImportModules, coreParamsOf, type ImportModules } from '../versions.js';
 import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
@@ -49,7 +50,7 @@ interface Slot {
   /** Called when its guest thread returns. */
   readonly onReturn: Set<() => void>;
   /** While a vfork's child runs on this thread: its calls, and its end. */
-  vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[] };
+  vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[]; killed?: ExitStatus };
 }
 
 interface Parked {
@@ -131,7 +132,8 @@ export class ThreadDispatcher implements ThreadHost {
     if (!waitAsync) throw new Error('wasi-kit: threads need Atomics.waitAsync, which this JavaScript engine lacks');
     // What the kernel serves, wasi-threads' thread-spawn included; another import is left to fail
     // linking in the worker, as it would without threads.
-    const served: Record<string, Record<string, unknown>> = { ...imports, wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } };
+    // (A copy, not a spread, which would build every version's modules: only the imported ones are read.)
+    const served: Record<string, Record<string, unknown>> = Object.assign(copyImportModules(imports), { wasi: { 'thread-spawn': (arg: number) => this.#spawnRaw(arg) } });
     const callOf = (m: string, n: string) => served[m]?.[n] as RawFunction | undefined;
     const declared = (m: string, n: string) => hooks.params?.get(`${m}.${n}`) as readonly ('i32' | 'i64')[] | undefined;
     this.#functions = channelFunctions(module, (m, n) => (typeof callOf(m, n) === 'function' ? (declared(m, n) ?? coreParamsOf(m, n)) : undefined));
@@ -153,6 +155,7 @@ export class ThreadDispatcher implements ThreadHost {
       this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
+      for (const s of this.#slots) this.#endVfork(s);
       await Promise.all(this.#slots.map((s) => this.#retire(s)));
     }
     return this.#end!;
@@ -240,6 +243,31 @@ export class ThreadDispatcher implements ThreadHost {
     slot.vfork = { child, calls: this.#functions.map((f) => child.imports[f.module]?.[f.name] as RawFunction | undefined) };
   }
 
+  /**
+   * Ends vfork's child `pid`, killed from outside with `status`: its parent's thread goes back to its
+   * vfork now if the child's call is parked, else at the child's next call.
+   */
+  killVfork(pid: number, status: ExitStatus): void {
+    const slot = this.#slots.find((s) => s.vfork?.child.pid === pid);
+    if (!slot) return;
+    slot.vfork!.killed = status;
+    if (slot.parked) {
+      this.#parked = this.#parked.filter((p) => p.slot !== slot);
+      slot.parked = false;
+      this.#vforkOver(slot, { killed: status });
+    }
+    this.#ring();
+  }
+
+  /** vfork's child is over: it goes on as a process of its own (exec) or has ended; the thread is the parent's again. */
+  #vforkOver(slot: Slot, end: Parameters<VforkChild['ended']>[0]): void {
+    const vfork = slot.vfork!;
+    slot.vfork = undefined;
+    vfork.child.ended(end);
+    answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
+    this.hooks.afterCall?.();
+  }
+
   #startThread(slot: Slot, tid: number, arg: number, main: boolean, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint, fork?: DispatcherHooks['fork']): void {
     slot.tid = tid;
     slot.returned = false;
@@ -269,7 +297,19 @@ export class ThreadDispatcher implements ThreadHost {
     return slot;
   }
 
+  /**
+   * A vfork's child cannot outlive the thread it runs on (its parent ended, or the thread returned or
+   * trapped): it ends as killed, so that its fds are closed and the slot never again serves its calls.
+   */
+  #endVfork(slot: Slot): void {
+    const vfork = slot.vfork;
+    if (!vfork) return;
+    slot.vfork = undefined;
+    vfork.child.ended({ killed: { signal: Signal.kill } });
+  }
+
   #onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type !== 'fork') this.#endVfork(slot);
     if (m.type === 'ended') {
       slot.returned = true;
       for (const f of slot.onReturn) f();
@@ -360,6 +400,10 @@ export class ThreadDispatcher implements ThreadHost {
 
   #call(slot: Slot, index: number, args: (number | bigint)[], record: CallRecord): void {
     const vfork = slot.vfork;
+    if (vfork?.killed) {
+      this.#vforkOver(slot, { killed: vfork.killed });
+      return;
+    }
     const fn = vfork?.calls[index] ?? this.#calls[index]!;
     try {
       this.#current = slot;
@@ -387,11 +431,7 @@ export class ThreadDispatcher implements ThreadHost {
         // An asynchronous filesystem's step: retry when it settles.
         err.until?.then(() => this.#ring());
       } else if (vfork && (err instanceof ExecImage || err instanceof ProcExit)) {
-        // vfork's child is over: it goes on as a process of its own (exec) or has ended; the thread is the parent's again.
-        slot.vfork = undefined;
-        vfork.child.ended(err instanceof ExecImage ? { exec: err } : { exitCode: err.exitCode });
-        answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
-        this.hooks.afterCall?.();
+        this.#vforkOver(slot, err instanceof ExecImage ? { exec: err } : { exitCode: err.exitCode });
       } else if (err instanceof ExecImage) {
         // As for an exit: the thread leaves the guest and its worker may serve the new image.
         answerSpecial(slot.control, PROCESS_ENDS, 0);

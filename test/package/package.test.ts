@@ -4,7 +4,7 @@
  * below imports `wasi-kit` by name (the exports map picks the file) in a fresh node process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, programPath } from '../helpers/run-program.js';
@@ -71,9 +71,12 @@ describe('the packed package', () => {
     // The workers are started by URL beside the entry that starts them, the CLI bin imports dist/cli.js.
     expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/guest-worker-node.js', 'dist/guest-worker-browser.js']));
     for (const js of packed.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))) expect(packed).toContain(`${js}.map`);
-    // One bundle per entry: nothing else under dist/ but maps and declarations.
+    // One bundle per entry: nothing else under dist/ but maps, declarations and each generated version's
+    // ABI, which the Node bundles read on first use (scripts/build.mjs).
+    const versions = readdirSync(join(REPO_ROOT, 'generated')).filter((v) => existsSync(join(REPO_ROOT, 'generated', v, 'abi.json')));
+    expect(versions).toContain('wasix');
     expect(packed.filter((p) => p.startsWith('dist/') && !p.startsWith('dist/types/') && !p.endsWith('.map')).sort()).toEqual(
-      ['dist/browser.js', 'dist/cli.js', 'dist/guest-worker-browser.js', 'dist/guest-worker-node.js', 'dist/index.js'],
+      [...['dist/browser.js', 'dist/cli.js', 'dist/guest-worker-browser.js', 'dist/guest-worker-node.js', 'dist/index.js'], ...versions.map((v) => `dist/abi/${v}.json`)].sort(),
     );
   });
 
@@ -107,6 +110,25 @@ describe("import 'wasi-kit' from the installed package", () => {
     const r = runInConsumer(runHello, ['--conditions=browser']);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ code: 0, out: 'hello, world\n' });
+  });
+
+  it('traces through the Node entry, whose ABI metadata is read from beside the bundle on first use', () => {
+    const r = runInConsumer(`
+      import { readFileSync } from 'node:fs';
+      import { WASI } from 'wasi-kit';
+      const calls = [];
+      const trace = (e) => calls.push({ call: e.module + '.' + e.name, params: e.abi.params.map((p) => p.name), errno: e.errno });
+      const wasi = new WASI({ args: ['hello'], stdout: () => {}, trace });
+      wasi.start(await WebAssembly.instantiate(await WebAssembly.compile(readFileSync(${hello})), wasi.getImportObject()));
+      // A spread reads every module of 'auto' (the default), each traced by its version's ABI.
+      const served = Object.entries({ ...wasi.getImportObject() }).map(([m, fns]) => [m, typeof fns.fd_write]);
+      process.stdout.write(JSON.stringify({ writes: calls.filter((c) => c.call.endsWith('.fd_write')), served }));`);
+    expect(r.stderr).toBe('');
+    const { writes, served } = JSON.parse(r.stdout) as { writes: { call: string; params: string[]; errno: string }[]; served: [string, string][] };
+    expect(served).toContainEqual(['wasix_32v1', 'function']);
+    expect(served).toContainEqual(['wasix_64v1', 'function']);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes[0]).toEqual({ call: 'wasi_snapshot_preview1.fd_write', params: ['fd', 'iovs'], errno: 'success' });
   });
 
   it('resolves the browser condition to the browser bundle and the default to the Node one', () => {

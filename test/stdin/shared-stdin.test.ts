@@ -20,6 +20,29 @@ describe('SharedStdin', () => {
     expect(() => ring.write('x')).toThrow(/after end/);
   });
 
+  it('eof(): one read of 0 after the bytes written before it, then reading goes on (a terminal\'s Ctrl-D)', () => {
+    const ring = new SharedStdin(64);
+    const reader = new SharedStdin(ring.buffer).source();
+    const into = new Uint8Array(64);
+    const read = () => new TextDecoder().decode(into.subarray(0, reader.read(into)));
+    ring.write('line one\n');
+    ring.eof();
+    ring.eof(); // the same one, not read yet
+    ring.write('after\n');
+    expect(reader.readiness!()).toEqual({ nbytes: 9n, hangup: false });
+    expect(read()).toBe('line one\n');
+    expect(reader.readiness!()).toEqual({ nbytes: 0n, hangup: false });
+    expect(reader.read(into)).toBe(0);
+    expect(read()).toBe('after\n');
+    expect(reader.readiness!()).toBeUndefined();
+    ring.eof();
+    expect(reader.read(into)).toBe(0);
+    ring.end();
+    ring.eof(); // after end(): end of file for good already
+    expect(reader.read(into)).toBe(0);
+    expect(reader.readiness!()).toEqual({ nbytes: 0n, hangup: true });
+  });
+
   it('is not ready while empty and open', () => {
     expect(new SharedStdin().source().readiness!()).toBeUndefined();
   });

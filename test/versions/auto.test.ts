@@ -72,6 +72,26 @@ describe("version: 'auto'", () => {
     expect(wasi.wasiImport).toBe(wasi.getImportObject().wasi_snapshot_preview1);
   });
 
+  it("the import object's modules read as plain properties: the same functions each time, copied by a spread, replaced by an assignment", () => {
+    const wasi = new WASI({ version: 'auto' });
+    const a = wasi.getImportObject();
+    const b = wasi.getImportObject();
+    expect(a).not.toBe(b);
+    expect(a.wasix_32v1).toBe(b.wasix_32v1);
+    expect(a.wasi_unstable).toBe(a.wasi_unstable);
+    expect(typeof a.wasix_32v1!.fd_write).toBe('function');
+    const spread = { ...a };
+    expect(Object.keys(spread).sort()).toEqual(Object.keys(a).sort());
+    expect(spread.wasi_ephemeral_fd).toBe(a.wasi_ephemeral_fd);
+    const mine = { fd_write: () => 0 };
+    a.wasi_snapshot_preview1 = mine;
+    expect(a.wasi_snapshot_preview1).toBe(mine);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    // Replacing it in one import object leaves the WASI's own, and every other copy, as they were.
+    expect(b.wasi_snapshot_preview1).toBe(wasi.wasiImport);
+    expect(wasi.wasiImport).not.toBe(mine);
+  });
+
   it('whence per module: preview1 SET and snapshot0 SET are different numbers for the same effect', () => {
     expect(P1_WHENCE.set).not.toBe(S0_WHENCE.set);
   });

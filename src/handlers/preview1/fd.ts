@@ -31,7 +31,26 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
     }
   };
 
+  /** One buffer's read, from a stream's source or a file (at `offset` when given); short at the end. */
+  const readOne = (e: OpenFile, buf: number, len: number, offset: bigint | undefined): number => {
+    if (e.kind !== 'fs') {
+      if (!e.source) throw new WasiError('badf');
+      return e.source.read(m.u8.subarray(buf, buf + len));
+    }
+    if (e.isDir) throw new WasiError('isdir');
+    if (offset !== undefined) return e.fs.pread(e.handle, m.u8.subarray(buf, buf + len), offset);
+    return e.fs.readRange ? e.fs.readRange(e.handle, m.u8, buf, len) : e.fs.read(e.handle, m.u8.subarray(buf, buf + len));
+  };
+
   const readInto = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
+    if (count === 1 && !wide) {
+      // One iovec, as most reads are: read inline and checked, then read, with no loop around it.
+      const v = m.view;
+      const buf = v.getUint32(iovs + IOVEC.buf, true);
+      const len = v.getUint32(iovs + IOVEC.buf_len, true);
+      m.check(buf, len);
+      return len === 0 ? 0 : readOne(e, buf, len, offset);
+    }
     checkIovecs(iovs, count, IOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -39,27 +58,38 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
       const buf = ptrAt(v, iovs + i * IOVEC.SIZE + IOVEC.buf);
       const len = lenAt(v, iovs + i * IOVEC.SIZE + IOVEC.buf_len);
       if (len === 0) continue;
-      let n: number;
-      if (e.kind !== 'fs') {
-        if (!e.source) throw new WasiError('badf');
-        // Like readv: once some bytes are in, a stream that would block ends the call instead.
-        if (done > 0 && e.source.readiness && e.source.readiness() === undefined) break;
-        n = e.source.read(m.u8.subarray(buf, buf + len));
-      } else {
-        if (e.isDir) throw new WasiError('isdir');
-        if (offset === undefined && e.fs.readRange) n = e.fs.readRange(e.handle, m.u8, buf, len);
-        else {
-          const into = m.u8.subarray(buf, buf + len);
-          n = offset === undefined ? e.fs.read(e.handle, into) : e.fs.pread(e.handle, into, offset + BigInt(done));
-        }
-      }
+      // Like readv: once some bytes are in, a stream that would block ends the call instead.
+      if (done > 0 && e.kind !== 'fs' && e.source?.readiness && e.source.readiness() === undefined) break;
+      const n = readOne(e, buf, len, offset === undefined ? undefined : offset + BigInt(done));
       done += n;
       if (n < len) break;
     }
     return done;
   };
 
+  /** One buffer's write, to a stream's sink or a file (at `offset` when given). */
+  const writeOne = (e: OpenFile, buf: number, len: number, offset: bigint | undefined): number => {
+    if (e.kind !== 'fs') {
+      const sink = e.sink;
+      if (!sink) throw new WasiError('badf');
+      if (sink.writeRange) sink.writeRange(m.u8, buf, len);
+      else sink.write(m.u8.subarray(buf, buf + len));
+      return len;
+    }
+    if (e.isDir) throw new WasiError('isdir');
+    if (offset !== undefined) return e.fs.pwrite(e.handle, m.u8.subarray(buf, buf + len), offset);
+    return e.fs.writeRange ? e.fs.writeRange(e.handle, m.u8, buf, len) : e.fs.write(e.handle, m.u8.subarray(buf, buf + len));
+  };
+
   const writeFrom = (e: OpenFile, iovs: number, count: number, offset: bigint | undefined): number => {
+    if (count === 1 && !wide) {
+      // One iovec, as most writes are (printf's, a copy loop's): read inline and checked, then written.
+      const v = m.view;
+      const buf = v.getUint32(iovs + CIOVEC.buf, true);
+      const len = v.getUint32(iovs + CIOVEC.buf_len, true);
+      m.check(buf, len);
+      return len === 0 ? 0 : writeOne(e, buf, len, offset);
+    }
     checkIovecs(iovs, count, CIOVEC);
     let done = 0;
     for (let i = 0; i < count; i++) {
@@ -67,19 +97,9 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
       const buf = ptrAt(v, iovs + i * CIOVEC.SIZE + CIOVEC.buf);
       const len = lenAt(v, iovs + i * CIOVEC.SIZE + CIOVEC.buf_len);
       if (len === 0) continue;
-      if (e.kind !== 'fs') {
-        const sink = e.sink;
-        if (!sink) throw new WasiError('badf');
-        if (sink.writeRange) sink.writeRange(m.u8, buf, len);
-        else sink.write(m.u8.subarray(buf, buf + len));
-        done += len;
-      } else {
-        if (e.isDir) throw new WasiError('isdir');
-        const bytes = m.u8.subarray(buf, buf + len);
-        const n = offset === undefined ? e.fs.write(e.handle, bytes) : e.fs.pwrite(e.handle, bytes, offset + BigInt(done));
-        done += n;
-        if (n < len) break;
-      }
+      const n = writeOne(e, buf, len, offset === undefined ? undefined : offset + BigInt(done));
+      done += n;
+      if (n < len) break;
     }
     return done;
   };

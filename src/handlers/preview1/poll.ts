@@ -1,7 +1,7 @@
 import { callStartMs, waitOnAny } from '../../kernel/blocking.js';
 import type { WasiSnapshotPreview1 } from '../../../generated/preview1/handlers.js';
 import { EVENT, SUBSCRIPTION, readSubscription, writeEvent } from '../../../generated/preview1/layout.js';
-import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription } from '../../../generated/preview1/types.js';
+import { ClockidNames, Errno, Eventrwflags, Eventtype, Subclockflags, type Event, type Subscription, type SubscriptionClock } from '../../../generated/preview1/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import { readinessOf } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
@@ -19,6 +19,8 @@ const errnoOf = (name: string): Errno => (Errno as Record<string, number>)[name]
 export function pollEvents(k: Process, subs: readonly Subscription[]): Event[] {
   const { fds, clock } = k;
   if (subs.length === 0) throw new WasiError('inval');
+  const only = subs.length === 1 ? subs[0]! : undefined;
+  if (only?.u.tag === 'clock') return [pollClock(k, only, only.u.value)];
   // A parked call (threads) is run again from the top: relative timeouts count from its first attempt.
   const startMono = clock.now('monotonic') - BigInt(Math.round((performance.now() - callStartMs()) * 1e6));
   // Deadlines are kept on the monotonic clock, which is what the host can wait on. A CPU-time clock
@@ -67,6 +69,24 @@ export function pollEvents(k: Process, subs: readonly Subscription[]): Event[] {
   }
 }
 
+/**
+ * A clock alone (sleep, a timed wait: what most polls are), as `pollEvents` answers it, with no lists,
+ * sets or closures per call. A relative timeout of 0 is due at once, so no clock is read for it.
+ */
+function pollClock(k: Process, s: Subscription, c: SubscriptionClock): Event {
+  const name = ClockidNames[c.id];
+  if (name === undefined) throw new WasiError('inval', `unknown clock ${c.id}`);
+  const abstime = (c.flags & Subclockflags.subscription_clock_abstime) !== 0;
+  if (abstime || c.timeout !== 0n) {
+    const { clock } = k;
+    const startMono = clock.now('monotonic') - BigInt(Math.round((performance.now() - callStartMs()) * 1e6));
+    const now = name === 'monotonic' ? startMono : clock.now(name);
+    const at = startMono + (abstime ? (c.timeout > now ? c.timeout - now : 0n) : c.timeout);
+    for (let t = clock.now('monotonic'); t < at; t = clock.now('monotonic')) k.sleepNs(at - t);
+  }
+  return { userdata: s.userdata, error: Errno.success, type: Eventtype.clock, fd_readwrite: { nbytes: 0n, flags: 0 } };
+}
+
 /** How one version lays out its subscriptions and events, for `pollOneoff`. */
 export interface PollLayout {
   readonly subscription: { readonly SIZE: number; readonly ALIGN: number };
@@ -82,9 +102,15 @@ export function pollOneoff(k: Process, layout: PollLayout, inPtr: number, outPtr
   const { subscription: sub, event } = layout;
   m.checkArray(inPtr, count, sub.SIZE, sub.ALIGN);
   m.checkArray(outPtr, count, event.SIZE, event.ALIGN);
-  const subs = Array.from({ length: count }, (_, i) => layout.readSubscription(m.view, inPtr + i * sub.SIZE));
+  if (count === 1) {
+    // One subscription (a sleep, mostly), so one event (pollEvents returns when it has some): no lists around them.
+    layout.writeEvent(m.view, outPtr, pollEvents(k, [layout.readSubscription(m.view, inPtr)])[0]!);
+    return 1;
+  }
+  const subs: Subscription[] = [];
+  for (let i = 0; i < count; i++) subs.push(layout.readSubscription(m.view, inPtr + i * sub.SIZE));
   const events = pollEvents(k, subs);
-  events.forEach((e, i) => layout.writeEvent(m.view, outPtr + i * event.SIZE, e));
+  for (let i = 0; i < events.length; i++) layout.writeEvent(m.view, outPtr + i * event.SIZE, events[i]!);
   return events.length;
 }
 

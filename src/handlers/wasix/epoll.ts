@@ -1,5 +1,5 @@
 import type { Wasix32v1 } from '../../../generated/wasix/handlers.js';
-import * as L32 from '../../../generated/wasix/layout.js';
+import { EPOLL_EVENT as EPOLL_EVENT_32, readEpollEvent as readEpollEvent32, writeEpollEvent as writeEpollEvent32 } from '../../../generated/wasix/layout.js';
 import { EpollCtl, EpollTypeAll, Filetype } from '../../../generated/wasix/types.js';
 import { WasiError } from '../../abi/errno-of.js';
 import { callStartMs, sleepUntil, waitForOtherThreads, waitOnAny } from '../../kernel/blocking.js';
@@ -18,7 +18,17 @@ const FOREVER = 0xffff_ffff_ffff_ffffn;
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`. */
 /** The layout of `epoll_event` on the guest's target (its `epoll_data` holds a pointer). */
-export type EpollEventLayout = Pick<typeof L32, 'EPOLL_EVENT' | 'readEpollEvent' | 'writeEpollEvent'>;
+export interface EpollEventLayout {
+  readonly EPOLL_EVENT: typeof EPOLL_EVENT_32;
+  readonly readEpollEvent: typeof readEpollEvent32;
+  readonly writeEpollEvent: typeof writeEpollEvent32;
+}
+
+/**
+ * wasix_32v1's, named one by one: a layout module used whole as a value would be bundled as an object
+ * of getters for its every export, built at each import.
+ */
+const L32: EpollEventLayout = { EPOLL_EVENT: EPOLL_EVENT_32, readEpollEvent: readEpollEvent32, writeEpollEvent: writeEpollEvent32 };
 
 /** `epoll_create`, `epoll_ctl`, `epoll_wait`; `L`: wasix_32v1's layout or wasix_64v1's. */
 export function wasixEpollHandlers(k: Process, L: EpollEventLayout = L32): Pick<Wasix32v1, 'epoll_create' | 'epoll_ctl' | 'epoll_wait'> {

@@ -4,8 +4,8 @@ import { OPTION_PID, PROC_SPAWN_FD_OP, SIGNAL_DISPOSITION, readOptionPid, readPr
 import { Disposition, Errno, type Signal, Fdflagsext, JoinFlags, ProcSpawnFdOpName, StdioMode, type JoinStatus, type ProcessHandles } from '../../../generated/wasix/types.js';
 import { WasiError, errnoOf } from '../../abi/errno-of.js';
 import { GuestMemory } from '../../abi/memory.js';
-import { waitForOtherThreads } from '../../kernel/blocking.js';
-import { FdTable } from '../../kernel/fd-table.js';
+import { Blocked, waitForOtherThreads } from '../../kernel/blocking.js';
+import { FdTable, closeAll } from '../../kernel/fd-table.js';
 import { Process } from '../../kernel/process.js';
 import { type ExitStatus } from '../../kernel/process-table.js';
 import { ExecImage, type Program } from '../../kernel/programs.js';
@@ -48,7 +48,9 @@ export function resolveProgram(k: Process, name: string, searchPath: boolean, pa
       const st = d.fs.stat(d.handle, rest === '' ? '.' : rest);
       if (st.filetype !== 'regular_file') continue;
       handle = d.fs.open(d.handle, rest, { read: true });
-    } catch {
+    } catch (err) {
+      // A filesystem that answers asynchronously (OPFS) parks the call: it looks again once settled.
+      if (err instanceof Blocked) throw err;
       continue;
     }
     try {
@@ -102,6 +104,10 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
   const inherited = () => k.fds.clone((_, e) => (e.fdflagsext & Fdflagsext.cloexec) === 0);
 
   const exec = (name: string, args: string, envs: string | undefined, searchPath: boolean, path: string | undefined): never => {
+    // A signal point: one that came before the exec reaches the old image's handler, which the new
+    // image will not have (a forked shell that is Ctrl-C'd before it execs a command exits then,
+    // rather than leave the signal pending for a program that may never make another call).
+    k.signals.deliver();
     const program = resolveProgram(k, name, searchPath, path);
     const argv = lines(args);
     throw new ExecImage(program, argv.length > 0 ? argv : [name], envs === undefined ? k.env.strings : lines(envs));
@@ -124,7 +130,16 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
         launcher.vfork(k, child, tid);
         return 0;
       }
-      launcher.fork(k, child, image);
+      try {
+        launcher.fork(k, child, image);
+      } catch (err) {
+        // The child never ran: it leaves no zombie and holds no fd.
+        k.kernel.processes.forget(child);
+        closeAll(child.fds);
+        // The host could not make its memory (V8 throws RangeError): fork's ENOMEM.
+        if (err instanceof RangeError) throw new WasiError('nomem', `no memory for the child: ${err.message}`);
+        throw err;
+      }
       return child.pid;
     },
 
