@@ -8,8 +8,8 @@ import { fetchOver } from './virtual-fetch.js';
 import type { DatagramSocket, HostAddr, HostListener, HostNetwork, HostOp, SocketConnection } from './types.js';
 
 // A network inside the kernel, for hosts without sockets (browsers) or guests that must reach only
-// each other: one host, its loopback, whose ports are the listeners guests open. Stream sockets only
-// (TCP-like, unbounded buffers); connecting to a port nobody listens on is `connrefused`, as Linux's
+// each other: one host, its loopback, whose ports are the listeners guests open. Stream sockets
+// (TCP-like, unbounded buffers) and datagrams (UDP-like, lost when nobody has the port); connecting to a port nobody listens on is `connrefused`, as Linux's
 // loopback answers with RST, unless the page's `connector` takes the connection. Everything runs on
 // the thread that owns the object (the kernel's), so several WASI instances share one by being given
 // it: their guests wait by parking (threaded programs, `run()`), and the page's streams are woken by
@@ -52,7 +52,7 @@ const done = <T>(r: { ok: T } | { errno: ErrnoName }): HostOp<T> => ({ poll: () 
 class Stream extends ByteQueue {}
 
 /**
- * An in-kernel network of stream sockets between guests (WASIX `sock_open`, `sock_listen`,
+ * An in-kernel network of stream and datagram sockets between guests (WASIX `sock_open`, `sock_listen`,
  * `sock_connect` and what follows), shared by the processes of a run and by every WASI instance given
  * it as `options.network.virtual`; the page reaches a guest's listener with {@link connect} and
  * {@link fetch}. Platform-neutral: the same object works in Node and in browsers.
@@ -60,6 +60,8 @@ class Stream extends ByteQueue {}
 export class VirtualNetwork {
   readonly #listeners = new Map<number, VirtualListener>();
   readonly #usedPorts = new Set<number>();
+  readonly #udp = new Map<number, { deliver(bytes: Uint8Array, from: HostAddr): void }>();
+  readonly #udpPorts = new Set<number>();
   #nextPort = FIRST_EPHEMERAL;
   readonly #wakers = new Set<() => void>();
   readonly #connector: VirtualNetworkOptions['connector'];
@@ -121,7 +123,7 @@ export class VirtualNetwork {
     waiter: this.waiter,
     listen: (at, backlog) => done(this.#listen(at, backlog)),
     connect: (to) => done(this.#connect(to)),
-    datagram: (): HostOp<DatagramSocket> => done({ errno: 'notsup' }),
+    datagram: (_family, at) => done(this.#datagram(at)),
     resolve: (name) => done(name.toLowerCase() === 'localhost' ? { ok: ['127.0.0.1'] } : normalizeIp(name) ? { ok: [normalizeIp(name)!] } : { errno: 'noent' }),
   };
 
@@ -136,6 +138,46 @@ export class VirtualNetwork {
     this.#listeners.set(port, l);
     this.#usedPorts.add(port);
     return { ok: l };
+  }
+
+  #datagram(at: HostAddr): { ok: DatagramSocket } | { errno: ErrnoName } {
+    if (!isLocal(at.host)) return { errno: 'addrnotavail' };
+    if (at.port !== 0 && this.#udpPorts.has(at.port)) return { errno: 'addrinuse' };
+    let port = at.port;
+    if (port === 0) {
+      // UDP ports are a namespace of their own, as on Linux.
+      do port = this.#ephemeral();
+      while (this.#udpPorts.has(port));
+    }
+    const local = { host: at.host === '0.0.0.0' || at.host === '::' ? '127.0.0.1' : at.host, port };
+    const queue: { bytes: Uint8Array; from: HostAddr }[] = [];
+    let closed = false;
+    const sock: DatagramSocket & { deliver(bytes: Uint8Array, from: HostAddr): void } = {
+      waiter: this.waiter,
+      local,
+      deliver: (bytes, from) => void queue.push({ bytes, from }),
+      receive: (consume) => (consume ? queue.shift() : queue[0]),
+      state: () => ({ next: queue[0]?.bytes.length, error: undefined }),
+      send: (bytes, to) => {
+        if (closed) throw new WasiError('badf');
+        // A datagram to a port nobody has bound is lost, as UDP's are (Linux's ICMP port
+        // unreachable reaches only a connected socket); one to another host needs a connector,
+        // which carries streams only: lost too.
+        const peer = isLocal(to.host) ? this.#udp.get(to.port) : undefined;
+        peer?.deliver(bytes.slice(), local);
+        this.changed();
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.#udp.delete(port);
+        this.#udpPorts.delete(port);
+        this.changed();
+      },
+    };
+    this.#udp.set(port, sock);
+    this.#udpPorts.add(port);
+    return { ok: sock };
   }
 
   #connect(to: HostAddr): { ok: SocketConnection } | { errno: ErrnoName } {

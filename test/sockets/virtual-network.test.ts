@@ -147,6 +147,16 @@ describe('VirtualNetwork', () => {
     expect(net.ports()).toEqual([]);
   });
 
+  it('carries UDP datagrams between guests: the server peeks (truncation flagged), answers the sender at its address', async () => {
+    const net = new VirtualNetwork();
+    const server = guest(['udp-server'], { virtual: net, ...LOOPBACK });
+    const port = await server.port;
+    // The client sends unbound (bound to a port of the network's choosing first, as Linux does).
+    const c = await guest(['udp-echo', String(port)], { virtual: net, connect: ['127.0.0.1:*'] }).done;
+    expect(c).toEqual({ code: 0, stdout: 'sent 12 got \'DATAGRAM ONE\' from port matches\n' });
+    expect(await server.done).toEqual({ code: 0, stdout: `port ${port}\npeeked 4 truncated 1\nanswered 12\n` });
+  });
+
   it("the page's stream sees the guest's end: EOF after a close, ECONNRESET for a connection its listener never accepted", async () => {
     const net = new VirtualNetwork();
     const server = guest(['echo-server', '1'], { virtual: net, ...LOOPBACK });
