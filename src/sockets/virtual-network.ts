@@ -88,7 +88,7 @@ export class VirtualNetwork {
     },
   };
 
-  /** Tells the page's streams that something changed. */
+  /** @internal Tells the page's streams that something changed. */
   changed(): void {
     for (const w of [...this.#wakers]) w();
   }
