@@ -79,7 +79,7 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
-    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses });
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
     this.#trace = o.trace;
     this.#commands = new Map(Object.entries(o.commands ?? {}));
     this.#kernel = new Process(kernel, {
