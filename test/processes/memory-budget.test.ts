@@ -8,11 +8,14 @@ import { Errno } from '../../generated/wasix/types.js';
 import { WASI, WasiOptionError, type WasiOptions } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 import { textSink } from '../threads/helpers.js';
+import { memoryImportOf, withImportedSharedMemory } from '../../src/threads/module-imports.js';
 import { trackedPlatform, withPlatform } from '../threads/tracked-platform.js';
 
 const bytes = (name: string) => readFileSync(join(REPO_ROOT, 'test/programs/proc', `${name}.wasm`));
 const commands = Object.fromEntries(['echo', 'status'].map((n) => [n, bytes(n)]));
 const MiB = 2 ** 20;
+/** The bytes a program's memory starts with: the initial pages it declares (imported, or its own). */
+const initialBytes = (name: string) => (memoryImportOf(bytes(name)) ?? withImportedSharedMemory(bytes(name))!.limits).initial * 65536;
 
 /** Runs `program ARGS...`; checks that every worker it made is gone once run() has resolved. */
 async function run(program: string, args: string[], options: WasiOptions) {
@@ -40,6 +43,14 @@ describe('maxMemory', () => {
   it("the fork that would go past the budget is refused, counted at the parent's size now (after it grew)", async () => {
     const r = await run('fork', ['bench', '6', '8'], { maxMemory: 16 * MiB });
     expect(r).toEqual({ code: 100 + Errno.nomem, out: 'go\n', err: '' });
+  });
+
+  it("an exec past the budget is nomem and the old image goes on: vfork's child (which holds no memory of its own) execs echo", async () => {
+    // The parent holds fork.wasm's initial memory; echo's must fit beside it. The child exits 50 + errno
+    // when its exec fails, and its end of the pipe closes with it (the parent reads nothing, to the end).
+    const fits = initialBytes('fork') + initialBytes('echo');
+    expect(await run('fork', ['vfork'], { maxMemory: fits })).toEqual({ code: 0, out: 'parent 1: child 2 counter 2 read [vforked\n] child code 0\n', err: '' });
+    expect(await run('fork', ['vfork'], { maxMemory: fits - 65536 })).toEqual({ code: 0, out: `parent 1: child 2 counter 2 read [] child code ${50 + Errno.nomem}\n`, err: '' });
   });
 
   it('a spawn storm under a budget gets nomem before maxProcesses, and every child spawned is reaped', async () => {
