@@ -35,6 +35,12 @@ describe('maxMemory', () => {
     expect(r.out).toBe('');
   });
 
+  it('a fork refused for memory holds no reference to the fds: a pipe its only writer closed reads as ended', async () => {
+    // fork-adversarial.c's fork-fails: fork, close the write end, read without waiting (0 at the end).
+    const r = await run('fork-adversarial', ['fork-fails'], { maxMemory: initialBytes('fork-adversarial') });
+    expect(r).toEqual({ code: 0, out: `fork ${Errno.nomem} read 0\n`, err: '' });
+  });
+
   it('a child that ends gives its memory back: 6 forks in turn of a process holding 8 MiB fit a budget of two such processes', async () => {
     const r = await run('fork', ['bench', '6', '8'], { maxMemory: 24 * MiB });
     expect(r).toEqual({ code: 0, out: 'go\ndone\n', err: '' });
