@@ -22,4 +22,5 @@ export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from
 export { MemoryFileSystem } from './fs/memory-fs.js';
 export { DirectoryHandleFileSystem, type DirectoryHandleFileSystemOptions } from './fs/directory-handle-fs.js';
 export { SharedStdin } from './stdin/index.js';
-export type { SocketListener, SocketConnection } from './sockets/types.js';
+export type { SocketListener, SocketConnection, HostAddr } from './sockets/types.js';
+export { VirtualNetwork, type VirtualNetworkOptions, type VirtualDuplex } from './sockets/virtual-network.js';

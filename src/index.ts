@@ -22,7 +22,8 @@ export type { FileSystem, FileStat, FileType, DirEntry, OpenFlags, Handle } from
 export { HostFileSystem } from './fs/host-fs.js';
 export { listenTcp, type TcpListener } from './sockets/node-bridge.js';
 export { SharedStdin } from './stdin/index.js';
-export type { SocketListener, SocketConnection } from './sockets/types.js';
+export type { SocketListener, SocketConnection, HostAddr } from './sockets/types.js';
+export { VirtualNetwork, type VirtualNetworkOptions, type VirtualDuplex } from './sockets/virtual-network.js';
 export { memoryFileSystemFromHostDirectory };
 export type { MemoryFileSystemOptions };
 

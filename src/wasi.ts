@@ -79,6 +79,8 @@ export class WASI {
     this.#threads = o.threads ?? {};
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
+    // A virtual network (options.network.virtual) stands in for the platform's.
+    const grants = parseNetworkOptions(o.network);
     const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
     this.#trace = o.trace;
     this.#commands = new Map(Object.entries(o.commands ?? {}));
@@ -88,7 +90,7 @@ export class WASI {
       env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
       fds,
       terminal: o.terminal ?? p.terminal,
-      network: { host: p.network, grants: parseNetworkOptions(o.network), names: new Map(), resolving: new Map() },
+      network: { host: grants.virtual ?? p.network, grants, names: new Map(), resolving: new Map() },
     });
     const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
       if (v === undefined) return p.hostOutput(fd);

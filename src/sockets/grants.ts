@@ -1,4 +1,6 @@
 import { WasiOptionError } from '../errors.js';
+import type { HostNetwork } from './types.js';
+import { VirtualNetwork } from './virtual-network.js';
 
 // Network grants: a guest has no network unless the embedder grants it, per direction (listen:
 // bind/listen; connect: connect, send_to, resolve), as host/port patterns. A call outside them
@@ -16,6 +18,11 @@ export interface NetworkOptions {
   listen?: readonly string[];
   /** Addresses the guest may connect and send datagrams to, and the names it may resolve. */
   connect?: readonly string[];
+  /**
+   * A {@link VirtualNetwork} the guest's sockets use instead of the host's (the only network in a
+   * browser): guests given the same object reach each other; the grants still apply.
+   */
+  virtual?: VirtualNetwork;
 }
 
 /** One parsed pattern. */
@@ -29,6 +36,8 @@ export interface NetGrant {
 export interface NetworkGrants {
   readonly listen: readonly NetGrant[];
   readonly connect: readonly NetGrant[];
+  /** The network given as `options.network.virtual`, if any. */
+  readonly virtual?: HostNetwork;
 }
 
 /** Nothing granted. */
@@ -129,7 +138,10 @@ export function parseNetworkOptions(v: unknown): NetworkGrants {
   }
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (k !== 'listen' && k !== 'connect') throw new WasiOptionError('ERR_INVALID_ARG_VALUE', `options.network.${k}`, `options.network has only "listen" and "connect". Received "${k}"`);
+    if (k !== 'listen' && k !== 'connect' && k !== 'virtual') throw new WasiOptionError('ERR_INVALID_ARG_VALUE', `options.network.${k}`, `options.network has only "listen", "connect" and "virtual". Received "${k}"`);
+  }
+  if (o.virtual !== undefined && !(o.virtual instanceof VirtualNetwork)) {
+    throw new WasiOptionError('ERR_INVALID_ARG_TYPE', 'options.network.virtual', 'The "options.network.virtual" property must be an instance of VirtualNetwork');
   }
   const list = (name: 'listen' | 'connect'): NetGrant[] => {
     const l = o[name];
@@ -137,7 +149,8 @@ export function parseNetworkOptions(v: unknown): NetworkGrants {
     if (!Array.isArray(l)) throw new WasiOptionError('ERR_INVALID_ARG_TYPE', `options.network.${name}`, `The "options.network.${name}" property must be an array of strings`);
     return l.flatMap((p, i) => parsePattern(p, `options.network.${name}[${i}]`));
   };
-  return { listen: list('listen'), connect: list('connect') };
+  const grants = { listen: list('listen'), connect: list('connect') };
+  return o.virtual ? { ...grants, virtual: o.virtual.host } : grants;
 }
 
 /** Whether `ip` (an IP literal as Node prints it) and `port` fall in one of `grants`; `names` are the host names `ip` was resolved from. */
