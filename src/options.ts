@@ -103,6 +103,12 @@ export interface WasiOptions {
   /** Processes alive (or ended but not yet waited for) at once, the first included; `again` beyond. Default 64. */
   maxProcesses?: number;
   /**
+   * Bytes of memory the processes of a run may hold at once, the first included: a fork (which copies
+   * its parent's memory as large as it is), spawn or exec that would go past it gets `nomem`. Default
+   * 8 GiB. Counted when a process is made, from the sizes every memory has then (see the README).
+   */
+  maxMemory?: number;
+  /**
    * The terminal the guest's stdio is (a terminal emulator on a page, say): `tty_get` reports its size,
    * `tty_set` turns its raw mode, and stdio that is not a host fd is described as a terminal (a
    * character device, so wasi-libc line-buffers it). Default: the host's, where stdio is one (Node).
@@ -199,6 +205,9 @@ export function checkOptions(options: unknown): WasiOptions {
   }
   if (o.maxProcesses !== undefined && (typeof o.maxProcesses !== 'number' || !Number.isInteger(o.maxProcesses) || o.maxProcesses < 1)) {
     fail('ERR_INVALID_ARG_VALUE', 'options.maxProcesses', `The "options.maxProcesses" property must be an integer >= 1. Received ${String(o.maxProcesses)}`);
+  }
+  if (o.maxMemory !== undefined && (typeof o.maxMemory !== 'number' || !Number.isSafeInteger(o.maxMemory) || o.maxMemory < 65536)) {
+    fail('ERR_INVALID_ARG_VALUE', 'options.maxMemory', `The "options.maxMemory" property must be an integer number of bytes >= 65536. Received ${String(o.maxMemory)}`);
   }
   if (o.commands !== undefined) {
     if (!isRecord(o.commands)) fail('ERR_INVALID_ARG_TYPE', 'options.commands', `The "options.commands" property must be of type object. Received ${received(o.commands)}`);

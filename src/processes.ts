@@ -1,5 +1,6 @@
 import { Fdflagsext, Signal } from '../generated/wasix/types.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
+import { WasiError } from './abi/errno-of.js';
 import { closeAll } from './kernel/fd-table.js';
 import type { Kernel, Launcher } from './kernel/kernel.js';
 import type { Process } from './kernel/process.js';
@@ -101,6 +102,18 @@ export class ProcessRunner implements Launcher {
         else this.#exited(child, 'killed' in end ? end.killed : { code: end.exitCode });
       },
     });
+  }
+
+  admit(bytes: number, replacing?: Process): void {
+    // The memories the processes have now (a vfork's child shares its parent's, and is not in #programs).
+    let held = 0;
+    for (const [p, { memory }] of this.#programs) if (p !== replacing) held += memory.buffer.byteLength;
+    const max = this.kernel.maxMemory;
+    if (held + bytes > max) throw new WasiError('nomem', `memory budget (maxMemory ${max}) reached: ${held} bytes held, ${bytes} more asked`);
+  }
+
+  memoryBytes(p: Process): number {
+    return this.#programs.get(p)?.memory.buffer.byteLength ?? 0;
   }
 
   kill(p: Process, status: ExitStatus): void {

@@ -81,7 +81,7 @@ export class WASI {
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     // A virtual network (options.network.virtual) stands in for the platform's.
     const grants = parseNetworkOptions(o.network);
-    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses });
+    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
     this.#trace = o.trace;
     this.#commands = new Map(Object.entries(o.commands ?? {}));
     this.#kernel = new Process(kernel, {

@@ -31,6 +31,13 @@ export interface Launcher {
   vfork(parent: Process, child: Process, tid: number): void;
   /** Ends `p` at once, wherever it is, with `status` (a signal from another process). */
   kill(p: Process, status: ExitStatus): void;
+  /**
+   * `nomem` when a new memory of `bytes` would take the run's processes past `maxMemory`; `replacing` is
+   * the process whose memory it replaces (exec), not counted. Asked before anything is made.
+   */
+  admit(bytes: number, replacing?: Process): void;
+  /** The bytes `p`'s memory has now (what a fork of it copies). */
+  memoryBytes(p: Process): number;
 }
 
 /** What a kernel is made from: its clocks, its randomness and how it sleeps. */
@@ -41,7 +48,15 @@ export interface KernelServices {
   readonly hostSleepNs: (ns: bigint) => void;
   /** Processes alive or unreaped at once, the first included (default 64). */
   readonly maxProcesses?: number;
+  /** Bytes of memory the processes of a run may hold at once (default {@link DEFAULT_MAX_MEMORY}). */
+  readonly maxMemory?: number;
 }
+
+/**
+ * 8 GiB: two processes grown to wasm32's 4 GiB, or a shell and its commands at sizes programs have. A
+ * fixed figure so that a run behaves the same on every host; set `maxMemory` lower on a small one.
+ */
+export const DEFAULT_MAX_MEMORY = 8 * 2 ** 30;
 
 /**
  * What every process of one run shares, as Linux's kernel is shared by its tasks: clocks, random
@@ -51,6 +66,8 @@ export class Kernel {
   readonly clock: ClockSource;
   readonly randomFill: (into: Uint8Array) => void;
   readonly processes: ProcessTable;
+  /** Bytes of memory the processes of the run may hold at once (the `maxMemory` option). */
+  readonly maxMemory: number;
   /**
    * The process whose syscall is running, when several run (set by the process runner): a stream shared
    * between processes (a pipe) waits as the process that reads it, not the one that made it.
@@ -65,6 +82,7 @@ export class Kernel {
     this.clock = services.clock;
     this.randomFill = services.randomFill;
     this.processes = new ProcessTable(services.maxProcesses);
+    this.maxMemory = services.maxMemory ?? DEFAULT_MAX_MEMORY;
     const sleep = services.hostSleepNs;
     this.sleepNs = (ns) => sleepUntil(performance.now() + Number(ns) / 1e6, (ms) => sleep(BigInt(Math.round(ms * 1e6))));
   }

@@ -22,6 +22,9 @@ export const PROCESS_PROGRAM_CALLS: ReadonlySet<ProcCalls> = new Set(['proc_fork
 
 const NO_LAUNCHER = 'processes need the program run by WASI.run() (or the CLI), which runs every process in workers';
 
+/** Bytes in a WebAssembly page: a new image's memory starts at its declared initial pages. */
+const PAGE = 65536;
+
 /** `\n`-separated arguments or environment entries, as wasix-libc joins them; empty entries dropped. */
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 
@@ -93,6 +96,7 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
   /** Starts `program` as a child of `k` with `fds`; the child's pid. */
   const spawn = (program: Program, args: string[], env: string[], fds: FdTable, cwd: string, ignored: readonly number[]): number => {
     const launcher = k.kernel.launcher!;
+    launcher.admit(program.memory.initial * PAGE);
     const child = new Process(k.kernel, { memory: new GuestMemory(), args: new StringArray(args), env: new StringArray(env), fds, terminal: k.terminal, parent: k.pid });
     child.cwd = cwd;
     for (const sig of ignored) child.signals.ignore(sig);
@@ -109,6 +113,8 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
     // rather than leave the signal pending for a program that may never make another call).
     k.signals.deliver();
     const program = resolveProgram(k, name, searchPath, path);
+    // The old image's memory is released as the new one is made (a vfork's child holds none of its own).
+    k.kernel.launcher!.admit(program.memory.initial * PAGE, k);
     const argv = lines(args);
     throw new ExecImage(program, argv.length > 0 ? argv : [name], envs === undefined ? k.env.strings : lines(envs));
   };
@@ -124,6 +130,8 @@ export function wasixProcHandlers(k: Process, p1: Pick<WasiSnapshotPreview1, 'pa
       if (tid === undefined) throw new WasiError('notsup', "a vfork's child cannot fork before it execs or exits");
       const image = k.threads!.takeForkImage(tid);
       if (!image) return waitForOtherThreads('proc_fork');
+      // fork copies the memory as large as it is now (a vfork's child shares it).
+      if (copyMemory !== 0) launcher.admit(launcher.memoryBytes(k));
       const child = k.fork();
       // vfork: the thread goes on as the child, in this instance, until it execs or exits; *pid is 0 for it.
       if (copyMemory === 0) {
