@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM, requireFile } from '../helpers/dependencies.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
 
@@ -54,6 +55,18 @@ function startServer(): Promise<{ url: string; server: ChildProcess }> {
     server.stderr!.on('data', read);
     server.once('exit', (code) => fail(new Error(`demo server exited (${code}):\n${out}`)));
   });
+}
+
+/** Starts the demo before a test file's tests and closes it after them; call the result for the running demo. */
+export function useDemo(): () => Demo {
+  let demo: Demo | undefined;
+  beforeAll(async () => {
+    demo = await startDemo();
+  }, 60_000);
+  afterAll(async () => {
+    await demo?.close();
+  }, 30_000);
+  return () => demo!;
 }
 
 export async function startDemo(): Promise<Demo> {

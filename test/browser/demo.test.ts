@@ -2,31 +2,25 @@
 // screenshot in test-results/demo.png.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, programPath } from '../helpers/run-program.js';
-import { startDemo, type Demo } from './chromium.js';
+import { useDemo } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 const finished = async () => {
-  await demo.page.waitForFunction(() => /exit code|failed/.test(document.getElementById('status')!.textContent ?? ''));
-  return (await demo.page.textContent('#status'))!;
+  await demo().page.waitForFunction(() => /exit code|failed/.test(document.getElementById('status')!.textContent ?? ''));
+  return (await demo().page.textContent('#status'))!;
 };
 const run = async () => {
-  await demo.page.click('#run');
+  await demo().page.click('#run');
   return finished();
 };
-const fileRow = (path: string) => demo.page.locator(`#files tr[data-path="${path}"]`);
+const fileRow = (path: string) => demo().page.locator(`#files tr[data-path="${path}"]`);
 
 describe('the demo page', () => {
   it('runs the chosen sample and shows its output and syscalls', async () => {
-    const { page } = demo;
+    const { page } = demo();
     expect(await page.inputValue('#sample')).toBe('wc');
     expect(await run()).toMatch(/^exit code 0 · [\d.]+ ms · \d+ syscalls$/);
     expect(await page.textContent('#stdout')).toBe('3 17 84 /sandbox/poem.txt\n2 2 11 /sandbox/notes.txt\n5 19 95 total\n');
@@ -38,7 +32,7 @@ describe('the demo page', () => {
   });
 
   it('edits a file, and the next run sees the change', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await fileRow('/notes.txt').locator('button[data-action="edit"]').click();
     expect(await page.inputValue('#editor-path')).toBe('/sandbox/notes.txt');
     expect(await page.inputValue('#editor-text')).toBe('eggs\nbread\n');
@@ -50,7 +44,7 @@ describe('the demo page', () => {
   });
 
   it('feeds stdin to the line editor and shows the file it changed', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.selectOption('#sample', 'lined');
     expect(await page.inputValue('#args')).toBe('/sandbox/notes.txt');
     expect(await run()).toMatch(/^exit code 0 /);
@@ -59,7 +53,7 @@ describe('the demo page', () => {
   });
 
   it('shows what a program writes to stderr and its exit code', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.fill('#stdin', 'p\nzap\n');
     expect(await run()).toMatch(/^exit code 1 /);
     expect(await page.textContent('#stderr')).toBe('?: zap\n');
@@ -67,7 +61,7 @@ describe('the demo page', () => {
   });
 
   it('writes a new file that can be downloaded', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.selectOption('#sample', 'write-file');
     expect(await run()).toMatch(/^exit code 0 /);
     expect(await page.textContent('#stdout')).toBe('wrote 60 bytes to /sandbox/hello.txt\n');
@@ -77,7 +71,7 @@ describe('the demo page', () => {
   });
 
   it('passes the arguments and environment as typed, and nothing else', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.selectOption('#sample', 'args-env');
     await page.fill('#args', `one "two words" 'it''s'`);
     await page.fill('#env', 'A=1\nB=x=y');
@@ -86,7 +80,7 @@ describe('the demo page', () => {
   });
 
   it('runs a .wasm of your own', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.setInputFiles('#wasm-file', programPath('hello'));
     await expect.poll(() => page.textContent('#program-name')).toMatch(/^hello\.wasm \(\d+ bytes, yours\)$/);
     await page.fill('#args', '');
@@ -95,20 +89,20 @@ describe('the demo page', () => {
   });
 
   it('says so when a file is not a WASI program', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.setInputFiles('#wasm-file', { name: 'junk.wasm', mimeType: 'application/wasm', buffer: Buffer.from('not wasm') });
     await expect.poll(() => page.textContent('#program-name')).toMatch(/^junk\.wasm/);
     expect(await run()).toMatch(/^failed: CompileError: /);
   });
 
   it('looks right (screenshot in test-results/demo.png)', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.selectOption('#sample', 'wc');
     await run();
     await fileRow('/hello.txt').locator('button[data-action="edit"]').click();
     const dir = join(REPO_ROOT, 'test-results');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'demo.png'), fullPage: true });
-    expect(demo.log.filter((l) => l.startsWith('pageerror') || l.startsWith('console.error'))).toEqual([]);
+    expect(demo().log.filter((l) => l.startsWith('pageerror') || l.startsWith('console.error'))).toEqual([]);
   });
 });

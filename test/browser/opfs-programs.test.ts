@@ -2,16 +2,10 @@
 // byte, after a reload; a run stopped in the middle of a 50 MiB write leaves the file as it was; a
 // guest on the page's own thread is refused. The programs are threaded (test/programs/threads/
 // file-io.c): only a guest waiting in a worker can use a filesystem that answers asynchronously.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo, type PageWindow } from './chromium.js';
+import { describe, expect, it } from 'vitest';
+import { useDemo, type PageWindow } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 /** pattern() of file-io.c, computed here independently of the guest. */
 function pattern(size: number, seed: number): Uint8Array {
@@ -28,7 +22,7 @@ interface Run {
 
 /** Starts file-io with OPFS directory `dir` preopened at /data; resolves when it ends. */
 function runFileIo(dir: string, args: string[]): Promise<Run> {
-  return demo.page.evaluate(
+  return demo().page.evaluate(
     async ({ dir, args }) => {
       const { WASI, DirectoryHandleFileSystem } = (window as unknown as PageWindow).wasiKit;
       const w = window as unknown as { out: string };
@@ -48,7 +42,7 @@ function runFileIo(dir: string, args: string[]): Promise<Run> {
 
 /** The names in OPFS directory `dir` and the bytes of `name` there, read by page JavaScript. */
 function readOpfs(dir: string, name: string): Promise<{ names: string[]; bytes: number[] | undefined; size: number | undefined }> {
-  return demo.page.evaluate(
+  return demo().page.evaluate(
     async ({ dir, name }) => {
       const d = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir, { create: true });
       const names: string[] = [];
@@ -64,14 +58,14 @@ function readOpfs(dir: string, name: string): Promise<{ names: string[]; bytes: 
 }
 
 async function reload(): Promise<void> {
-  await demo.page.reload();
-  await demo.page.waitForSelector('body[data-ready]');
-  await demo.page.addScriptTag({ type: 'module', content: "import * as wasiKit from '/wasi-kit.js'; window.wasiKit = wasiKit;" });
-  await demo.page.waitForFunction(() => 'wasiKit' in window);
+  await demo().page.reload();
+  await demo().page.waitForSelector('body[data-ready]');
+  await demo().page.addScriptTag({ type: 'module', content: "import * as wasiKit from '/wasi-kit.js'; window.wasiKit = wasiKit;" });
+  await demo().page.waitForFunction(() => 'wasiKit' in window);
 }
 
 async function clear(dir: string): Promise<void> {
-  await demo.page.evaluate(async (dir) => {
+  await demo().page.evaluate(async (dir) => {
     await (await navigator.storage.getDirectory()).removeEntry(dir, { recursive: true }).catch(() => {});
   }, dir);
 }
@@ -108,7 +102,7 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
     expect(before.bytes).toEqual([...pattern(1000, 3)]);
     // Not awaited: the page is reloaded once the program has said it is about to write.
     void runFileIo('big', ['big', 'big.bin', '50']).catch(() => {});
-    await demo.page.waitForFunction(() => (window as unknown as { out?: string }).out === 'writing\n', undefined, { polling: 1 });
+    await demo().page.waitForFunction(() => (window as unknown as { out?: string }).out === 'writing\n', undefined, { polling: 1 });
     await reload();
     expect(await readOpfs('big', 'big.bin')).toEqual(before);
     // Run to the end, the same write leaves it complete.
@@ -122,7 +116,7 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
   it('a folder granted only reading (as showDirectoryPicker({ mode: "read" }) gives) answers changes with rofs, and reads', async () => {
     await clear('granted-read');
     expect(await runFileIo('granted-read', ['write', 'data.bin', '100', '2'])).toEqual({ exitCode: 0, stdout: 'write ok 100\n' });
-    const r = await demo.page.evaluate(async () => {
+    const r = await demo().page.evaluate(async () => {
       const { WASI, DirectoryHandleFileSystem } = (window as unknown as PageWindow).wasiKit;
       const opfs = await (await navigator.storage.getDirectory()).getDirectoryHandle('granted-read');
       // The picker's handle for a folder opened for reading: the same type, whose permission is read.
@@ -153,7 +147,7 @@ describe('DirectoryHandleFileSystem over OPFS, used by programs', () => {
   });
 
   it("refuses a guest on the page's own thread with a WasiStateError that says why", async () => {
-    const r = await demo.page.evaluate(async () => {
+    const r = await demo().page.evaluate(async () => {
       const { WASI, DirectoryHandleFileSystem } = (window as unknown as PageWindow).wasiKit;
       const handle = await navigator.storage.getDirectory();
       try {

@@ -4,24 +4,18 @@
 // prints is what the same run prints in Node.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WASI } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
-import { startDemo, type Demo, type PageWindow } from './chromium.js';
+import { useDemo, type PageWindow } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 const COMMANDS = ['echo', 'cat', 'wc', 'gen', 'status'];
 
 /** Runs test/programs/proc/<program>.wasm with `args` in the page, the proc programs as commands. */
 function spawnerInPage(args: string[], opts: { maxProcesses?: number } = {}, program = 'spawner') {
-  return demo.page.evaluate(
+  return demo().page.evaluate(
     async ({ args, names, opts, program }) => {
       const { WASI } = (window as unknown as PageWindow).wasiKit;
       const load = async (name: string) => (await fetch(`/programs/proc/${name}.wasm`)).arrayBuffer();
@@ -54,13 +48,13 @@ describe('processes in a cross-origin isolated page', () => {
   for (const mode of ['ids', 'capture', 'wait', 'kill', 'sigchld', 'exec']) {
     it(`spawner ${mode} gives what it gives in Node`, async () => {
       const page = await spawnerInPage([mode]);
-      expect(page, demo.log.join('\n')).toEqual(await spawnerInNode([mode]));
+      expect(page, demo().log.join('\n')).toEqual(await spawnerInNode([mode]));
     }, 30_000);
   }
 
   it('a spawn storm is stopped by maxProcesses with again, every child reaped, no worker left', async () => {
     // Counts the page's workers: every one made during the run is terminated by the time run() resolves.
-    await demo.page.evaluate(() => {
+    await demo().page.evaluate(() => {
       const w = window as unknown as { Worker: typeof Worker; workers: { made: number; alive: number } };
       const counts = (w.workers = { made: 0, alive: 0 });
       const Original = w.Worker;
@@ -77,13 +71,13 @@ describe('processes in a cross-origin isolated page', () => {
       };
     });
     expect(await spawnerInPage(['storm'], { maxProcesses: 8 })).toEqual({ code: 0, out: 'spawned 7 then errno 6\njoin errno 12\n', err: '' });
-    const counts = await demo.page.evaluate(() => (window as unknown as { workers: { made: number; alive: number } }).workers);
+    const counts = await demo().page.evaluate(() => (window as unknown as { workers: { made: number; alive: number } }).workers);
     expect(counts.made).toBeGreaterThanOrEqual(8);
     expect(counts.alive).toBe(0);
   }, 30_000);
 
   it('a .wasm on an OPFS directory runs as a command; a file that is not wasm is noexec', async () => {
-    const r = await demo.page.evaluate(async () => {
+    const r = await demo().page.evaluate(async () => {
       const { WASI, DirectoryHandleFileSystem } = (window as unknown as PageWindow).wasiKit;
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('spawn-data', { create: true });
       const put = async (name: string, data: BufferSource | string) => {
@@ -114,7 +108,7 @@ describe('processes in a cross-origin isolated page', () => {
   }, 60_000);
 
   it('WASI.kill ends a process tree blocked in a wait with 128 + the signal', async () => {
-    const r = await demo.page.evaluate(async () => {
+    const r = await demo().page.evaluate(async () => {
       const { WASI } = (window as unknown as PageWindow).wasiKit;
       const load = async (name: string) => (await fetch(`/programs/proc/${name}.wasm`)).arrayBuffer();
       let out = '';
@@ -137,7 +131,7 @@ describe('fork in a cross-origin isolated page', () => {
   for (const mode of [['memory'], ['pipe'], ['exec'], ['sigchld'], ['setjmp'], ['chain', '4']]) {
     it(`fork ${mode.join(' ')} gives what it gives in Node`, async () => {
       const page = await spawnerInPage(mode, {}, 'fork');
-      expect(page, demo.log.join('\n')).toEqual(await spawnerInNode(mode, {}, 'fork'));
+      expect(page, demo().log.join('\n')).toEqual(await spawnerInNode(mode, {}, 'fork'));
       if (mode[0] === 'memory') expect(page).toEqual({ code: 0, out: 'child: pid 2 counter 2 big p\nparent: child 2 code 7 counter 2 big pp\n', err: '' });
     }, 30_000);
   }
@@ -148,8 +142,8 @@ describe('fork in a cross-origin isolated page', () => {
   }, 30_000);
 
   it('the demo runs a program that forks', async () => {
-    const { page } = demo;
-    await page.goto(demo.url);
+    const { page } = demo();
+    await page.goto(demo().url);
     await page.waitForSelector('body[data-ready]');
     await page.selectOption('#sample', 'proc/fork');
     await page.fill('#args', 'memory');

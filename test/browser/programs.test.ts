@@ -1,20 +1,14 @@
 // The C test programs run on a browser page's main thread, through wasi-kit's browser bundle and the
 // memory filesystem, give exactly what they give under Node (src/index.ts). Then what differs in a
 // browser: default stdio, no host directories, sleeping only in a worker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIPTION, writeSubscription } from '../../generated/preview1/layout.js';
 import { Clockid, Errno } from '../../generated/preview1/types.js';
 import { MemoryFileSystem } from '../../src/index.js';
 import { runWasiKit, type RunOptions } from '../helpers/run-program.js';
-import { runInPage, startDemo, type Demo, type PageRunOptions, type PageWindow } from './chromium.js';
+import { runInPage, useDemo, type PageRunOptions, type PageWindow } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 interface Case {
   name: string;
@@ -31,7 +25,7 @@ async function both(c: Case) {
   const options: RunOptions = { args: c.args, env: c.env, stdin: c.stdin ?? new Uint8Array(0), preopens: nodeFs ? { '/sandbox': nodeFs } : {} };
   const n = runWasiKit(c.name, options);
   const pageOptions: PageRunOptions = { args: c.args, env: c.env, stdin: [...(c.stdin ?? [])], files: c.files };
-  const b = await runInPage(demo.page, c.name, pageOptions);
+  const b = await runInPage(demo().page, c.name, pageOptions);
   const node = {
     stdout: [...n.stdout],
     stderr: [...n.stderr],
@@ -93,25 +87,25 @@ describe('the test programs give the same results on a page as in Node', () => {
 
 describe('in the browser', () => {
   it('serves a bundle that imports no Node built-in', async () => {
-    const bundle = await (await fetch(new URL('wasi-kit.js', demo.url))).text();
+    const bundle = await (await fetch(new URL('wasi-kit.js', demo().url))).text();
     expect(bundle).toContain('MemoryFileSystem');
     expect(bundle).not.toMatch(/(from|import\(|require\()\s*["']node:/);
   });
 
   it('sends stdout and stderr to the console line by line, a partial last line once the run ends', async () => {
-    const hello = await runInPage(demo.page, 'hello', { consoleStdio: true });
+    const hello = await runInPage(demo().page, 'hello', { consoleStdio: true });
     expect(hello.console).toEqual(['log: hello, world']);
-    const partial = await runInPage(demo.page, 'stdout-no-newline', { consoleStdio: true });
+    const partial = await runInPage(demo().page, 'stdout-no-newline', { consoleStdio: true });
     expect(partial.console).toEqual(['log: no newline at end', 'error: err']);
   });
 
   it('has an empty stdin by default', async () => {
-    const r = await runInPage(demo.page, 'stdin-echo');
+    const r = await runInPage(demo().page, 'stdin-echo');
     expect([text(r.stdout), text(r.stderr), r.exitCode]).toEqual(['', 'bytes=0\n', 0]);
   });
 
   it('refuses host directories as preopens, naming the option', async () => {
-    const thrown = await demo.page.evaluate(async () => {
+    const thrown = await demo().page.evaluate(async () => {
       const { WASI } = (window as unknown as PageWindow).wasiKit;
       try {
         new WASI({ preopens: { '/data': '/tmp' } });
@@ -148,7 +142,7 @@ describe('in the browser', () => {
     });
 
     it('is notsup on the main thread, which may not block', async () => {
-      const code = await demo.page.evaluate(async (bytes) => {
+      const code = await demo().page.evaluate(async (bytes) => {
         const { WASI } = (window as unknown as PageWindow).wasiKit;
         const wasi = new WASI({ version: 'preview1' });
         return wasi.start(await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(bytes)), wasi.getImportObject()));
@@ -157,7 +151,7 @@ describe('in the browser', () => {
     });
 
     it('works in a worker of a cross-origin-isolated page', async () => {
-      const result = await demo.page.evaluate(async (bytes) => {
+      const result = await demo().page.evaluate(async (bytes) => {
         const source = `
           import { WASI } from '${location.origin}/wasi-kit.js';
           self.onmessage = async ({ data }) => {

@@ -3,22 +3,16 @@
 // that is not isolated.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WASI } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/run-program.js';
-import { startDemo, type Demo, type PageWindow } from './chromium.js';
+import { useDemo, type PageWindow } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 /** Runs test/programs/<path>.wasm with WASI.run in the page; stdout as text, or the error. */
 function runThreadedInPage(path: string, args: string[], version = 'preview1') {
-  return demo.page.evaluate(
+  return demo().page.evaluate(
     async ({ path, args, version }) => {
       const { WASI } = (window as unknown as PageWindow).wasiKit;
       const out: number[] = [];
@@ -46,7 +40,7 @@ describe('threaded programs in a cross-origin isolated page', () => {
   it('work over 4 wasi-threads gives what it gives in Node', async () => {
     const args = ['work', '4', '3000'];
     const page = await runThreadedInPage('threads/work', args);
-    expect(page, demo.log.join('\n')).toEqual({ ...(await runInNode('threads/work', args)), isolated: true });
+    expect(page, demo().log.join('\n')).toEqual({ ...(await runInNode('threads/work', args)), isolated: true });
     expect(page.stdout).toMatch(/^sum \d+\n$/);
   });
 
@@ -57,7 +51,7 @@ describe('threaded programs in a cross-origin isolated page', () => {
   });
 
   it('the demo runs a threaded sample', async () => {
-    const { page } = demo;
+    const { page } = demo();
     await page.selectOption('#sample', 'threads/work');
     await page.fill('#args', '2 5000');
     await page.click('#run');
@@ -69,9 +63,9 @@ describe('threaded programs in a cross-origin isolated page', () => {
 
 describe('a page that is not cross-origin isolated', () => {
   it('refuses a threaded program with an error that says why', async () => {
-    await demo.page.goto(`${demo.url}?isolation=off`);
-    await demo.page.addScriptTag({ type: 'module', content: "import * as wasiKit from '/wasi-kit.js'; window.wasiKit = wasiKit;" });
-    await demo.page.waitForFunction(() => 'wasiKit' in window);
+    await demo().page.goto(`${demo().url}?isolation=off`);
+    await demo().page.addScriptTag({ type: 'module', content: "import * as wasiKit from '/wasi-kit.js'; window.wasiKit = wasiKit;" });
+    await demo().page.waitForFunction(() => 'wasiKit' in window);
     const r = await runThreadedInPage('threads/work', ['work', '2', '10']);
     expect(r.isolated).toBe(false);
     expect(r.error).toMatch(/^WasiStateError: .*cross-origin isolated.*Cross-Origin-Opener-Policy/);

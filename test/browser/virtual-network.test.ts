@@ -3,24 +3,18 @@
 // from a guest's HTTP server. Each guest runs by WASI.run() in a worker (the page is cross-origin
 // isolated), its memory made shared here so that the page's kernel serves it while the other runs.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withImportedSharedMemory } from '../../src/threads/module-imports.js';
 import { programPath } from '../helpers/run-program.js';
-import { startDemo, type Demo, type PageWindow } from './chromium.js';
+import { useDemo, type PageWindow } from './chromium.js';
 
-let demo: Demo;
-beforeAll(async () => {
-  demo = await startDemo();
-}, 60_000);
-afterAll(async () => {
-  await demo?.close();
-}, 30_000);
+const demo = useDemo();
 
 const program = [...withImportedSharedMemory(readFileSync(programPath('wasix-net')))!.bytes];
 
 describe('a virtual network in a page', () => {
   it('two guests talk over it: an echo server and its client', async () => {
-    const r = await demo.page.evaluate(async (program) => {
+    const r = await demo().page.evaluate(async (program) => {
       const { WASI, VirtualNetwork } = (window as unknown as PageWindow).wasiKit;
       const bytes = new Uint8Array(program);
       const net = new VirtualNetwork();
@@ -40,7 +34,7 @@ describe('a virtual network in a page', () => {
       const clientCode = await new WASI({ args: ['wasix-net', 'echo-client', String(port), 'hello from guest to guest'], network, stdout: co.write }).run(bytes);
       return { aloneCode, alone: alone.text(), serverCode: await server, server: so.text(), clientCode, client: co.text(), ports: net.ports() };
     }, program);
-    expect(r.alone, demo.log.join('\n')).toBe('sock_open: notsup\n');
+    expect(r.alone, demo().log.join('\n')).toBe('sock_open: notsup\n');
     expect(r.aloneCode).toBe(1);
     expect(r.client).toBe('peer port matches\ngot hello from guest to guest\n');
     expect(r.clientCode).toBe(0);
@@ -50,7 +44,7 @@ describe('a virtual network in a page', () => {
   });
 
   it("the page fetches a page from a guest's HTTP server", async () => {
-    const r = await demo.page.evaluate(async (program) => {
+    const r = await demo().page.evaluate(async (program) => {
       const { WASI, VirtualNetwork } = (window as unknown as PageWindow).wasiKit;
       const net = new VirtualNetwork();
       const server = new WASI({ args: ['wasix-net', 'http', '1'], network: { virtual: net, listen: ['127.0.0.1:*'] }, stdout: () => {} }).run(new Uint8Array(program));
@@ -60,7 +54,7 @@ describe('a virtual network in a page', () => {
       const res = await net.fetch(net.ports()[0]!, '/index.html', { method: 'POST', body: html });
       return { status: res.status, type: res.headers.get('content-type'), body: await res.text(), html, code: await server };
     }, program);
-    expect(r.status, demo.log.join('\n')).toBe(200);
+    expect(r.status, demo().log.join('\n')).toBe(200);
     expect(r.type).toBe('application/octet-stream');
     expect(r.body).toBe(r.html);
     expect(r.code).toBe(0);
