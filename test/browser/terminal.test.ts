@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/run-program.js';
+import { genBytes } from '../processes/helpers.js';
 import { startDemo, type Demo } from './chromium.js';
 
 let demo: Demo;
@@ -56,19 +57,12 @@ async function command(line: string, shown = line): Promise<string> {
   return t.slice(at + shown.length + 3, -1);
 }
 
-/** What POSIX wc (test/programs/wc.c) says of gen.c's first `n` bytes (xorshift32 from 1, low byte), computed here. */
+/** What POSIX wc (test/programs/wc.c) says of gen.c's first `n` bytes, computed here. */
 function wcOfGen(n: number): string {
-  let x = 1;
   let lines = 0;
   let words = 0;
   let inWord = false;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    const b = x & 0xff;
+  for (const b of genBytes(n)) {
     if (b === 10) lines++;
     const space = b === 32 || (b >= 9 && b <= 13);
     if (space) inWord = false;
