@@ -1,3 +1,4 @@
+import { concatBytes } from '../concat-bytes.js';
 import type { VirtualDuplex } from './virtual-network.js';
 
 // An HTTP/1.1 client over one virtual connection, for a page to reach a guest's server: the request
@@ -141,11 +142,5 @@ async function chunked(reader: Reader): Promise<Uint8Array> {
     if (!data) throw malformed('the connection ended inside a chunk');
     parts.push(data.subarray(0, size));
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

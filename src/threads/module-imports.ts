@@ -2,6 +2,7 @@
 // its limits, which WebAssembly.Module.imports does not report) and the functions it imports.
 // Reading the binary's import section is a few dozen lines, so it is done here rather than with a
 // full wasm parser.
+import { concatBytes } from '../concat-bytes.js';
 
 /** A memory import: where it is imported from and its limits in 64 KiB pages. */
 export interface MemoryImport {
@@ -285,11 +286,5 @@ export function withImportedSharedMemory(bytes: Uint8Array, from: { module: stri
     parts.push(bytes.subarray(s.start, s.end));
   }
   if (!placed) parts.push(section(2, [1, ...entry]));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return { bytes: out, limits: { module: from.module, name: from.name, initial, maximum: max, shared: true } };
+  return { bytes: concatBytes(parts), limits: { module: from.module, name: from.name, initial, maximum: max, shared: true } };
 }

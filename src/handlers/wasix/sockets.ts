@@ -7,6 +7,7 @@ import { WasiError } from '../../abi/wasi-error.js';
 import { callStartMs, waitOn } from '../../kernel/blocking.js';
 import type { SocketFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
+import { concatBytes } from '../../concat-bytes.js';
 import { R } from '../../rights.js';
 import { datagramConnection } from '../../sockets/connected-datagram.js';
 import { connectionEntry, sendOn } from '../../sockets/entries.js';
@@ -131,13 +132,7 @@ export function wasixSocketHandlers(k: Process): Pick<Wasix32v1, SocketCalls> {
       m.check(p, len);
       parts.push(m.u8.subarray(p, p + len));
     }
-    const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of parts) {
-      out.set(b, at);
-      at += b.length;
-    }
-    return out;
+    return concatBytes(parts);
   };
 
   return {
