@@ -800,6 +800,8 @@ static int run_pipeline(const cmd_t *cmds, int n) {
   int64_t pids[MAX_PIPE];
   int started = 0;
   fg_count = 0;
+  // Cleared before the first stage starts: a Ctrl-C that comes while they start still ends the line after.
+  got_sigint = 0;
   for (int i = 0; i < n; i++) {
     uint32_t r = (uint32_t)-1, w = (uint32_t)-1;
     if (i + 1 < n && wasix_fd_pipe(&r, &w) != 0) {
@@ -843,7 +845,6 @@ static int run_pipeline(const cmd_t *cmds, int n) {
   }
   if (prev >= 0) close(prev);
   waiting = 1;
-  got_sigint = 0;
   for (int i = 0; i < started; i++) {
     int s = pids[i] > 0 ? wait_pid((uint32_t)pids[i]) : STATUS_OF(pids[i]);
     if (i == n - 1) status = s;
