@@ -13,7 +13,7 @@
 //          workers handing the same chunks through a SharedArrayBuffer ring (a copy in, a copy out, an
 //          Atomics.wait/notify hand-off when it is full or empty). Target: at least 0.5x.
 // Runs wasi-kit's built package (npm run build). Medians of --runs (default 5), alternating order.
-//   node bench/processes.mjs [--runs N] [--json]
+//   node bench/processes.mjs [--runs N] [--only fork|spawn|pipe] [--json]
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +24,9 @@ const { WASI } = await import(join(repo, 'dist', 'index.js'));
 const argv = process.argv.slice(2);
 const runs = Number(argv[argv.indexOf('--runs') + 1]) || (argv.includes('--runs') ? NaN : 5);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && !['fork', 'spawn', 'pipe'].includes(only)) throw new Error('--only takes fork, spawn or pipe');
+const measures = (name) => only === undefined || only === name;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const FORK = readFileSync(join(repo, 'test/programs/proc/fork.wasm'));
@@ -68,9 +71,10 @@ const SPAWNS = 40;
 async function spawner(args, commands) {
   const marks = [];
   let out = '';
-  const code = await new WASI({ args: ['spawner', ...args], commands, stdout: (b) => (marks.push(performance.now()), (out += Buffer.from(b).toString())) }).run(SPAWNER);
+  const texts = [];
+  const code = await new WASI({ args: ['spawner', ...args], commands, stdout: (b) => (marks.push(performance.now()), texts.push(Buffer.from(b).toString()), (out += texts.at(-1))) }).run(SPAWNER);
   if (code !== 0) throw new Error(`spawner ${args.join(' ')}: exit ${code}, ${JSON.stringify(out)}`);
-  return { marks, out };
+  return { marks, out, texts };
 }
 
 /** ms per spawn of `status 0` until its exit has been reaped. */
@@ -109,13 +113,21 @@ async function spawnFloor() {
 const PIPE_BYTES = 256 << 20;
 const CHUNK = 65536;
 
-/** MB/s through an fd_pipe between two processes. */
+/**
+ * MB/s through an fd_pipe between two processes, in two rounds of one run: the first (`cold`) starts
+ * the workers its two processes run in; the second (`warm`) finds them idle, as a shell's next pipeline
+ * does. Each from the spawns to the end of both.
+ */
 async function pipeRate() {
-  const { marks, out } = await spawner(['pipe-bench', String(PIPE_BYTES)], { bytes: BYTES });
+  const { marks, out, texts } = await spawner(['pipe-bench', String(PIPE_BYTES), '2'], { bytes: BYTES });
   // The reader's count and the writer's join may come in either order.
   const lines = out.split('\n');
-  if (lines[0] !== 'go' || lines.at(-2) !== 'done' || lines.filter((l) => l === String(PIPE_BYTES) || l === 'join given code 0').length !== 3) throw new Error(`pipe bench: ${JSON.stringify(out)}`);
-  return PIPE_BYTES / 1e6 / ((marks.at(-1) - marks[0]) / 1e3);
+  const round = lines.indexOf('round');
+  const ok = (part) => part.filter((l) => l === String(PIPE_BYTES) || l === 'join given code 0').length === 3;
+  if (lines[0] !== 'go' || lines.at(-2) !== 'done' || round < 0 || !ok(lines.slice(1, round)) || !ok(lines.slice(round + 1, -2))) throw new Error(`pipe bench: ${JSON.stringify(out)}`);
+  const between = marks[texts.findIndex((t) => t.includes('round'))];
+  const rate = (ms) => PIPE_BYTES / 1e6 / (ms / 1e3);
+  return { cold: rate(between - marks[0]), warm: rate(marks.at(-1) - between) };
 }
 
 // The floor: a writer worker copies CHUNK-byte chunks from its own buffer into a ring of SLOTS chunks in a
@@ -159,26 +171,39 @@ async function pipeFloor() {
   return PIPE_BYTES / 1e6 / ((performance.now() - t0) / 1e3);
 }
 
-const samples = { fork: [], forkFloor: [], spawn: [], spawnFloor: [], pipe: [], pipeFloor: [] };
+const samples = { fork: [], forkFloor: [], spawn: [], spawnFloor: [], pipe: [], pipeCold: [], pipeFloor: [] };
 for (let r = 0; r < runs; r++) {
   const pair = async (a, b) => (r % 2 ? [await a(), await b()] : [await b(), await a()].reverse());
-  const [f, ff] = await pair(forkRound, async () => forkFloor());
-  samples.fork.push(f);
-  samples.forkFloor.push(ff);
-  const [sp, spf] = await pair(spawnRound, spawnFloor);
-  samples.spawn.push(sp);
-  samples.spawnFloor.push(spf);
-  const [p, pf] = await pair(pipeRate, pipeFloor);
-  samples.pipe.push(p);
-  samples.pipeFloor.push(pf);
+  if (measures('fork')) {
+    const [f, ff] = await pair(forkRound, async () => forkFloor());
+    samples.fork.push(f);
+    samples.forkFloor.push(ff);
+  }
+  if (measures('spawn')) {
+    const [sp, spf] = await pair(spawnRound, spawnFloor);
+    samples.spawn.push(sp);
+    samples.spawnFloor.push(spf);
+  }
+  if (measures('pipe')) {
+    const [p, pf] = await pair(pipeRate, pipeFloor);
+    samples.pipe.push(p.warm);
+    samples.pipeCold.push(p.cold);
+    samples.pipeFloor.push(pf);
+  }
 }
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 const fmt = (x, d = 2) => x.toFixed(d);
+const rows = [
+  measures('fork') &&
+    `| fork of a program with ${MIB} MiB in use, the child exiting at once, then wait (ms/round) | ${fmt(m.fork)} | ${fmt(m.forkFloor)} (copy ${MIB} MiB into a new shared memory + instantiate the module) | ${fmt(m.fork / m.forkFloor)}x | ≤ 1.5x |`,
+  measures('spawn') &&
+    `| spawn of a tiny command (\`status 0\`) to its exit, reaped (ms/spawn) | ${fmt(m.spawn)} | ${fmt(m.spawnFloor)} (an idle worker instantiates status.wasm and answers) | ${fmt(m.spawn / m.spawnFloor)}x | — |`,
+  measures('pipe') &&
+    `| pipe between two processes, 64 KiB writes and reads, spawns included (MB/s; workers idle from a first round, cold: ${fmt(m.pipeCold, 0)}) | ${fmt(m.pipe, 0)} | ${fmt(m.pipeFloor, 0)} (SharedArrayBuffer ring between two workers) | ${fmt(m.pipe / m.pipeFloor)}x | ≥ 0.5x |`,
+].filter(Boolean);
 const table = `| process benchmark | wasi-kit | floor (same run) | ratio | target |
 |---|---:|---:|---:|---|
-| fork of a program with ${MIB} MiB in use, the child exiting at once, then wait (ms/round) | ${fmt(m.fork)} | ${fmt(m.forkFloor)} (copy ${MIB} MiB into a new shared memory + instantiate the module) | ${fmt(m.fork / m.forkFloor)}x | ≤ 1.5x |
-| spawn of a tiny command (\`status 0\`) to its exit, reaped (ms/spawn) | ${fmt(m.spawn)} | ${fmt(m.spawnFloor)} (an idle worker instantiates status.wasm and answers) | ${fmt(m.spawn / m.spawnFloor)}x | — |
-| pipe between two processes, 64 KiB writes and reads (MB/s) | ${fmt(m.pipe, 0)} | ${fmt(m.pipeFloor, 0)} (SharedArrayBuffer ring between two workers) | ${fmt(m.pipe / m.pipeFloor)}x | ≥ 0.5x |
+${rows.join('\n')}
 `;
 const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node.js ${process.version}`;
 if (argv.includes('--json')) process.stdout.write(JSON.stringify({ runs, machine, medians: m, samples }) + '\n');

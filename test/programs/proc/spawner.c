@@ -193,19 +193,25 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(mode, "pipe-bench") == 0) {
-    // The pipe benchmark: `bytes out N | bytes in`, two processes on one fd_pipe, between "go" and "done".
-    uint32_t r, w, out_pid, in_pid;
-    if (wasix_fd_pipe(&r, &w)) return 1;
+    // The pipe benchmark: `bytes out N | bytes in`, two processes on one fd_pipe, between "go" and "done";
+    // `pipe-bench N R` does it R times, printing "round" after each but the last (a round after the first
+    // finds the workers the first one left idle, as a shell's next pipeline does).
+    int rounds = argc > 3 ? atoi(argv[3]) : 1;
     char args[64];
     snprintf(args, sizeof args, "bytes\nout\n%s", argc > 2 ? argv[2] : "0");
-    spawn_fd_op out_ops[] = {dup2_op(w, 1), close_op(r), close_op(w)};
-    spawn_fd_op in_ops[] = {dup2_op(r, 0), close_op(r), close_op(w)};
     printf("go\n");
-    if (spawn("bytes", args, out_ops, 3, &out_pid) || spawn("bytes", "bytes\nin", in_ops, 3, &in_pid)) return 2;
-    close(r);
-    close(w);
-    join(out_pid, 0);
-    join(in_pid, 0);
+    for (int i = 0; i < rounds; i++) {
+      uint32_t r, w, out_pid, in_pid;
+      if (wasix_fd_pipe(&r, &w)) return 1;
+      spawn_fd_op out_ops[] = {dup2_op(w, 1), close_op(r), close_op(w)};
+      spawn_fd_op in_ops[] = {dup2_op(r, 0), close_op(r), close_op(w)};
+      if (spawn("bytes", args, out_ops, 3, &out_pid) || spawn("bytes", "bytes\nin", in_ops, 3, &in_pid)) return 2;
+      close(r);
+      close(w);
+      join(out_pid, 0);
+      join(in_pid, 0);
+      if (i + 1 < rounds) printf("round\n");
+    }
     printf("done\n");
     return 0;
   }
