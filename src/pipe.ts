@@ -1,4 +1,6 @@
 import { WasiError } from './abi/errno-of.js';
+import type { PipePlace } from './kernel/pipe-arena.js';
+import { CLOSED, WOULD_WAIT } from './pipe-ring.js';
 import type { Readiness } from './stdio.js';
 
 /** One direction of a pipe or socket pair: bytes written at one end, waiting to be read at the other. */
@@ -47,40 +49,90 @@ export class ByteQueue {
 export interface PipeEnd {
   /** Bytes read into `into`; 0 at end (empty, and the other end is closed); undefined when a read would wait. */
   read(into: Uint8Array): number | undefined;
-  /** Queues all of `bytes`; `pipe` when the other end is closed. */
-  write(bytes: Uint8Array): void;
+  /** Bytes of `bytes` written (what fits: a write of at most PIPE_BUF bytes whole or not at all); undefined when it would wait; `pipe` when the other end is closed. */
+  write(bytes: Uint8Array): number | undefined;
   /** What poll_oneoff reports for reading; undefined while a read would wait. */
   readiness(): Readiness | undefined;
+  /** What poll_oneoff reports for writing; undefined while a write would wait (the pipe is full). */
+  writeReadiness(): Readiness | undefined;
+  /** This end's fdflags, kept with the pipe so that workers see them. */
+  flags: number;
+  /** Its place in the kernel's arena (workers may serve it), when it has one. */
+  readonly fast: { readonly slot: number; readonly end: 0 | 1 } | undefined;
   close(): void;
 }
 
-/** A pipe in memory, unbounded (a write never waits). Bidirectional, as WASIX's `fd_pipe` says: each end reads what the other writes. */
-export function createPipe(): [PipeEnd, PipeEnd] {
-  const ab = new ByteQueue();
-  const ba = new ByteQueue();
-  return [end(ba, ab), end(ab, ba)];
+/**
+ * A pipe of PIPE_CAPACITY bytes each way in `place` (kernel/pipe-arena.ts). Bidirectional, as WASIX's
+ * `fd_pipe` says: each end reads what the other writes (end 0 writes direction 0, end 1 direction 1).
+ */
+export function createPipe(place: PipePlace): [PipeEnd, PipeEnd] {
+  let open = 2;
+  const closed = () => {
+    if (--open === 0) place.free();
+  };
+  return [end(place, 0, closed), end(place, 1, closed)];
 }
 
-function end(inbound: ByteQueue, outbound: ByteQueue): PipeEnd {
+function end(place: PipePlace, me: 0 | 1, closed: () => void): PipeEnd {
+  const b = place.buffer;
+  const out = me;
+  const inbound: 0 | 1 = me === 0 ? 1 : 0;
   let open = true;
+  // Asks to hear of the next change (a worker's), then looks again: a change in between is not missed.
+  const retry = (d: 0 | 1, attempt: () => number) => {
+    const n = attempt();
+    if (n !== WOULD_WAIT) return n;
+    b.watch(d);
+    return attempt();
+  };
   return {
     read(into) {
-      if (inbound.size > 0 || into.length === 0) return inbound.take(into);
-      return inbound.writerOpen ? undefined : 0;
+      if (into.length === 0) return 0;
+      const n = retry(inbound, () => b.read(inbound, into, 0, into.length));
+      return n === WOULD_WAIT ? undefined : n;
     },
     write(bytes) {
-      if (!outbound.readerOpen) throw new WasiError('pipe', 'the other end of the pipe is closed');
-      outbound.push(bytes);
+      if (bytes.length === 0) {
+        if (!b.readerOpen(out)) throw new WasiError('pipe', 'the other end of the pipe is closed');
+        return 0;
+      }
+      const n = retry(out, () => b.write(out, bytes, 0, bytes.length));
+      if (n === CLOSED) throw new WasiError('pipe', 'the other end of the pipe is closed');
+      return n === WOULD_WAIT ? undefined : n;
     },
     readiness() {
-      if (inbound.size > 0) return { nbytes: BigInt(inbound.size), hangup: !inbound.writerOpen };
-      return inbound.writerOpen ? undefined : { nbytes: 0n, hangup: true };
+      const ready = (): Readiness | undefined => {
+        const n = b.available(inbound);
+        if (n > 0) return { nbytes: BigInt(n), hangup: !b.writerOpen(inbound) };
+        return b.writerOpen(inbound) ? undefined : { nbytes: 0n, hangup: true };
+      };
+      const r = ready();
+      if (r) return r;
+      b.watch(inbound);
+      return ready();
     },
+    writeReadiness() {
+      // With no reader left a write fails at once (EPIPE): ready, as Linux reports POLLOUT|POLLERR.
+      const ready = (): Readiness | undefined => (!b.readerOpen(out) ? { nbytes: 0n, hangup: false } : b.room(out) > 0 ? { nbytes: BigInt(b.room(out)), hangup: false } : undefined);
+      const r = ready();
+      if (r) return r;
+      b.watch(out);
+      return ready();
+    },
+    get flags() {
+      return b.flags(me);
+    },
+    set flags(v: number) {
+      b.setFlags(me, v);
+    },
+    fast: place.slot === undefined ? undefined : { slot: place.slot, end: me },
     close() {
       if (!open) return;
       open = false;
-      inbound.readerOpen = false;
-      outbound.writerOpen = false;
+      b.close(out, true);
+      b.close(inbound, false);
+      closed();
     },
   };
 }

@@ -12,6 +12,8 @@ import { ThreadDispatcher, type ProgramEnd, type ThreadLimits } from './threads/
 import type { ThreadImage } from './threads/asyncify.js';
 import { WorkerPool } from './threads/worker-pool.js';
 import { memoryFor } from './threads/module-imports.js';
+import { FastFds } from './fast-fds.js';
+import { PipeArena } from './kernel/pipe-arena.js';
 import type { ImportModules } from './versions.js';
 
 /** Idle workers kept for the next process: as many as a shell's pipeline of a few stages ends at once. */
@@ -45,6 +47,11 @@ export class ProcessRunner implements Launcher {
     platform: ThreadPlatform,
     private readonly limits: ThreadLimits,
     private readonly commands: ReadonlyMap<string, CommandSource>,
+    /**
+     * Whether `p`'s workers may read and write its pipes themselves (threads/fast-pipes.ts): not when every
+     * call must pass through the kernel's imports (a trace, output flushed before each call).
+     */
+    private readonly fastPipes: (p: Process) => boolean = () => true,
   ) {
     this.#workers = new WorkerPool(platform, KEPT_WORKERS);
   }
@@ -124,12 +131,16 @@ export class ProcessRunner implements Launcher {
   }
 
   #run(p: Process, program: Program, memory: WebAssembly.Memory, imports: ImportModules, fork?: ThreadImage): void {
+    // Pipes made from now on go where workers can reach them (the first process makes the arena).
+    const arena = this.fastPipes(p) ? (this.kernel.pipes ??= PipeArena.create()) : undefined;
+    if (arena && !p.fast) p.serveFast(new FastFds());
     const d: ThreadDispatcher = new ThreadDispatcher(program.module, memory, { module: program.memory.module, name: program.memory.name }, imports, this.#workers, p === this.#first?.p ? this.limits : { ...this.limits, poolSize: 1 }, {
       params: program.params,
       threadLocalKeys: threadLocalsOf(p).keys.buffer,
       beforeCall: () => void (this.kernel.current = p),
       afterCall: () => this.#pokeOthers(d),
       fork: fork && { image: fork, keeps: program.data },
+      fastPipes: arena && p.fast && { arena, fds: p.fast },
     });
     this.#programs.set(p, { program, memory });
     p.threads = d;

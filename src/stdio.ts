@@ -33,6 +33,13 @@ export interface OutputSink {
    * small write).
    */
   writeRange?(buffer: Uint8Array, offset: number, length: number): void;
+  /**
+   * Optional, for a bounded stream (a pipe): writes what fits of `bytes` now and returns the count (at
+   * least 1), or waits (parks the call) or throws (`again`, `pipe`) as `write` would.
+   */
+  writeSome?(bytes: Uint8Array): number;
+  /** Optional: what poll_oneoff reports for writing; undefined while a write would wait (a full pipe). */
+  writeReadiness?(): Readiness | undefined;
 }
 
 const encoder = new TextEncoder();

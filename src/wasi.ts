@@ -366,6 +366,8 @@ export class WASI {
       tp,
       { poolSize: this.#threads.poolSize ?? 4, maxThreads: this.#threads.maxThreads ?? 64 },
       this.#commands,
+      // Workers serve pipes themselves unless every call must pass the kernel's imports (a trace; the first process's buffered output, flushed before each call).
+      (p) => !this.#trace && (p !== k || this.#coalesced.length === 0),
     );
     k.kernel.launcher = runner;
     const limits = bytes ? memoryImportOf(bytes) : undefined;

@@ -1,4 +1,6 @@
 import { WasiError } from '../abi/errno-of.js';
+import type { FastFd, FastFds } from '../fast-fds.js';
+import { R } from '../rights.js';
 import { closeOpenFile, type FsFile, type OpenFile } from './open-file.js';
 
 /** One fd: the open file description it refers to, and what belongs to the fd alone. */
@@ -24,6 +26,8 @@ export type NewFd = Omit<Fd, 'fdflagsext'> & { fdflagsext?: number };
 export class FdTable {
   private readonly entries: (Fd | undefined)[] = [];
   private open = 0;
+  /** The map a process's workers read to serve pipe fds themselves (fast-fds.ts), kept as fds change. */
+  #fast: FastFds | undefined;
 
   constructor(private readonly maxOpen: number) {}
 
@@ -68,6 +72,19 @@ export class FdTable {
     return this.insertFrom(entry, 0);
   }
 
+  /** Keeps `fast` up to date with this table's pipe fds from now on (undefined: no longer). */
+  observe(fast: FastFds | undefined): void {
+    this.#fast?.clear();
+    this.#fast = fast;
+    if (fast) for (const [fd, e] of this.all()) fast.set(fd, fastFdOf(e));
+  }
+
+  /** `fd`'s rights have changed: what its workers may do changes with them. */
+  changed(fd: number): void {
+    const e = this.entries[fd];
+    this.#fast?.set(fd, e && fastFdOf(e));
+  }
+
   /** Inserts `entry` at the lowest free fd not below `min` (F_DUPFD); `min` must be below the open-file limit. */
   insertFrom(entry: NewFd, min: number): number {
     if (this.open >= this.maxOpen) throw new WasiError('nfile');
@@ -102,9 +119,11 @@ export class FdTable {
   #place(fd: number, entry: NewFd): void {
     while (this.entries.length < fd) this.entries.push(undefined);
     // Every fd of one shape (a spread's would depend on which fields the caller gave).
-    this.entries[fd] = { file: entry.file, rightsBase: entry.rightsBase, rightsInheriting: entry.rightsInheriting, fdflagsext: entry.fdflagsext ?? 0, preopen: entry.preopen };
+    const e = { file: entry.file, rightsBase: entry.rightsBase, rightsInheriting: entry.rightsInheriting, fdflagsext: entry.fdflagsext ?? 0, preopen: entry.preopen };
+    this.entries[fd] = e;
     entry.file.refs = (entry.file.refs ?? 0) + 1;
     this.open++;
+    this.#fast?.set(fd, fastFdOf(e));
   }
 
   /** Puts `file` in place of the description `fd` refers to (before the guest runs: the host's own setup). */
@@ -113,6 +132,7 @@ export class FdTable {
     if (e === undefined) throw new Error(`fd ${fd} is free`);
     file.refs = e.file.refs;
     this.entries[fd] = { ...e, file };
+    this.changed(fd);
   }
 
   /** Closes `fd` (`badf` when it holds nothing); what it refers to is closed with the last fd referring to it. */
@@ -127,6 +147,7 @@ export class FdTable {
     if (from === to) return;
     const replaced = this.entries[to]!;
     this.entries[to] = e;
+    this.changed(to);
     this.detach(from);
     release(replaced);
   }
@@ -135,6 +156,7 @@ export class FdTable {
     const e = this.entries[fd];
     if (e === undefined) throw new WasiError('badf');
     this.entries[fd] = undefined;
+    this.#fast?.set(fd, undefined);
     this.open--;
     while (this.entries.length && this.entries[this.entries.length - 1] === undefined) this.entries.pop();
     return e;
@@ -165,6 +187,15 @@ export class FdTable {
  */
 export function closeAll(table: FdTable): void {
   for (const fd of [...table.all()].map(([n]) => n)) table.close(fd);
+}
+
+/** What a worker may do with `e` itself: read or write a pipe end in the arena, as its rights allow. */
+function fastFdOf(e: Fd): FastFd | undefined {
+  const f = e.file;
+  if (f.kind !== 'pipe' || !f.fast) return undefined;
+  const mayRead = (e.rightsBase & R.fd_read) !== 0;
+  const mayWrite = (e.rightsBase & R.fd_write) !== 0;
+  return mayRead || mayWrite ? { slot: f.fast.slot, end: f.fast.end, mayRead, mayWrite } : undefined;
 }
 
 /** Drops one fd's reference to its open file, closing the file when no other fd refers to it. */

@@ -1,5 +1,6 @@
 import type { ThreadImage } from '../threads/asyncify.js';
 import { sleepUntil } from './blocking.js';
+import type { PipeArena } from './pipe-arena.js';
 import type { Process } from './process.js';
 import { ProcessTable, type ExitStatus } from './process-table.js';
 import type { CommandSource, Program, ProgramCache } from './programs.js';
@@ -75,6 +76,8 @@ export class Kernel {
   current: Process | undefined;
   /** Set while processes can be started (WASI.run); undefined for a program run by `start()`. */
   launcher: Launcher | undefined;
+  /** Where pipes go that workers may serve themselves (set while processes run in workers); else each pipe is the kernel's alone. */
+  pipes: PipeArena | undefined;
   /** Sleeps without spinning; parks the call instead when the program is threaded (blocking.ts). */
   readonly sleepNs: (ns: bigint) => void;
 

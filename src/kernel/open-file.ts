@@ -43,6 +43,8 @@ export interface StdioFile extends StreamBase {
 /** One end of a pipe in memory (WASIX `fd_pipe`). */
 export interface PipeFile extends StreamBase {
   readonly kind: 'pipe';
+  /** Its place in the kernel's pipe arena and which end it is: a worker may read and write it itself (fast-fds.ts). */
+  readonly fast?: { readonly slot: number; readonly end: 0 | 1 };
 }
 
 /** An event counter (WASIX `fd_event`, Linux's eventfd). */
@@ -128,6 +130,11 @@ export function readinessOf(e: OpenFile, read: boolean): { ready: Readiness } | 
     const r = e.source.readiness();
     if (r) return { ready: r };
     if (e.source.waiter) return { waiter: e.source.waiter };
+  }
+  if (!read && e.sink?.writeReadiness) {
+    const r = e.sink.writeReadiness();
+    if (r) return { ready: r };
+    if (e.source?.waiter) return { waiter: e.source.waiter };
   }
   // Synchronous stdio (bytes, callbacks, host fds) answers at once.
   return { ready: { nbytes: 0n, hangup: false } };

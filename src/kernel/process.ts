@@ -6,6 +6,7 @@ import type { StringArray } from '../string-array.js';
 import type { HostTerminal } from '../terminal.js';
 import type { ProcessNetwork } from '../sockets/wasix-socket.js';
 import { closeAll, type FdTable } from './fd-table.js';
+import type { FastFds } from '../fast-fds.js';
 import type { ClockSource, Kernel } from './kernel.js';
 import type { ExitStatus } from './process-table.js';
 import { ProcessSignals } from './signals.js';
@@ -93,6 +94,8 @@ export class Process {
   borrowedThreads?: ThreadHost;
   /** How the process ended, once it has (a zombie until its parent reaps it). */
   status: ExitStatus | undefined;
+  /** While it runs in workers that serve its pipes themselves: the map they read (fast-fds.ts). */
+  #fast: FastFds | undefined;
 
   constructor(kernel: Kernel, init: ProcessInit) {
     this.kernel = kernel;
@@ -141,6 +144,17 @@ export class Process {
     child.tty = this.tty;
     child.signals.inheritFrom(this.signals);
     return child;
+  }
+
+  get fast(): FastFds | undefined {
+    return this.#fast;
+  }
+
+  /** Lets workers serve this process's pipe fds (`fast`: the map they read), or no longer (undefined). */
+  serveFast(fast: FastFds | undefined): void {
+    this.#fast = fast;
+    this.fds.observe(fast);
+    this.signals.syncAttention();
   }
 
   /** Sleeps `ms` through the kernel's sleep, which takes nanoseconds. */

@@ -66,26 +66,43 @@ export class ProcessSignals {
   /** After exec: a handled signal is back to its default (the handler is gone with the image); ignored ones stay ignored (POSIX). */
   resetForExec(): void {
     this.#callback = undefined;
+    this.syncAttention();
   }
 
   /** Names the guest export called with each signal (`callback_signal`). */
   setCallback(name: string): void {
     this.#callback = name;
+    this.syncAttention();
   }
 
   /** Marks `sig` pending; a standard signal already pending is not queued twice (POSIX). */
   raise(sig: number): void {
     if (sig !== Signal.none && !this.#ignored.has(sig) && !this.#pending.includes(sig)) this.#pending.push(sig);
+    this.syncAttention();
+  }
+
+  /**
+   * Tells the workers serving the process's pipes (fast-fds.ts) whether a call must come to the kernel:
+   * while a signal is pending that would act (a callback takes it, or its default is not to ignore it) or
+   * a timer is armed, every call does, so that signals are delivered and end blocking calls as before.
+   */
+  syncAttention(): void {
+    const fast = this.#p.fast;
+    if (!fast) return;
+    const hasCallback = this.#callback !== undefined;
+    fast.signals(this.#timers.size > 0 || this.#pending.some((sig) => hasCallback || !IGNORED_BY_DEFAULT.has(sig)));
   }
 
   /** Arms (or with 0 ns, disarms) the timer that raises `sig` after `ns`, and every `ns` after that when `repeat`. */
   setTimer(sig: number, ns: bigint, repeat: boolean): void {
     if (ns === 0n) {
       this.#timers.delete(sig);
+      this.syncAttention();
       return;
     }
     const ms = Number(ns) / 1e6;
     this.#timers.set(sig, { at: performance.now() + ms, every: repeat ? ms : undefined });
+    this.syncAttention();
   }
 
   /** When the earliest timer expires (host-monotonic ms), or undefined when none is armed. */
@@ -123,6 +140,7 @@ export class ProcessSignals {
       return acted;
     } finally {
       this.#delivering = false;
+      this.syncAttention();
     }
   }
 

@@ -11,6 +11,8 @@ import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, 
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
+import type { PipeArena } from '../kernel/pipe-arena.js';
+import type { FastFds } from '../fast-fds.js';
 
 type RawFunction = (...args: (number | bigint)[]) => number | void;
 type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
@@ -49,6 +51,8 @@ interface Slot {
   leaving: boolean;
   /** Called when its guest thread returns. */
   readonly onReturn: Set<() => void>;
+  /** Its id for pipe locks (fast pipes), freed if the worker is stopped. */
+  readonly lockId: number | undefined;
   /** While a vfork's child runs on this thread: its calls, and its end. */
   vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[]; killed?: ExitStatus };
 }
@@ -82,6 +86,8 @@ export interface DispatcherHooks {
   readonly threadLocalKeys?: ArrayBufferLike;
   /** A fork's child: the main thread resumes this image of the parent's forking thread instead of calling `_start`. */
   readonly fork?: { readonly image: ThreadImage; readonly keeps: readonly (readonly [number, number])[] | undefined };
+  /** The kernel's pipe arena and the process's fd map: its workers then read and write pipes themselves (threads/fast-pipes.ts). */
+  readonly fastPipes?: { readonly arena: PipeArena; readonly fds: FastFds };
 }
 
 /**
@@ -149,12 +155,15 @@ export class ThreadDispatcher implements ThreadHost {
 
   /** Runs the program's `_start` on a worker; resolves when the program ends, with no worker left. */
   async run(): Promise<ProgramEnd> {
+    // A worker's change to a pipe a parked call waits on rings the arena's bell.
+    const unlisten = this.hooks.fastPipes?.arena.listen(() => this.poke());
     try {
       // Inside the try: a worker that cannot be made must not leave the ones made before it running.
       for (let i = 0; i < Math.max(1, this.limits.poolSize); i++) this.#idle.push(this.#newSlot());
       this.#startThread(this.#idle.pop()!, MAIN_TID, 0, true, undefined, undefined, this.hooks.fork);
       await this.#loop();
     } finally {
+      unlisten?.();
       for (const s of this.#slots) this.#endVfork(s);
       await Promise.all(this.#slots.map((s) => this.#retire(s)));
     }
@@ -175,7 +184,11 @@ export class ThreadDispatcher implements ThreadHost {
       });
     }
     if (s.returned && s.worker.release) await s.worker.release();
-    else await s.worker.terminate();
+    else {
+      await s.worker.terminate();
+      // Stopped wherever it was, perhaps inside a pipe's copy: its locks are free again.
+      if (s.lockId !== undefined) this.hooks.fastPipes?.arena.releaseLocks(s.lockId);
+    }
   }
 
   spawn(arg: number, stack?: { top: number; bottom: number | undefined }, userData2023?: bigint): number {
@@ -241,6 +254,8 @@ export class ThreadDispatcher implements ThreadHost {
     const slot = this.#slots.find((s) => s.tid === tid);
     if (!slot) throw new Error(`unreachable: vfork on thread ${tid}, which is not running`);
     slot.vfork = { child, calls: this.#functions.map((f) => child.imports[f.module]?.[f.name] as RawFunction | undefined) };
+    // The thread's calls are the child's, whose fds are not the map's: every one goes to the kernel.
+    this.hooks.fastPipes?.fds.vfork(1);
   }
 
   /**
@@ -263,6 +278,7 @@ export class ThreadDispatcher implements ThreadHost {
   #vforkOver(slot: Slot, end: Parameters<VforkChild['ended']>[0]): void {
     const vfork = slot.vfork!;
     slot.vfork = undefined;
+    this.hooks.fastPipes?.fds.vfork(-1);
     vfork.child.ended(end);
     answerSpecial(slot.control, PARENT_RESUMES, vfork.child.pid);
     this.hooks.afterCall?.();
@@ -278,7 +294,9 @@ export class ThreadDispatcher implements ThreadHost {
   #newSlot(): Slot {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = this.platform.createWorker();
-    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [], returned: false, leaving: false, onReturn: new Set() };
+    const fast = this.hooks.fastPipes;
+    const lockId = fast?.arena.nextLockId();
+    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [], returned: false, leaving: false, onReturn: new Set(), lockId };
     worker.listen(
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
@@ -292,6 +310,7 @@ export class ThreadDispatcher implements ThreadHost {
       control,
       functions: this.#functions,
       threadLocalKeys: this.hooks.threadLocalKeys,
+      fastPipes: fast && { arena: fast.arena.buffer, fds: fast.fds.buffer, lockId: lockId! },
     });
     this.#slots.push(slot);
     return slot;
@@ -305,6 +324,7 @@ export class ThreadDispatcher implements ThreadHost {
     const vfork = slot.vfork;
     if (!vfork) return;
     slot.vfork = undefined;
+    this.hooks.fastPipes?.fds.vfork(-1);
     vfork.child.ended({ killed: { signal: Signal.kill } });
   }
 

@@ -7,6 +7,7 @@ import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-loc
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
 import { GuestStack } from './asyncify.js';
 import { ARGS, PARENT_RESUMES, PROCESS_ENDS, RESULT, remoteFunction } from './channel.js';
+import { fastPipeCall } from './fast-pipes.js';
 import { forkImport, IN_CHILD, type ForkResult } from './fork.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
@@ -21,6 +22,8 @@ export interface WorkerPort {
 
 const LOCAL = new Set<string>([...THREAD_LOCAL_CALLS, ...STACK_CALLS]);
 const LOCAL_2023 = new Set<string>(THREAD_LOCALS_2023);
+/** The modules whose fd_read and fd_write a worker may serve itself for a pipe (the preview1 form: fd, iovs, count, out). */
+const PIPE_IO_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable', 'wasix_32v1']);
 /** An i64 as the two i32 halves the 2023 ABI's exports take. */
 const halves = (v: bigint) => [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
 
@@ -145,7 +148,10 @@ function imports(
       });
     } else if (f.module === 'wasix_32v1' && LOCAL.has(f.name)) put(f.module, f.name, local[f.name]!);
     else if (f.module === 'wasix_32v1' && LOCAL_2023.has(f.name)) put(f.module, f.name, local2023[f.name]!);
-    else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
+    else if (init.fastPipes && PIPE_IO_MODULES.has(f.module) && (f.name === 'fd_read' || f.name === 'fd_write') && f.params.length === 4 && f.params.every((t) => t === 'i32')) {
+      const call = remoteFunction(f, index, control, doorbell, deliver) as (fd: number, iovs: number, count: number, out: number) => number;
+      put(f.module, f.name, fastPipeCall(init.fastPipes, memory, f.name === 'fd_read', call));
+    } else put(f.module, f.name, remoteFunction(f, index, control, doorbell, deliver));
   });
   return out;
 }

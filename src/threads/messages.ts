@@ -1,5 +1,6 @@
 import type { ThreadImage } from './asyncify.js';
 import type { ChannelFunction } from './channel.js';
+import type { FastPipesInit } from './fast-pipes.js';
 
 // The messages between the kernel and a guest thread's worker (syscalls do not use them: see channel.ts).
 
@@ -16,6 +17,8 @@ export interface InitMessage {
   readonly functions: readonly ChannelFunction[];
   /** The process's thread-local keys (a SharedArrayBuffer), when it has any. */
   readonly threadLocalKeys?: ArrayBufferLike;
+  /** The kernel's pipe arena and the process's fd map: fd_read and fd_write on a pipe are served in the worker. */
+  readonly fastPipes?: FastPipesInit;
 }
 
 /** Kernel -> worker: run a guest thread (`_start` for the main one, else `wasi_thread_start(tid, arg)`). */

@@ -72,6 +72,8 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
     if (e.kind !== 'fs') {
       const sink = e.sink;
       if (!sink) throw new WasiError('badf');
+      // A bounded stream (a pipe) takes what fits: a short count, as on POSIX.
+      if (sink.writeSome) return sink.writeSome(m.u8.subarray(buf, buf + len));
       if (sink.writeRange) sink.writeRange(m.u8, buf, len);
       else sink.write(m.u8.subarray(buf, buf + len));
       return len;
@@ -154,6 +156,7 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
       if ((b & ~e.rightsBase) !== 0 || (i & ~e.rightsInheriting) !== 0) throw new WasiError('notcapable');
       e.rightsBase = b;
       e.rightsInheriting = i;
+      fds.changed(fd);
     },
     fd_filestat_get(fd) {
       const e = fds.get(fd, R.fd_filestat_get);

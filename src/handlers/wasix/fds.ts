@@ -5,7 +5,8 @@ import { waitForOtherThreads } from '../../kernel/blocking.js';
 import type { NewFd } from '../../kernel/fd-table.js';
 import type { StreamFile } from '../../kernel/open-file.js';
 import type { Process } from '../../kernel/process.js';
-import { createPipe } from '../../pipe.js';
+import { privatePipe } from '../../kernel/pipe-arena.js';
+import { createPipe, type PipeEnd } from '../../pipe.js';
 import { STDIO_RIGHTS } from '../../rights.js';
 import type { Readiness } from '../../stdio.js';
 import { EventCounter } from './event-counter.js';
@@ -13,11 +14,12 @@ import { idleWaiter } from './idle.js';
 
 type FdCalls = 'fd_dup' | 'fd_dup2' | 'fd_fdflags_get' | 'fd_fdflags_set' | 'fd_pipe' | 'fd_event';
 
-/** What a pipe end or event fd does: read (undefined when it would wait), write (false when it would wait). */
+/** What a pipe end or event fd does: read and write (undefined when it would wait; a write's count may be short). */
 interface Stream {
   read(into: Uint8Array): number | undefined;
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array): number | undefined;
   readiness(): Readiness | undefined;
+  writeReadiness?(): Readiness | undefined;
   close?(): void;
 }
 
@@ -43,12 +45,14 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
     return waitForOtherThreads(what);
   };
 
-  const streamEntry = (kind: 'pipe' | 'event', s: Stream, what: string): NewFd => {
+  const streamEntry = (kind: 'pipe' | 'event', s: Stream | PipeEnd, what: string): NewFd => {
     const waiter = idleWaiter(k, `poll_oneoff on an empty ${what}`);
+    const pipe = 'fast' in s ? s : undefined;
     const e: StreamFile = {
       kind,
       filetype: Filetype.unknown,
       fdflags: 0,
+      fast: pipe?.fast,
       source: {
         read(into) {
           const n = s.read(into);
@@ -60,11 +64,18 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
       },
       sink: {
         write(bytes) {
-          if (!s.write(bytes)) wouldWait(e, `writing to a full ${what}`);
+          if (s.write(bytes) !== bytes.length) wouldWait(e, `writing to a full ${what}`);
         },
+        writeSome(bytes) {
+          const n = s.write(bytes);
+          return n === undefined ? wouldWait(e, `writing to a full ${what}`) : n;
+        },
+        writeReadiness: s.writeReadiness && (() => s.writeReadiness!()),
       },
       onClose: s.close ? () => s.close!() : undefined,
     };
+    // A pipe end's fdflags live with the pipe, where the workers serving it see them (nonblock).
+    if (pipe) Object.defineProperty(e, 'fdflags', { get: () => pipe.flags, set: (v: number) => void (pipe.flags = v), enumerable: true });
     return { file: e, rightsBase: STDIO_RIGHTS, rightsInheriting: 0 };
   };
 
@@ -76,7 +87,7 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
       fds.fd(fd, 0).fdflagsext = flags;
     },
     fd_pipe() {
-      const ends = createPipe().map((p) => streamEntry('pipe', { ...p, write: (b) => (p.write(b), true) }, 'pipe'));
+      const ends = createPipe(k.kernel.pipes?.allocate() ?? privatePipe()).map((p) => streamEntry('pipe', p, 'pipe'));
       const a = fds.insert(ends[0]!);
       try {
         return [a, fds.insert(ends[1]!)];
@@ -87,7 +98,7 @@ export function wasixFdHandlers(k: Process): Pick<Wasix32v1, FdCalls> {
     },
     fd_event(initial, flags) {
       const counter = new EventCounter(initial, (flags & Eventfdflags.Semaphore) !== 0);
-      return fds.insert(streamEntry('event', { read: (into) => counter.read(into), write: (b) => counter.add(b), readiness: () => counter.readiness() }, 'event counter'));
+      return fds.insert(streamEntry('event', { read: (into) => counter.read(into), write: (b) => (counter.add(b) ? b.length : undefined), readiness: () => counter.readiness() }, 'event counter'));
     },
   };
 }
