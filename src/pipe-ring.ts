@@ -27,8 +27,6 @@ const READER = 2;
 export const PIPE_HEADER_BYTES = 64;
 /** Bytes of one pipe: its header and a ring per direction. */
 export const PIPE_BYTES = PIPE_HEADER_BYTES + 2 * PIPE_CAPACITY;
-/** Bytes moved between counter updates: a reader starts on the first part of a large write while the rest goes in. */
-const STEP = 16384;
 
 /** What a read or write that moved nothing found: a wait would be needed, or the other side has closed. */
 export const WOULD_WAIT = -1;
@@ -88,6 +86,9 @@ export class PipeBuffer {
     return Atomics.load(this.#w, this.#base + USERS);
   }
 
+  // A copy is published (its counter moved, the other side woken) once it is whole: publishing it in
+  // smaller steps, so that the other side could start sooner, woke it more often than it gained (measured).
+
   /**
    * Writes from `src[at, at + len)` into direction `d` what fits now: all of a write of at most PIPE_BUF
    * bytes or none of it, else as much as there is room for. The count, WOULD_WAIT (no room), or CLOSED
@@ -106,7 +107,7 @@ export class PipeBuffer {
       while (done < len) {
         const room = PIPE_CAPACITY - ((head - Atomics.load(w, h + TAIL)) | 0);
         if (room < (done === 0 ? need : 1)) break;
-        const n = Math.min(room, len - done, STEP);
+        const n = Math.min(room, len - done);
         const pos = head & (PIPE_CAPACITY - 1);
         const first = Math.min(n, PIPE_CAPACITY - pos);
         this.#u8.set(src.subarray(at + done, at + done + first), data + pos);
@@ -138,7 +139,7 @@ export class PipeBuffer {
       while (done < len) {
         const used = (Atomics.load(w, h + HEAD) - tail) | 0;
         if (used === 0) break;
-        const n = Math.min(used, len - done, STEP);
+        const n = Math.min(used, len - done);
         const pos = tail & (PIPE_CAPACITY - 1);
         const first = Math.min(n, PIPE_CAPACITY - pos);
         dst.set(this.#u8.subarray(data + pos, data + pos + first), at + done);
@@ -193,12 +194,11 @@ export class PipeBuffer {
   }
 
   /**
-   * For a worker about to wait: the counter that moves when direction `d` changes for a reader
-   * (`reading`: its head) or a writer (its tail), as [word index, value now] to Atomics.wait on.
+   * For a worker about to wait: the index of the counter that moves when direction `d` changes for a
+   * reader (`reading`: its head) or a writer (its tail), to Atomics.wait on.
    */
-  waitWord(d: 0 | 1, reading: boolean): [number, number] {
-    const i = this.#base + DIRECTION + 6 * d + (reading ? HEAD : TAIL);
-    return [i, Atomics.load(this.#w, i)];
+  counterIndex(d: 0 | 1, reading: boolean): number {
+    return this.#base + DIRECTION + 6 * d + (reading ? HEAD : TAIL);
   }
 
   /** Frees every lock `lockId` holds (its worker was stopped, perhaps inside a copy: the counters are consistent). */

@@ -78,8 +78,10 @@ export function fastPipeCall(init: FastPipesInit, memory: GuestMemory, reading: 
         const buf = view.getUint32(iovs + 8 * i, true);
         const len = view.getUint32(iovs + 8 * i + 4, true);
         let moved = 0;
+        const counter = pipe.counterIndex(d, reading);
         while (moved < len) {
-          const [waitAt, seen] = pipe.waitWord(d, reading);
+          // Read before trying: a change after the try ends the wait below at once.
+          const seen = Atomics.load(words, counter);
           const n = reading ? pipe.read(d, u8, buf + moved, len - moved) : pipe.write(d, u8, buf + moved, len - moved);
           if (n > 0) {
             moved += n;
@@ -93,7 +95,7 @@ export function fastPipeCall(init: FastPipesInit, memory: GuestMemory, reading: 
           // `again`, or a signal.
           if (n === CLOSED || nonblock || attention() || (reading && done + moved > 0)) return done + moved > 0 ? done + moved : undefined;
           // No spinning first: measured, it only takes the core the other side needs (the host has few).
-          Atomics.wait(words, waitAt, seen, SLICE_MS);
+          Atomics.wait(words, counter, seen, SLICE_MS);
         }
         done += moved;
         if (moved < len) break;
