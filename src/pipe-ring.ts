@@ -32,6 +32,9 @@ export const PIPE_BYTES = PIPE_HEADER_BYTES + 2 * PIPE_CAPACITY;
 export const WOULD_WAIT = -1;
 export const CLOSED = -2;
 
+/** How many times the kernel's thread tries a taken lock before its call waits instead. */
+const KERNEL_SPINS = 10000;
+
 /** The lock id the kernel's thread holds locks with; each worker has its own above it (threads/fast-pipes.ts). */
 export const KERNEL_LOCK_ID = 1;
 
@@ -47,14 +50,20 @@ export class PipeBuffer {
   readonly #data: number;
   readonly #bell: Int32Array | undefined;
   readonly #lockId: number;
+  readonly #stop: Int32Array | undefined;
 
-  constructor(words: Int32Array, bytes: Uint8Array, at: number, bell: Int32Array | undefined, lockId: number) {
+  /**
+   * `stop`: for a worker, a word the kernel sets before it stops the worker: from then on the worker
+   * moves no counter (a browser's Worker.terminate() lets the worker run on for a while).
+   */
+  constructor(words: Int32Array, bytes: Uint8Array, at: number, bell: Int32Array | undefined, lockId: number, stop?: Int32Array) {
     this.#w = words;
     this.#u8 = bytes;
     this.#base = at >> 2;
     this.#data = at + PIPE_HEADER_BYTES;
     this.#bell = bell;
     this.#lockId = lockId;
+    this.#stop = stop;
   }
 
   /** A new pipe: both directions empty, every end open. */
@@ -91,14 +100,14 @@ export class PipeBuffer {
 
   /**
    * Writes from `src[at, at + len)` into direction `d` what fits now: all of a write of at most PIPE_BUF
-   * bytes or none of it, else as much as there is room for. The count, WOULD_WAIT (no room), or CLOSED
-   * (no reader: EPIPE).
+   * bytes or none of it, else as much as there is room for. The count, WOULD_WAIT (no room; for the
+   * kernel, also a lock a worker holds too long), or CLOSED (no reader: EPIPE).
    */
   write(d: 0 | 1, src: Uint8Array, at: number, len: number): number {
     const h = this.#base + DIRECTION + 6 * d;
     const w = this.#w;
     if (!(Atomics.load(w, h + OPEN) & READER)) return CLOSED;
-    this.#lock(h + WLOCK);
+    if (!this.#lock(h + WLOCK)) return WOULD_WAIT;
     let done = 0;
     try {
       const need = len <= PIPE_BUF ? len : 1;
@@ -112,6 +121,7 @@ export class PipeBuffer {
         const first = Math.min(n, PIPE_CAPACITY - pos);
         this.#u8.set(src.subarray(at + done, at + done + first), data + pos);
         if (first < n) this.#u8.set(src.subarray(at + done + first, at + done + n), data);
+        if (this.#stopped()) break;
         head = (head + n) | 0;
         done += n;
         Atomics.store(w, h + HEAD, head);
@@ -120,7 +130,6 @@ export class PipeBuffer {
     } finally {
       this.#unlock(h + WLOCK);
     }
-    if (done > 0) this.#changed(h);
     return done > 0 ? done : WOULD_WAIT;
   }
 
@@ -131,7 +140,7 @@ export class PipeBuffer {
   read(d: 0 | 1, dst: Uint8Array, at: number, len: number): number {
     const h = this.#base + DIRECTION + 6 * d;
     const w = this.#w;
-    this.#lock(h + RLOCK);
+    if (!this.#lock(h + RLOCK)) return WOULD_WAIT;
     let done = 0;
     try {
       const data = this.#data + d * PIPE_CAPACITY;
@@ -144,6 +153,7 @@ export class PipeBuffer {
         const first = Math.min(n, PIPE_CAPACITY - pos);
         dst.set(this.#u8.subarray(data + pos, data + pos + first), at + done);
         if (first < n) dst.set(this.#u8.subarray(data, data + n - first), at + done + first);
+        if (this.#stopped()) break;
         tail = (tail + n) | 0;
         done += n;
         Atomics.store(w, h + TAIL, tail);
@@ -152,10 +162,7 @@ export class PipeBuffer {
     } finally {
       this.#unlock(h + RLOCK);
     }
-    if (done > 0) {
-      this.#changed(h);
-      return done;
-    }
+    if (done > 0) return done;
     // Empty: the end once no writer is left (checked after the counters: a last write is not missed).
     return Atomics.load(w, h + OPEN) & WRITER ? WOULD_WAIT : 0;
   }
@@ -204,7 +211,7 @@ export class PipeBuffer {
   /** Frees every lock `lockId` holds (its worker was stopped, perhaps inside a copy: the counters are consistent). */
   releaseLocks(lockId: number): void {
     for (const d of [0, 1]) {
-      for (const l of [WLOCK, RLOCK]) Atomics.compareExchange(this.#w, this.#base + DIRECTION + 6 * d + l, lockId, 0);
+      for (const l of [WLOCK, RLOCK]) if (Atomics.compareExchange(this.#w, this.#base + DIRECTION + 6 * d + l, lockId, 0) === lockId) this.#changed(this.#base + DIRECTION + 6 * d);
     }
   }
 
@@ -215,14 +222,35 @@ export class PipeBuffer {
     }
   }
 
-  // A lock held only while bytes are copied (microseconds): spun for, never waited on (the kernel's
-  // thread may not block in a browser).
-  #lock(i: number): void {
-    while (Atomics.compareExchange(this.#w, i, 0, this.#lockId) !== 0);
+  // A lock held only while bytes are copied (microseconds), spun for. The kernel's thread (which may not
+  // block in a browser, and must not hang on a worker stopped inside a copy) gives up after a while:
+  // its call then waits as for an empty or full pipe, and is run again when the holder lets go.
+  #lock(i: number): boolean {
+    const w = this.#w;
+    const id = this.#lockId;
+    if (id === KERNEL_LOCK_ID) {
+      for (let n = 0; n < KERNEL_SPINS; n++) if (Atomics.compareExchange(w, i, 0, id) === 0) return true;
+      this.#watchLock(i);
+      return Atomics.compareExchange(w, i, 0, id) === 0;
+    }
+    while (Atomics.compareExchange(w, i, 0, id) !== 0);
+    return true;
+  }
+
+  #watchLock(i: number): void {
+    // The lock's direction: the one whose header holds word i.
+    const d = i - this.#base - DIRECTION >= 6 ? 1 : 0;
+    this.watch(d);
+  }
+
+  #stopped(): boolean {
+    return this.#stop !== undefined && Atomics.load(this.#stop, 0) !== 0;
   }
 
   #unlock(i: number): void {
     Atomics.store(this.#w, i, 0);
+    // The kernel gave up on this lock and waits to hear of it (watch): tell it.
+    this.#changed(i - ((i - this.#base - DIRECTION) % 6));
   }
 }
 
@@ -230,6 +258,6 @@ export class PipeBuffer {
 export const ARENA_HEADER_BYTES = 64;
 
 /** Pipe `slot` of an arena whose views are `words` and `bytes`, locked as `lockId`; the arena's bell is its first word. */
-export function pipeInArena(words: Int32Array, bytes: Uint8Array, slot: number, lockId: number): PipeBuffer {
-  return new PipeBuffer(words, bytes, ARENA_HEADER_BYTES + slot * PIPE_BYTES, words, lockId);
+export function pipeInArena(words: Int32Array, bytes: Uint8Array, slot: number, lockId: number, stop?: Int32Array): PipeBuffer {
+  return new PipeBuffer(words, bytes, ARENA_HEADER_BYTES + slot * PIPE_BYTES, words, lockId, stop);
 }

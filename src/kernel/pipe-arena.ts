@@ -99,9 +99,16 @@ export class PipeArena {
     return this.#nextLockId++;
   }
 
-  /** Frees the locks a stopped worker held (`lockId`, the id it was given) in every pipe. */
-  releaseLocks(lockId: number): void {
+  /**
+   * A worker was stopped, wherever it was, perhaps inside a pipe's copy (`inside`: its words, the slot
+   * + 1 of that pipe and the stop flag set before): the locks it held (`lockId`) are freed and its use of
+   * the pipe ended, so that the pipe goes on and its place is reused once closed. The counters are
+   * consistent: a copy moves them only once it is whole, and not at all once `stop` is set.
+   */
+  workerStopped(lockId: number, inside: Int32Array): void {
     for (let s = 0; s < this.#count; s++) this.#at(s).releaseLocks(lockId);
+    const slot = Atomics.exchange(inside, 0, 0) - 1;
+    if (slot >= 0 && slot < this.#count) this.#at(slot).leave();
   }
 
   /**

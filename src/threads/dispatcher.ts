@@ -51,8 +51,8 @@ interface Slot {
   leaving: boolean;
   /** Called when its guest thread returns. */
   readonly onReturn: Set<() => void>;
-  /** Its id for pipe locks (fast pipes), freed if the worker is stopped. */
-  readonly lockId: number | undefined;
+  /** With fast pipes: its id for pipe locks and its word saying which pipe it is inside, both let go if the worker is stopped. */
+  readonly pipes: { readonly lockId: number; readonly inside: Int32Array } | undefined;
   /** While a vfork's child runs on this thread: its calls, and its end. */
   vfork?: { readonly child: VforkChild; readonly calls: (RawFunction | undefined)[]; killed?: ExitStatus };
 }
@@ -185,9 +185,11 @@ export class ThreadDispatcher implements ThreadHost {
     }
     if (s.returned && s.worker.release) await s.worker.release();
     else {
+      // From now on its pipe copies move nothing (a browser's worker runs on a while after terminate()).
+      if (s.pipes) Atomics.store(s.pipes.inside, 1, 1);
       await s.worker.terminate();
-      // Stopped wherever it was, perhaps inside a pipe's copy: its locks are free again.
-      if (s.lockId !== undefined) this.hooks.fastPipes?.arena.releaseLocks(s.lockId);
+      // Stopped wherever it was, perhaps inside a pipe's copy: what it held there is let go.
+      if (s.pipes) this.hooks.fastPipes?.arena.workerStopped(s.pipes.lockId, s.pipes.inside);
     }
   }
 
@@ -295,8 +297,8 @@ export class ThreadDispatcher implements ThreadHost {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = this.platform.createWorker();
     const fast = this.hooks.fastPipes;
-    const lockId = fast?.arena.nextLockId();
-    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [], returned: false, leaving: false, onReturn: new Set(), lockId };
+    const pipes = fast && { lockId: fast.arena.nextLockId(), inside: new Int32Array(new SharedArrayBuffer(8)) };
+    const slot: Slot = { worker, control: new Int32Array(control), tid: undefined, parked: false, signals: [], returned: false, leaving: false, onReturn: new Set(), pipes };
     worker.listen(
       (m) => this.#onMessage(slot, m),
       (err) => this.#finish({ error: err }),
@@ -310,7 +312,7 @@ export class ThreadDispatcher implements ThreadHost {
       control,
       functions: this.#functions,
       threadLocalKeys: this.hooks.threadLocalKeys,
-      fastPipes: fast && { arena: fast.arena.buffer, fds: fast.fds.buffer, lockId: lockId! },
+      fastPipes: fast && pipes && { arena: fast.arena.buffer, fds: fast.fds.buffer, lockId: pipes.lockId, inside: pipes.inside.buffer as SharedArrayBuffer },
     });
     this.#slots.push(slot);
     return slot;

@@ -25,6 +25,11 @@ export interface FastPipesInit {
   readonly fds: SharedArrayBuffer;
   /** This worker's id for the pipes' locks (the kernel frees them if it stops the worker). */
   readonly lockId: number;
+  /**
+   * Two words: the arena slot + 1 of the pipe this worker is inside (0: none), for the kernel to leave it
+   * if it stops the worker; and `stop`, which the kernel sets before it does (nothing more moves then).
+   */
+  readonly inside: SharedArrayBuffer;
 }
 
 type Raw = (fd: number, iovs: number, count: number, out: number) => number;
@@ -37,13 +42,15 @@ export function fastPipeCall(init: FastPipesInit, memory: GuestMemory, reading: 
   const words = new Int32Array(init.arena);
   const bytes = new Uint8Array(init.arena);
   const map = new Int32Array(init.fds);
+  const inside = new Int32Array(init.inside);
+  const stop = new Int32Array(init.inside, 4, 1);
   const pipes = new Map<number, PipeBuffer>();
   const pipeAt = (slot: number) => {
     let p = pipes.get(slot);
-    if (!p) pipes.set(slot, (p = pipeInArena(words, bytes, slot, init.lockId)));
+    if (!p) pipes.set(slot, (p = pipeInArena(words, bytes, slot, init.lockId, stop)));
     return p;
   };
-  const attention = () => Atomics.load(map, SIGNALS_WORD) !== 0 || Atomics.load(map, VFORK_WORD) !== 0;
+  const attention = () => Atomics.load(map, SIGNALS_WORD) !== 0 || Atomics.load(map, VFORK_WORD) !== 0 || Atomics.load(stop, 0) !== 0;
 
   /** The count moved, or undefined: the kernel must answer this call. */
   const serve = (fd: number, iovs: number, count: number, out: number): number | undefined => {
@@ -68,6 +75,7 @@ export function fastPipeCall(init: FastPipesInit, memory: GuestMemory, reading: 
     // End e writes direction e and reads the other.
     const d: 0 | 1 = reading ? (end === 0 ? 1 : 0) : end;
     pipe.enter();
+    Atomics.store(inside, 0, wordSlot(word) + 1);
     try {
       // The fd may have been closed (and its place given to another pipe) before this worker entered.
       if (fastFdWord(map, fd) !== word) return undefined;
@@ -102,6 +110,7 @@ export function fastPipeCall(init: FastPipesInit, memory: GuestMemory, reading: 
       }
       return done;
     } finally {
+      Atomics.store(inside, 0, 0);
       pipe.leave();
     }
   };

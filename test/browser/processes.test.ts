@@ -11,7 +11,7 @@ import { useDemo, type PageWindow } from './chromium.js';
 
 const demo = useDemo();
 
-const COMMANDS = ['echo', 'cat', 'wc', 'gen', 'status'];
+const COMMANDS = ['echo', 'cat', 'wc', 'gen', 'status', 'pipes'];
 
 /** Runs test/programs/proc/<program>.wasm with `args` in the page, the proc programs as commands. */
 function spawnerInPage(args: string[], opts: { maxProcesses?: number } = {}, program = 'spawner') {
@@ -49,6 +49,14 @@ describe('processes in a cross-origin isolated page', () => {
     it(`spawner ${mode} gives what it gives in Node`, async () => {
       const page = await spawnerInPage([mode]);
       expect(page, demo().log.join('\n')).toEqual(await spawnerInNode([mode]));
+    }, 30_000);
+  }
+
+  // Pipes between processes, served by their workers from a growable SharedArrayBuffer (src/threads/fast-pipes.ts).
+  for (const mode of ['capacity', 'killed-writer', 'reader-leaves', 'forks', 'signal-reader']) {
+    it(`pipes ${mode} gives what it gives in Node`, async () => {
+      const page = await spawnerInPage([mode], {}, 'pipes');
+      expect(page, demo().log.join('\n')).toEqual(await spawnerInNode([mode], {}, 'pipes'));
     }, 30_000);
   }
 
