@@ -15,7 +15,6 @@ import { MemoryFileSystem } from './fs/memory-fs.js';
 import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
 import { parseNetworkOptions } from './sockets/grants.js';
-import { VirtualNetwork } from './sockets/virtual-network.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -280,8 +279,7 @@ export class WASI {
    */
   async run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
     // A change on a virtual network (another run's guest, the page) wakes this run's parked calls at once.
-    const host = this.#kernel.network?.host;
-    const unwatch = host instanceof VirtualNetwork ? host.watch(() => this.#pokeRunning()) : undefined;
+    const unwatch = this.#kernel.network?.host?.watch?.(() => this.#pokeRunning());
     try {
       return await this.#run(program, options);
     } finally {

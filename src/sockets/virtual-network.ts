@@ -96,10 +96,10 @@ export class VirtualNetwork {
   }
 
   /**
-   * @internal `wake` is called at every change until the returned function is called: a run in workers
-   * runs its guests' parked calls again at once, rather than at its next look for outside changes.
+   * `wake` is called at every change until the returned function is called: a run in workers runs its
+   * guests' parked calls again at once, rather than at its next look for outside changes.
    */
-  watch(wake: () => void): () => void {
+  #watch(wake: () => void): () => void {
     this.#watchers.add(wake);
     return () => void this.#watchers.delete(wake);
   }
@@ -136,6 +136,7 @@ export class VirtualNetwork {
     connect: (to) => done(this.#connect(to)),
     datagram: (_family, at) => done(this.#datagram(at)),
     resolve: (name) => done(name.toLowerCase() === 'localhost' ? { ok: ['127.0.0.1'] } : normalizeIp(name) ? { ok: [normalizeIp(name)!] } : { errno: 'noent' }),
+    watch: (wake) => this.#watch(wake),
   };
 
   #listen(at: HostAddr, backlog: number): { ok: HostListener } | { errno: ErrnoName } {
