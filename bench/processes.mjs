@@ -11,7 +11,8 @@
 //   pipe - `spawner pipe-bench N`: `bytes out N` writing 64 KiB chunks into an fd_pipe that `bytes in`,
 //          another process, reads to its end (MB/s from the spawns to the end of both), against two bare
 //          workers handing the same chunks through a SharedArrayBuffer ring (a copy in, a copy out, an
-//          Atomics.wait/notify hand-off when it is full or empty). Target: at least 0.5x.
+//          Atomics.wait/notify hand-off when it is full or empty), of 1 MiB and of 64 KiB (the pipe's capacity,
+//          every chunk a hand-off). Target: at least 0.5x.
 // Runs wasi-kit's built package (npm run build). Medians of --runs (default 5), alternating order.
 //   node bench/processes.mjs [--runs N] [--only fork|spawn|pipe] [--json]
 import { readFileSync } from 'node:fs';
@@ -154,12 +155,15 @@ const RING_WORKER = `
     }
   }`;
 
-/** MB/s of the bare SharedArrayBuffer copy loop between two workers. */
-async function pipeFloor() {
+/**
+ * MB/s of the bare SharedArrayBuffer copy loop between two workers, through a ring of `slots` chunks:
+ * 16 (1 MiB: a hand-off wait is rare), or 1 (64 KiB, a pipe's capacity: every chunk is a hand-off).
+ */
+async function pipeFloor(slots = SLOTS) {
   const { Worker } = await import('node:worker_threads');
   const counters = new SharedArrayBuffer(12); // written, read (in chunks), go
-  const ring = new SharedArrayBuffer(SLOTS * CHUNK);
-  const start = (writer) => new Worker(RING_WORKER, { eval: true, workerData: { ring, counters, chunks: PIPE_BYTES / CHUNK, chunk: CHUNK, slots: SLOTS, writer } });
+  const ring = new SharedArrayBuffer(slots * CHUNK);
+  const start = (writer) => new Worker(RING_WORKER, { eval: true, workerData: { ring, counters, chunks: PIPE_BYTES / CHUNK, chunk: CHUNK, slots, writer } });
   const workers = [start(true), start(false)];
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
   const exited = Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
@@ -171,7 +175,7 @@ async function pipeFloor() {
   return PIPE_BYTES / 1e6 / ((performance.now() - t0) / 1e3);
 }
 
-const samples = { fork: [], forkFloor: [], spawn: [], spawnFloor: [], pipe: [], pipeCold: [], pipeFloor: [] };
+const samples = { fork: [], forkFloor: [], spawn: [], spawnFloor: [], pipe: [], pipeCold: [], pipeFloor: [], pipeFloor64k: [] };
 for (let r = 0; r < runs; r++) {
   const pair = async (a, b) => (r % 2 ? [await a(), await b()] : [await b(), await a()].reverse());
   if (measures('fork')) {
@@ -189,6 +193,7 @@ for (let r = 0; r < runs; r++) {
     samples.pipe.push(p.warm);
     samples.pipeCold.push(p.cold);
     samples.pipeFloor.push(pf);
+    samples.pipeFloor64k.push(await pipeFloor(1));
   }
 }
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
@@ -199,7 +204,7 @@ const rows = [
   measures('spawn') &&
     `| spawn of a tiny command (\`status 0\`) to its exit, reaped (ms/spawn) | ${fmt(m.spawn)} | ${fmt(m.spawnFloor)} (an idle worker instantiates status.wasm and answers) | ${fmt(m.spawn / m.spawnFloor)}x | — |`,
   measures('pipe') &&
-    `| pipe between two processes, 64 KiB writes and reads, spawns included (MB/s; workers idle from a first round, cold: ${fmt(m.pipeCold, 0)}) | ${fmt(m.pipe, 0)} | ${fmt(m.pipeFloor, 0)} (SharedArrayBuffer ring between two workers) | ${fmt(m.pipe / m.pipeFloor)}x | ≥ 0.5x |`,
+    `| pipe between two processes, 64 KiB writes and reads, spawns included (MB/s; workers idle from a first round, cold: ${fmt(m.pipeCold, 0)}) | ${fmt(m.pipe, 0)} | ${fmt(m.pipeFloor, 0)} (SharedArrayBuffer ring of 1 MiB between two workers; with a 64 KiB ring, a pipe's capacity: ${fmt(m.pipeFloor64k, 0)}) | ${fmt(m.pipe / m.pipeFloor)}x (${fmt(m.pipe / m.pipeFloor64k)}x) | ≥ 0.5x |`,
 ].filter(Boolean);
 const table = `| process benchmark | wasi-kit | floor (same run) | ratio | target |
 |---|---:|---:|---:|---|
