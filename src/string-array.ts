@@ -17,16 +17,30 @@ export class StringArray {
   private pointersAbi: GuestAbi = WASM32;
 
   constructor(readonly strings: readonly string[]) {
+    this.count = strings.length;
+    this.offsets = new Uint32Array(strings.length);
+    // The block in one encode, its starts found after each NUL: one encode per string was most of
+    // `new WASI` with a thousand variables (issue 18). Strings that hold a NUL themselves are encoded one by one.
+    let bytes: Uint8Array = encoder.encode(strings.length === 0 ? '' : strings.join('\0') + '\0');
+    let at = 0;
+    for (let i = 0; i < strings.length; i++) {
+      this.offsets[i] = at;
+      at = bytes.indexOf(0, at) + 1;
+    }
+    if (at !== bytes.length) bytes = this.encodeEach(strings);
+    this.bytes = bytes;
+  }
+
+  private encodeEach(strings: readonly string[]): Uint8Array {
     const encoded = strings.map((s) => encoder.encode(s));
-    this.count = encoded.length;
-    this.offsets = new Uint32Array(encoded.length);
-    this.bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
+    const bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
     let at = 0;
     encoded.forEach((e, i) => {
       this.offsets[i] = at;
-      this.bytes.set(e, at);
+      bytes.set(e, at);
       at += e.length + 1; // the NUL is already 0
     });
+    return bytes;
   }
 
   /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
@@ -45,4 +59,12 @@ export class StringArray {
     m.u8.set(this.bytes, buf);
     m.u8.set(this.pointers, ptrs);
   }
+}
+
+/** `KEY=value` for each variable, as environ holds them (Object.keys: Object.entries is far slower on large or exotic objects such as process.env). */
+export function environStrings(env: Readonly<Record<string, string>>): string[] {
+  const keys = Object.keys(env);
+  const out = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = `${keys[i]!}=${env[keys[i]!]!}`;
+  return out;
 }
