@@ -153,7 +153,10 @@ export function checkOptions(options: unknown): WasiOptions {
   const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (o.env !== undefined) {
     if (!isRecord(o.env)) fail('ERR_INVALID_ARG_TYPE', 'options.env', `The "options.env" property must be of type object. Received ${received(o.env)}`);
-    for (const [k, v] of Object.entries(o.env as object)) {
+    // Object.keys, not Object.entries: entries took milliseconds over a thousand variables (issue 18).
+    const env = o.env as Record<string, unknown>;
+    for (const k of Object.keys(env)) {
+      const v = env[k];
       if (typeof v !== 'string') fail('ERR_INVALID_ARG_TYPE', `options.env.${k}`, `The "options.env.${k}" property must be of type string. Received ${received(v)}`);
       if (k.includes('=')) fail('ERR_INVALID_ARG_VALUE', `options.env.${k}`, `The environment variable name "${k}" must not contain "="`);
     }

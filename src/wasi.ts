@@ -17,7 +17,7 @@ import { listenerEntry } from './sockets/entries.js';
 import { parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
-import { StringArray } from './string-array.js';
+import { StringArray, environStrings } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { VERSION_IDS, copyImportModules, importModules, moduleNamesOf, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
@@ -87,7 +87,7 @@ export class WASI {
     this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
-      env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
+      env: new StringArray(environStrings(o.env ?? {})),
       fds,
       terminal: o.terminal ?? p.terminal,
       network: { host: grants.virtual ?? p.network, grants, names: new Map(), resolving: new Map() },
