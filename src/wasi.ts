@@ -278,6 +278,22 @@ export class WASI {
    * any thread. `returnOnExit` does not apply: the exit code is always the result.
    */
   async run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
+    // A change on a virtual network (another run's guest, the page) wakes this run's parked calls at once.
+    const unwatch = this.#kernel.network?.host?.watch?.(() => this.#pokeRunning());
+    try {
+      return await this.#run(program, options);
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  /** Runs the parked calls of every running process again (something outside them changed). */
+  #pokeRunning(): void {
+    const k = this.#kernel;
+    for (const p of k.kernel.launcher ? k.kernel.processes.all() : [k]) (p.threads as ThreadDispatcher | undefined)?.poke();
+  }
+
+  async #run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw argType('options', 'object', options);
     if (options?.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) throw argType('options.memory', 'WebAssembly.Memory', options.memory);
     let module: WebAssembly.Module;

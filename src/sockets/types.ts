@@ -88,6 +88,11 @@ export interface HostNetwork {
    * a program that has ended: its thread, and the host's sockets with it, may end next.
    */
   linger?(timeoutMs: number): void;
+  /**
+   * For a network whose changes a run's calls do not all make (one shared by several runs and the page):
+   * `wake` is called at each change until the returned function is called.
+   */
+  watch?(wake: () => void): () => void;
 }
 
 /** Where a WASIX socket is in its life (socket(2), then bind, then listen or connect). */
