@@ -34,8 +34,9 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
   /** One buffer's read, from a stream's source or a file (at `offset` when given); short at the end. */
   const readOne = (e: OpenFile, buf: number, len: number, offset: bigint | undefined): number => {
     if (e.kind !== 'fs') {
-      if (!e.source) throw new WasiError('badf');
-      return e.source.read(m.u8.subarray(buf, buf + len));
+      const source = e.source;
+      if (!source) throw new WasiError('badf');
+      return source.readRange ? source.readRange(m.u8, buf, len) : source.read(m.u8.subarray(buf, buf + len));
     }
     if (e.isDir) throw new WasiError('isdir');
     if (offset !== undefined) return e.fs.pread(e.handle, m.u8.subarray(buf, buf + len), offset);
