@@ -14,7 +14,7 @@ import { readOnly } from './fs/read-only.js';
 import { MemoryFileSystem } from './fs/memory-fs.js';
 import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
-import { parseNetworkOptions } from './sockets/grants.js';
+import { NO_NETWORK, parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -80,7 +80,7 @@ export class WASI {
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     // A virtual network (options.network.virtual) stands in for the platform's.
-    const grants = parseNetworkOptions(o.network);
+    const grants = o.network === undefined ? NO_NETWORK : parseNetworkOptions(o.network);
     const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
     this.#trace = o.trace;
     this.#commands = new Map(Object.entries(o.commands ?? {}));
