@@ -8,7 +8,7 @@ import * as wasix64 from '../generated/wasix64/index.js';
 import * as wasix64p1 from '../generated/wasix64-preview1/index.js';
 import { WASM64 } from './abi/guest-abi.js';
 import { ephemeralHandWritten } from './handlers/ephemeral.js';
-import { preview1Handlers } from './handlers/preview1/index.js';
+import { madeAll, preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasix64Handlers, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
@@ -109,8 +109,9 @@ export const copyImportModules = (mods: ImportModules): ImportModules => Object.
 /** Each version's import modules over the preview1 handlers, one builder each: a run compiles only those it reads. */
 const BUILDERS: Record<VersionId, (p1: WasiSnapshotPreview1, k: Process, m: GuestMemory) => ImportModules> = {
   preview1: (p1, k, m) => ({ wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) }),
-  snapshot0: (p1, k, m) => snapshot0.createImportModules(p1, { wasi_unstable: snapshot0HandWritten(k) }, m),
-  ephemeral: (p1, k, m) => ephemeral.createImportModules(p1, ephemeralHandWritten(k, p1), m),
+  // Their adapters copy preview1's handler functions: made now, not their stand-ins (handlers/preview1/index.ts).
+  snapshot0: (p1, k, m) => snapshot0.createImportModules(madeAll(p1), { wasi_unstable: snapshot0HandWritten(k) }, m),
+  ephemeral: (p1, k, m) => ephemeral.createImportModules(madeAll(p1), ephemeralHandWritten(k, p1), m),
   wasix(p1, k, m) {
     const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
     const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
