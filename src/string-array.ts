@@ -17,16 +17,19 @@ export class StringArray {
   private pointersAbi: GuestAbi = WASM32;
 
   constructor(readonly strings: readonly string[]) {
-    const encoded = strings.map((s) => encoder.encode(s));
-    this.count = encoded.length;
-    this.offsets = new Uint32Array(encoded.length);
-    this.bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
-    let at = 0;
-    encoded.forEach((e, i) => {
+    // Plain loops: this runs for every WASI made, and each callback would be one more function to compile.
+    const count = strings.length;
+    const encoded: Uint8Array[] = new Array(count);
+    let size = 0;
+    for (let i = 0; i < count; i++) size += (encoded[i] = encoder.encode(strings[i])).length + 1;
+    this.count = count;
+    this.offsets = new Uint32Array(count);
+    this.bytes = new Uint8Array(size);
+    for (let i = 0, at = 0; i < count; i++) {
       this.offsets[i] = at;
-      this.bytes.set(e, at);
-      at += e.length + 1; // the NUL is already 0
-    });
+      this.bytes.set(encoded[i]!, at);
+      at += encoded[i]!.length + 1; // the NUL is already 0
+    }
   }
 
   /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
