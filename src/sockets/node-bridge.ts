@@ -62,6 +62,17 @@ export class IoBridge implements Waiter {
     this.#on.delete(id);
   }
 
+  /**
+   * Stops the listener `id`: connections the worker already reported (`pending`, emptied) are closed,
+   * those still in flight first pumped in so that they are closed too, then the server.
+   */
+  closeListener(id: number, pending: { close(): void }[]): void {
+    this.pump();
+    for (const c of pending.splice(0)) c.close();
+    this.forget(id);
+    this.command({ t: 'close', id });
+  }
+
   /** Sends a command; `transfer` moves buffers to the worker instead of copying them. */
   command(msg: { t: string; id: number; [k: string]: unknown }, transfer?: ArrayBuffer[]): void {
     if (msg.t === 'close') this.#closes++;
@@ -286,10 +297,7 @@ export function listenTcp(options: { host?: string; port?: number; backlog?: num
     close() {
       if (closed) return;
       closed = true;
-      b.pump();
-      for (const c of pending.splice(0)) c.close();
-      b.forget(id);
-      b.command({ t: 'close', id });
+      b.closeListener(id, pending);
     },
   };
 }

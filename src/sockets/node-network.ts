@@ -39,10 +39,7 @@ function listen(b: IoBridge, at: HostAddr, backlog: number): HostOp<HostListener
   const close = () => {
     if (closed) return;
     closed = true;
-    b.pump();
-    for (const c of pending.splice(0)) c.close();
-    b.forget(id);
-    b.command({ t: 'close', id });
+    b.closeListener(id, pending);
   };
   const op = new Op<HostListener>(b, close);
   const id = b.register((m: WorkerMessage) => {

@@ -4,6 +4,8 @@
  * section's size is re-encoded too; nothing outside the import section refers to import names.
  */
 
+import { concatBytes } from '../../src/concat-bytes.js';
+
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
 
@@ -149,13 +151,7 @@ export function rewriteImports(wasm: Uint8Array, rename: (module: string, name: 
     }
     r.pos = end;
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The import section's entries, as decoded by the rewriter (for its own tests). */
