@@ -97,19 +97,9 @@ export class WASI {
     fds.set(0, stdioEntry(p, o, stdinSource(p, o.stdin), undefined, this.#stdinFd));
     fds.set(1, stdioEntry(p, o, undefined, this.#output(p, o.stdout, 1), outputFd(o.stdout, 1)));
     fds.set(2, stdioEntry(p, o, undefined, this.#output(p, o.stderr, 2), outputFd(o.stderr, 2)));
-    for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
-      const fs = this.#preopen(p, guestPath, target);
-      this.#mounts.push([guestPath, fs]);
-      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
-      if (fs.flush) this.#flushes.push(fs);
-      fds.insert({
-        file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
-        preopen: guestPath,
-        rightsBase: DIR_RIGHTS,
-        rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
-      });
-    }
-    for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    // Own keys only, as Object.entries gives them: a key on Object.prototype is no preopen.
+    if (o.preopens) for (const guestPath of Object.keys(o.preopens)) this.#addPreopen(p, fds, guestPath, o.preopens[guestPath]);
+    if (o.preopenSockets) for (const listener of o.preopenSockets) fds.insert(listenerEntry(listener));
     if (o.root !== undefined) this.#rootFs = this.#preopen(p, '/', o.root, 'options.root');
     if (o.cwd !== undefined) this.#kernel.cwd = o.cwd;
     if (o.root !== undefined || version === 'wasix') this.#mountRoot();
@@ -122,6 +112,20 @@ export class WASI {
     // single module (the ephemeral phase has ten, reached through getImportObject()).
     const names = moduleNamesOf(versions[0]!);
     this.#wasiImportName = names.length === 1 ? names[0] : undefined;
+  }
+
+  /** Opens a preopen as the next fd, to be mounted at `guestPath` in a root filesystem too. */
+  #addPreopen(p: Platform, fds: FdTable, guestPath: string, target: PreopenTarget | undefined): void {
+    const fs = this.#preopen(p, guestPath, target);
+    this.#mounts.push([guestPath, fs]);
+    if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+    if (fs.flush) this.#flushes.push(fs);
+    fds.insert({
+      file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
+      preopen: guestPath,
+      rightsBase: DIR_RIGHTS,
+      rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
+    });
   }
 
   /** The sink behind an output option (`fd`: stdout's 1 or stderr's 2 by default). */
