@@ -15,6 +15,7 @@ import { MemoryFileSystem } from './fs/memory-fs.js';
 import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
 import { NO_NETWORK, parseNetworkOptions } from './sockets/grants.js';
+import { VirtualNetwork } from './sockets/virtual-network.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
 import { StringArray } from './string-array.js';
@@ -273,6 +274,23 @@ export class WASI {
    * any thread. `returnOnExit` does not apply: the exit code is always the result.
    */
   async run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
+    // A change on a virtual network (another run's guest, the page) wakes this run's parked calls at once.
+    const host = this.#kernel.network?.host;
+    const unwatch = host instanceof VirtualNetwork ? host.watch(() => this.#pokeRunning()) : undefined;
+    try {
+      return await this.#run(program, options);
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  /** Runs the parked calls of every running process again (something outside them changed). */
+  #pokeRunning(): void {
+    const k = this.#kernel;
+    for (const p of k.kernel.launcher ? k.kernel.processes.all() : [k]) (p.threads as ThreadDispatcher | undefined)?.poke();
+  }
+
+  async #run(program: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: RunOptions): Promise<number> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) throw argType('options', 'object', options);
     if (options?.memory !== undefined && !(options.memory instanceof WebAssembly.Memory)) throw argType('options.memory', 'WebAssembly.Memory', options.memory);
     let module: WebAssembly.Module;

@@ -64,6 +64,7 @@ export class VirtualNetwork {
   readonly #udpPorts = new Set<number>();
   #nextPort = FIRST_EPHEMERAL;
   readonly #wakers = new Set<() => void>();
+  readonly #watchers = new Set<() => void>();
   readonly #connector: VirtualNetworkOptions['connector'];
 
   constructor(options: VirtualNetworkOptions = {}) {
@@ -88,9 +89,19 @@ export class VirtualNetwork {
     },
   };
 
-  /** @internal Tells the page's streams that something changed. */
+  /** @internal Tells the page's streams and the runs that watch this network that something changed. */
   changed(): void {
     for (const w of [...this.#wakers]) w();
+    for (const w of this.#watchers) w();
+  }
+
+  /**
+   * @internal `wake` is called at every change until the returned function is called: a run in workers
+   * runs its guests' parked calls again at once, rather than at its next look for outside changes.
+   */
+  watch(wake: () => void): () => void {
+    this.#watchers.add(wake);
+    return () => void this.#watchers.delete(wake);
   }
 
   /** A promise settled at the next change. */

@@ -162,6 +162,12 @@ export class GuestStack {
   /** The point an `unwound` import asked to keep (vfork), to come back to with `returnToHeld`. */
   #held: Checkpoint | undefined;
   #exports: WebAssembly.Exports = {};
+  /**
+   * Called when the guest traps while a vfork's child runs on this thread (a point is held); ends by
+   * throwing: `returnToHeld`'s jump (the parent goes on) or what ends the thread. Without it, or if it
+   * returns, the trap ends the thread.
+   */
+  onHeldTrap: ((trap: WebAssembly.RuntimeError) => void) | undefined;
 
   constructor(memory: GuestMemory) {
     this.#memory = memory;
@@ -233,7 +239,18 @@ export class GuestStack {
         let result: unknown;
         try {
           result = f(...args);
-        } catch (err) {
+        } catch (thrown) {
+          let err = thrown;
+          if (err instanceof WebAssembly.RuntimeError && this.#held?.entry === entry && this.onHeldTrap) {
+            // vfork's child trapped: it alone ends (as on Linux, where a fault in a vfork child kills only
+            // the child), and the parent goes back to its vfork (returnToHeld's jump, taken below).
+            this.#unwinding = this.#suspending = undefined;
+            try {
+              this.onHeldTrap(err);
+            } catch (next) {
+              err = next;
+            }
+          }
           if (!(err instanceof LongJump) || err.checkpoint.entry !== entry) throw err;
           this.#rewindTo(a, err.checkpoint, err.value, err.resumed);
           continue;

@@ -49,6 +49,33 @@ export function channelFunctions(module: WebAssembly.Module, paramsOf: (module: 
 }
 
 /**
+ * The worker's side: puts request `fn` (arguments already at ARGS) to the kernel and waits for its
+ * answer: RESULT is returned, SIGNALS left for the caller to read.
+ */
+function exchange(control: Int32Array, doorbell: Int32Array, fn: number): number {
+  control[FN] = fn;
+  Atomics.store(control, STATE, REQUEST);
+  Atomics.add(doorbell, 0, 1);
+  Atomics.notify(doorbell, 0);
+  while (Atomics.load(control, STATE) === REQUEST) Atomics.wait(control, STATE, REQUEST);
+  const result = control[RESULT]!;
+  Atomics.store(control, STATE, IDLE);
+  return result;
+}
+
+/** In FN: no function, but the news that the vfork's child running on this thread trapped. */
+export const VFORK_TRAPPED = -1;
+
+/**
+ * The worker's side: tells the kernel that the vfork's child on this thread trapped. The kernel ends the
+ * child and answers PARENT_RESUMES (RESULT the child's pid) or PROCESS_ENDS; `deliver` takes that answer.
+ */
+export function vforkTrapped(control: Int32Array, doorbell: Int32Array, deliver: (control: Int32Array, count: number) => void): void {
+  exchange(control, doorbell, VFORK_TRAPPED);
+  deliver(control, control[SIGNALS]!);
+}
+
+/**
  * The worker's side: a raw import function that sends its call to the kernel and waits. One closure
  * per function, fixed arity, so a call allocates nothing (an i64 argument is split with BigInt math).
  */
@@ -62,14 +89,8 @@ export function remoteFunction(
   const types = f.params;
   const n = types.length;
   const send = (): number => {
-    control[FN] = index;
-    Atomics.store(control, STATE, REQUEST);
-    Atomics.add(doorbell, 0, 1);
-    Atomics.notify(doorbell, 0);
-    while (Atomics.load(control, STATE) === REQUEST) Atomics.wait(control, STATE, REQUEST);
-    const result = control[RESULT]!;
+    const result = exchange(control, doorbell, index);
     const signals = control[SIGNALS]!;
-    Atomics.store(control, STATE, IDLE);
     if (signals !== 0) deliver(control, signals);
     return result;
   };

@@ -7,7 +7,7 @@ import { ExecImage } from '../kernel/programs.js';
 import { FIRST_PID, type ExitStatus } from '../kernel/process-table.js';
 import type { ThreadHost, VforkChild } from '../kernel/process.js';
 import { copyImportModules, coreParamsOf, type ImportModules } from '../versions.js';
-import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, type ChannelFunction } from './channel.js';
+import { answer, answerSpecial, channelFunctions, PARENT_RESUMES, PROCESS_ENDS, CONTROL_BYTES, FN, readArguments, REQUEST, STATE, VFORK_TRAPPED, type ChannelFunction } from './channel.js';
 import type { ThreadImage } from './asyncify.js';
 import type { FromWorker } from './messages.js';
 import type { GuestWorker, ThreadPlatform } from '../platform/platform.js';
@@ -308,6 +308,16 @@ export class ThreadDispatcher implements ThreadHost {
     vfork.child.ended({ killed: { signal: Signal.kill } });
   }
 
+  /**
+   * The vfork's child on `slot` trapped: it ends by SIGABRT, as a trap ends any process, and its parent
+   * goes on from its vfork (the trap was the child's alone). No vfork there: the thread's trap ends the program.
+   */
+  #vforkTrapped(slot: Slot): void {
+    const vfork = slot.vfork;
+    if (vfork) this.#vforkOver(slot, { killed: vfork.killed ?? { signal: Signal.abrt } });
+    else this.#finish({ error: new WebAssembly.RuntimeError('a trap was reported for a vfork child that does not run on this thread') });
+  }
+
   #onMessage(slot: Slot, m: FromWorker): void {
     if (m.type !== 'fork') this.#endVfork(slot);
     if (m.type === 'ended') {
@@ -354,6 +364,12 @@ export class ThreadDispatcher implements ThreadHost {
       for (const slot of this.#slots) {
         if (!slot.parked && Atomics.load(slot.control, STATE) === REQUEST) {
           const index = slot.control[FN]!;
+          if (index === VFORK_TRAPPED) {
+            this.#vforkTrapped(slot);
+            if (this.#end !== undefined) return;
+            served = true;
+            continue;
+          }
           const args = this.#argv[index]!;
           readArguments(this.#functions[index]!, slot.control, args);
           this.#call(slot, index, args, new CallRecord(performance.now()));

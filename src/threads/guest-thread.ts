@@ -6,7 +6,7 @@ import { THREAD_LOCALS_2023, threadLocalImports } from '../handlers/wasix/abi202
 import { ThreadLocalKeys, ThreadLocalValues } from '../handlers/wasix/thread-locals.js';
 import { THREAD_LOCAL_CALLS, ThreadExit, threadLocalHandlers } from '../handlers/wasix/threads.js';
 import { GuestStack } from './asyncify.js';
-import { ARGS, PARENT_RESUMES, PROCESS_ENDS, RESULT, remoteFunction } from './channel.js';
+import { ARGS, PARENT_RESUMES, PROCESS_ENDS, RESULT, remoteFunction, vforkTrapped } from './channel.js';
 import { forkImport, IN_CHILD, type ForkResult } from './fork.js';
 import type { FromWorker, InitMessage, StartMessage, ToWorker } from './messages.js';
 
@@ -61,6 +61,9 @@ function run(init: InitMessage, start: StartMessage, port: WorkerPort): void {
       if (count === PROCESS_ENDS) throw new ProcessEnds();
       deliverPairs(Array.from(control.subarray(ARGS, ARGS + 2 * count)));
     };
+    // A trap while a vfork's child runs here is the child's: the kernel ends it and the parent resumes
+    // (`deliver` throws back to its vfork, or ends the thread when the process has ended meanwhile).
+    stack.onHeldTrap = () => vforkTrapped(new Int32Array(init.control), new Int32Array(init.doorbell), deliver);
     // A fork's child: instantiating writes the data segments over the copy of the parent's memory; keep what the copy holds there.
     const kept = start.fork ? (start.forkKeeps ?? [[0, memory.u8.length]]).map(([at, n]) => [at, memory.u8.slice(at, at + n)] as const) : [];
     const instance = new WebAssembly.Instance(init.module, imports(init, tid, memory, stack, locals, deliver, deliverPairs, port));

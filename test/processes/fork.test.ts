@@ -1,7 +1,7 @@
 // proc_fork from C programs of our own (test/programs/proc/fork.c, built with Debian's clang + wasi-libc
 // and made fork-capable by Binaryen's asyncify pass): memory copied, exit codes and wait, SIGCHLD, fds
 // shared (a pipe), exec after fork, setjmp before fork and longjmp in the child, a fork bomb stopped by
-// maxProcesses, vfork with exec and with exit, and no worker left after any run.
+// maxProcesses, vfork with exec and with exit, sockets across fork and spawn, and no worker left after any run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,12 @@ describe('proc_fork (copy_memory=1)', () => {
   it('the child shares the open descriptions: a pipe it writes is read by the parent, to its end once both writers closed', async () => {
     const r = await fork(['pipe']);
     expect(r.out).toBe('parent read [through the pipe] child code 0\n');
+  });
+
+  it('sockets go across fork and spawn: a child connects to the listener its parent opened; a second child, and a spawned echo as its stdout, answer on the connection they inherited', async () => {
+    const r = await fork(['socket'], { network: { listen: ['127.0.0.1:*'], connect: ['127.0.0.1:*'] } });
+    // child 1 reads to the end only once every holder of the accepted connection (the parent, child 2, echo) closed it.
+    expect(r.out).toBe('parent accepted [from child 1\n]child 1 read [answer from child 2; spawned\n] to its end\ncodes 0 0 0\n');
   });
 
   it('exec after fork keeps the fds without close-on-exec: the new image writes into the pipe', async () => {

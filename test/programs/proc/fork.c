@@ -39,6 +39,31 @@ __attribute__((export_name("on_signal"))) void on_signal(int sig) {
 
 static wasix_jmp_buf env;
 
+// Sockets (wasix_32v1), for the socket mode: an IPv4 addr_port as Wasmer lays it out (family tag, pad,
+// port in the guest's byte order, the address's octets in network order).
+typedef struct {
+  uint8_t tag;
+  uint8_t pad;
+  uint8_t octs[108];
+} addr_port;
+WASIX(sock_open) int32_t wasix_sock_open(int32_t af, int32_t type, int32_t proto, uint32_t *fd);
+WASIX(sock_bind) int32_t wasix_sock_bind(int32_t fd, const addr_port *addr);
+WASIX(sock_listen) int32_t wasix_sock_listen(int32_t fd, int32_t backlog);
+WASIX(sock_accept_v2) int32_t wasix_sock_accept_v2(int32_t fd, int32_t flags, uint32_t *newfd, addr_port *addr);
+WASIX(sock_connect) int32_t wasix_sock_connect(int32_t fd, const addr_port *addr);
+WASIX(sock_addr_local) int32_t wasix_sock_addr_local(int32_t fd, addr_port *addr);
+
+/** Reads from `fd` until a newline or the end (at most `n` - 1 bytes); the bytes as a string. */
+static char *read_line_from(int fd, char *buf, size_t n) {
+  size_t got = 0;
+  while (got + 1 < n) {
+    ssize_t r = read(fd, buf + got, 1);
+    if (r <= 0 || buf[got++] == '\n') break;
+  }
+  buf[got] = 0;
+  return buf;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "memory";
   uint32_t pid = 12345, me = 0;
@@ -219,6 +244,50 @@ int main(int argc, char **argv) {
       _exit(v == 58 && f == 58 ? 3 : 4);
     }
     printf("child %u code %d\n", (unsigned)pid, wait_for(pid));
+    return 0;
+  }
+  if (strcmp(mode, "socket") == 0) {
+    // Sockets across fork: the parent listens on 127.0.0.1 (a port the system picks); a child connects
+    // with a socket of its own and sends a line; the parent accepts it. A second child, which inherited
+    // the accepted connection through its fork, answers on it and exits; once the parent closes its copy
+    // too (and a spawned echo that wrote on it), the first child reads the answers to their end.
+    uint32_t l, conn;
+    addr_port a = {0}, peer;
+    a.tag = 1;
+    a.octs[2] = 127, a.octs[5] = 1;
+    if (wasix_sock_open(1, 1, 0, &l) || wasix_sock_bind(l, &a) || wasix_sock_listen(l, 4) || wasix_sock_addr_local(l, &a)) return 2;
+    uint32_t c1, c2;
+    if (fork_(&c1)) return 3;
+    if (c1 == 0) {
+      uint32_t s;
+      char buf[64];
+      close(l);
+      if (wasix_sock_open(1, 1, 0, &s) || wasix_sock_connect(s, &a)) _exit(4);
+      if (write(s, "from child 1\n", 13) != 13) _exit(5);
+      size_t got = 0;
+      for (ssize_t r; got + 1 < sizeof buf && (r = read(s, buf + got, sizeof buf - 1 - got)) > 0;) got += r;
+      buf[got] = 0;
+      printf("child 1 read [%s] to its end\n", buf);
+      fflush(stdout);
+      _exit(0);
+    }
+    char line[64];
+    if (wasix_sock_accept_v2(l, 0, &conn, &peer)) return 6;
+    printf("parent accepted [%s]", read_line_from(conn, line, sizeof line));
+    if (fork_(&c2)) return 7;
+    if (c2 == 0) {
+      if (write(conn, "answer from child 2", 19) != 19) _exit(8);
+      _exit(0);
+    }
+    int code2 = wait_for(c2);
+    // A spawned process gets it too, as its stdout (a spawn file action), and writes on it.
+    spawn_fd_op ops[3] = {{.cmd = 1, .src_fd = conn, .fd = 1}, {.cmd = 0, .fd = conn}, {.cmd = 0, .fd = l}};
+    uint32_t c3;
+    if (wasix_proc_spawn2("echo", 4, "echo\n; spawned", 15, "", 0, ops, 3, 0, 0, 0, "", 0, &c3)) return 9;
+    int code3 = wait_for(c3);
+    close(conn);
+    int code1 = wait_for(c1);
+    printf("codes %d %d %d\n", code1, code2, code3);
     return 0;
   }
   if (strcmp(mode, "chain") == 0) {
