@@ -32,14 +32,16 @@ export class StringArray {
   }
 
   private encodeEach(strings: readonly string[]): Uint8Array {
-    const encoded = strings.map((s) => encoder.encode(s));
-    const bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
-    let at = 0;
-    encoded.forEach((e, i) => {
+    const count = strings.length;
+    const encoded: Uint8Array[] = new Array(count);
+    let size = 0;
+    for (let i = 0; i < count; i++) size += (encoded[i] = encoder.encode(strings[i]!)).length + 1;
+    const bytes = new Uint8Array(size);
+    for (let i = 0, at = 0; i < count; i++) {
       this.offsets[i] = at;
-      bytes.set(e, at);
-      at += e.length + 1; // the NUL is already 0
-    });
+      bytes.set(encoded[i]!, at);
+      at += encoded[i]!.length + 1; // the NUL is already 0
+    }
     return bytes;
   }
 
