@@ -138,98 +138,126 @@ const fail = (code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE', option: st
 };
 const received = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `type ${typeof v}`);
 
-export function checkOptions(options: unknown): WasiOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARG_TYPE', 'options', `The "options" argument must be of type object. Received ${received(options)}`);
-  const o = options as Record<string, unknown>;
-  const versions: readonly string[] = WASI_VERSION_OPTIONS;
-  if (o.version !== undefined) {
-    if (typeof o.version !== 'string') fail('ERR_INVALID_ARG_TYPE', 'options.version', `The "options.version" property must be of type string. Received ${received(o.version)}`);
-    if (!versions.includes(o.version as string)) fail('ERR_INVALID_ARG_VALUE', 'options.version', `The property 'options.version' must be one of: ${versions.map((v) => `'${v}'`).join(', ')}. Received '${o.version}'`);
+const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A host file descriptor given for `options.<name>`, else `ok(v)` or the option is invalid (`what` it must be). */
+const fdOr = (name: string, v: unknown, ok: (v: unknown) => boolean, what: string) => {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}`, `The "options.${name}" property must be a file descriptor (an integer >= 0). Received ${v}`);
+    return;
   }
-  if (o.args !== undefined && (!Array.isArray(o.args) || o.args.some((a) => typeof a !== 'string'))) {
-    fail('ERR_INVALID_ARG_TYPE', 'options.args', `The "options.args" property must be an array of strings. Received ${received(o.args)}`);
+  if (!ok(v)) fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be ${what}. Received ${received(v)}`);
+};
+
+const output = (name: 'stdout' | 'stderr') => (v: unknown) => {
+  if (isRecord(v) && typeof v !== 'function') {
+    const { fd, buffer } = v as Record<string, unknown>;
+    if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}.fd`, `The "options.${name}.fd" property must be a file descriptor (an integer >= 0). Received ${received(fd)}`);
+    if (typeof buffer !== 'boolean') fail('ERR_INVALID_ARG_TYPE', `options.${name}.buffer`, `The "options.${name}.buffer" property must be of type boolean. Received ${received(buffer)}`);
+    return;
   }
-  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (o.env !== undefined) {
-    if (!isRecord(o.env)) fail('ERR_INVALID_ARG_TYPE', 'options.env', `The "options.env" property must be of type object. Received ${received(o.env)}`);
-    for (const [k, v] of Object.entries(o.env as object)) {
-      if (typeof v !== 'string') fail('ERR_INVALID_ARG_TYPE', `options.env.${k}`, `The "options.env.${k}" property must be of type string. Received ${received(v)}`);
+  fdOr(name, v, (x) => typeof x === 'function', 'a file descriptor, a function or { fd, buffer }');
+};
+
+const fn = (name: 'random' | 'trace') => (v: unknown) => {
+  if (typeof v !== 'function') fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be of type function. Received ${received(v)}`);
+};
+
+/**
+ * One check per option, in the order they are checked, each run only for an option that is given: a
+ * run compiles the checks of its own options only (V8 compiles a function on its first call; issue 18).
+ */
+const CHECKS: { readonly [K in keyof WasiOptions]?: (v: unknown) => void } = {
+  version(v) {
+    const versions: readonly string[] = WASI_VERSION_OPTIONS;
+    if (typeof v !== 'string') fail('ERR_INVALID_ARG_TYPE', 'options.version', `The "options.version" property must be of type string. Received ${received(v)}`);
+    if (!versions.includes(v as string)) fail('ERR_INVALID_ARG_VALUE', 'options.version', `The property 'options.version' must be one of: ${versions.map((x) => `'${x}'`).join(', ')}. Received '${v as string}'`);
+  },
+  args(v) {
+    if (!Array.isArray(v) || v.some((a) => typeof a !== 'string')) fail('ERR_INVALID_ARG_TYPE', 'options.args', `The "options.args" property must be an array of strings. Received ${received(v)}`);
+  },
+  env(v) {
+    if (!isRecord(v)) fail('ERR_INVALID_ARG_TYPE', 'options.env', `The "options.env" property must be of type object. Received ${received(v)}`);
+    // Object.keys, not Object.entries: entries took milliseconds over a thousand variables (issue 18).
+    const env = v as Record<string, unknown>;
+    for (const k of Object.keys(env)) {
+      const x = env[k];
+      if (typeof x !== 'string') fail('ERR_INVALID_ARG_TYPE', `options.env.${k}`, `The "options.env.${k}" property must be of type string. Received ${received(x)}`);
       if (k.includes('=')) fail('ERR_INVALID_ARG_VALUE', `options.env.${k}`, `The environment variable name "${k}" must not contain "="`);
     }
-  }
-  if (o.preopens !== undefined && !isRecord(o.preopens)) {
-    fail('ERR_INVALID_ARG_TYPE', 'options.preopens', `The "options.preopens" property must be of type object. Received ${received(o.preopens)}`);
-  }
-  if (o.cwd !== undefined && (typeof o.cwd !== 'string' || !o.cwd.startsWith('/') || o.cwd.includes('\0'))) {
-    fail('ERR_INVALID_ARG_VALUE', 'options.cwd', `The "options.cwd" property must be an absolute guest path. Received ${typeof o.cwd === 'string' ? JSON.stringify(o.cwd) : received(o.cwd)}`);
-  }
-  if (o.returnOnExit !== undefined && typeof o.returnOnExit !== 'boolean') {
-    fail('ERR_INVALID_ARG_TYPE', 'options.returnOnExit', `The "options.returnOnExit" property must be of type boolean. Received ${received(o.returnOnExit)}`);
-  }
-  const fdOr = (name: string, ok: (v: unknown) => boolean, what: string) => {
-    const v = o[name];
-    if (v === undefined) return;
-    if (typeof v === 'number') {
-      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}`, `The "options.${name}" property must be a file descriptor (an integer >= 0). Received ${v}`);
-      return;
+  },
+  preopens(v) {
+    if (!isRecord(v)) fail('ERR_INVALID_ARG_TYPE', 'options.preopens', `The "options.preopens" property must be of type object. Received ${received(v)}`);
+  },
+  cwd(v) {
+    if (typeof v !== 'string' || !v.startsWith('/') || v.includes('\0')) {
+      fail('ERR_INVALID_ARG_VALUE', 'options.cwd', `The "options.cwd" property must be an absolute guest path. Received ${typeof v === 'string' ? JSON.stringify(v) : received(v)}`);
     }
-    if (!ok(v)) fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be ${what}. Received ${received(v)}`);
-  };
-  fdOr('stdin', (v) => v instanceof Uint8Array || typeof v === 'string' || typeof v === 'function' || v instanceof SharedStdin || (isRecord(v) && typeof (v as StdinStream).readable === 'boolean'), 'a file descriptor, a Uint8Array, a string, a function, a SharedStdin or a stream');
-  if (o.preopenSockets !== undefined) {
-    if (!Array.isArray(o.preopenSockets)) fail('ERR_INVALID_ARG_TYPE', 'options.preopenSockets', `The "options.preopenSockets" property must be an array of socket listeners. Received ${received(o.preopenSockets)}`);
-    (o.preopenSockets as unknown[]).forEach((l, i) => {
+  },
+  returnOnExit(v) {
+    if (typeof v !== 'boolean') fail('ERR_INVALID_ARG_TYPE', 'options.returnOnExit', `The "options.returnOnExit" property must be of type boolean. Received ${received(v)}`);
+  },
+  stdin(v) {
+    fdOr('stdin', v, (x) => x instanceof Uint8Array || typeof x === 'string' || typeof x === 'function' || x instanceof SharedStdin || (isRecord(x) && typeof (x as StdinStream).readable === 'boolean'), 'a file descriptor, a Uint8Array, a string, a function, a SharedStdin or a stream');
+  },
+  preopenSockets(v) {
+    if (!Array.isArray(v)) fail('ERR_INVALID_ARG_TYPE', 'options.preopenSockets', `The "options.preopenSockets" property must be an array of socket listeners. Received ${received(v)}`);
+    (v as unknown[]).forEach((l, i) => {
       if (!isSocketListener(l)) fail('ERR_INVALID_ARG_TYPE', `options.preopenSockets[${i}]`, `The "options.preopenSockets[${i}]" element must be a socket listener (from listenTcp()). Received ${received(l)}`);
     });
-  }
-  parseNetworkOptions(o.network);
-  for (const name of ['stdout', 'stderr'] as const) {
-    const v = o[name];
-    if (isRecord(v) && typeof v !== 'function') {
-      const { fd, buffer } = v as Record<string, unknown>;
-      if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) fail('ERR_INVALID_ARG_VALUE', `options.${name}.fd`, `The "options.${name}.fd" property must be a file descriptor (an integer >= 0). Received ${received(fd)}`);
-      if (typeof buffer !== 'boolean') fail('ERR_INVALID_ARG_TYPE', `options.${name}.buffer`, `The "options.${name}.buffer" property must be of type boolean. Received ${received(buffer)}`);
-      continue;
+  },
+  network: parseNetworkOptions,
+  stdout: output('stdout'),
+  stderr: output('stderr'),
+  maxOpenFiles(v) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 3) fail('ERR_INVALID_ARG_VALUE', 'options.maxOpenFiles', `The "options.maxOpenFiles" property must be an integer >= 3. Received ${String(v)}`);
+  },
+  random: fn('random'),
+  trace: fn('trace'),
+  clock(v) {
+    if (!isRecord(v) || typeof (v as ClockSource).now !== 'function' || typeof (v as ClockSource).resolution !== 'function') {
+      fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
     }
-    fdOr(name, (x) => typeof x === 'function', 'a file descriptor, a function or { fd, buffer }');
-  }
-  if (o.maxOpenFiles !== undefined && (typeof o.maxOpenFiles !== 'number' || !Number.isInteger(o.maxOpenFiles) || o.maxOpenFiles < 3)) {
-    fail('ERR_INVALID_ARG_VALUE', 'options.maxOpenFiles', `The "options.maxOpenFiles" property must be an integer >= 3. Received ${String(o.maxOpenFiles)}`);
-  }
-  for (const name of ['random', 'trace'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'function') fail('ERR_INVALID_ARG_TYPE', `options.${name}`, `The "options.${name}" property must be of type function. Received ${received(o[name])}`);
-  }
-  if (o.clock !== undefined && (!isRecord(o.clock) || typeof (o.clock as ClockSource).now !== 'function' || typeof (o.clock as ClockSource).resolution !== 'function')) {
-    fail('ERR_INVALID_ARG_TYPE', 'options.clock', 'The "options.clock" property must be an object with now() and resolution() methods');
-  }
-  if (o.maxProcesses !== undefined && (typeof o.maxProcesses !== 'number' || !Number.isInteger(o.maxProcesses) || o.maxProcesses < 1)) {
-    fail('ERR_INVALID_ARG_VALUE', 'options.maxProcesses', `The "options.maxProcesses" property must be an integer >= 1. Received ${String(o.maxProcesses)}`);
-  }
-  if (o.maxMemory !== undefined && (typeof o.maxMemory !== 'number' || !Number.isSafeInteger(o.maxMemory) || o.maxMemory < 65536)) {
-    fail('ERR_INVALID_ARG_VALUE', 'options.maxMemory', `The "options.maxMemory" property must be an integer number of bytes >= 65536. Received ${String(o.maxMemory)}`);
-  }
-  if (o.commands !== undefined) {
-    if (!isRecord(o.commands)) fail('ERR_INVALID_ARG_TYPE', 'options.commands', `The "options.commands" property must be of type object. Received ${received(o.commands)}`);
-    for (const [name, v] of Object.entries(o.commands as Record<string, unknown>)) {
-      const ok = v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || typeof v === 'function';
+  },
+  maxProcesses(v) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('ERR_INVALID_ARG_VALUE', 'options.maxProcesses', `The "options.maxProcesses" property must be an integer >= 1. Received ${String(v)}`);
+  },
+  maxMemory(v) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 65536) fail('ERR_INVALID_ARG_VALUE', 'options.maxMemory', `The "options.maxMemory" property must be an integer number of bytes >= 65536. Received ${String(v)}`);
+  },
+  commands(v) {
+    if (!isRecord(v)) fail('ERR_INVALID_ARG_TYPE', 'options.commands', `The "options.commands" property must be of type object. Received ${received(v)}`);
+    for (const [name, c] of Object.entries(v as Record<string, unknown>)) {
+      const ok = c instanceof WebAssembly.Module || c instanceof ArrayBuffer || ArrayBuffer.isView(c) || typeof c === 'function';
       if (!ok || name === '' || name.includes('/')) {
         fail('ERR_INVALID_ARG_TYPE', `options.commands['${name}']`, `The "options.commands['${name}']" property must be a WebAssembly.Module, bytes, or a function giving them, under a name without '/'`);
       }
     }
-  }
-  if (o.terminal !== undefined && (!isRecord(o.terminal) || typeof (o.terminal as HostTerminal).size !== 'function' || typeof (o.terminal as HostTerminal).setRawMode !== 'function')) {
-    fail('ERR_INVALID_ARG_TYPE', 'options.terminal', 'The "options.terminal" property must be an object with size() and setRawMode() methods');
-  }
-  if (o.threads !== undefined) {
-    if (!isRecord(o.threads)) fail('ERR_INVALID_ARG_TYPE', 'options.threads', `The "options.threads" property must be of type object. Received ${received(o.threads)}`);
-    const t = o.threads as Record<string, unknown>;
+  },
+  terminal(v) {
+    if (!isRecord(v) || typeof (v as HostTerminal).size !== 'function' || typeof (v as HostTerminal).setRawMode !== 'function') {
+      fail('ERR_INVALID_ARG_TYPE', 'options.terminal', 'The "options.terminal" property must be an object with size() and setRawMode() methods');
+    }
+  },
+  threads(v) {
+    if (!isRecord(v)) fail('ERR_INVALID_ARG_TYPE', 'options.threads', `The "options.threads" property must be of type object. Received ${received(v)}`);
+    const t = v as Record<string, unknown>;
     for (const [name, min] of [['poolSize', 1], ['maxThreads', 1]] as const) {
-      const v = t[name];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0x1fffffff)) {
-        fail('ERR_INVALID_ARG_VALUE', `options.threads.${name}`, `The "options.threads.${name}" property must be an integer >= ${min}. Received ${String(v)}`);
+      const x = t[name];
+      if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > 0x1fffffff)) {
+        fail('ERR_INVALID_ARG_VALUE', `options.threads.${name}`, `The "options.threads.${name}" property must be an integer >= ${min}. Received ${String(x)}`);
       }
     }
+  },
+};
+
+export function checkOptions(options: unknown): WasiOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARG_TYPE', 'options', `The "options" argument must be of type object. Received ${received(options)}`);
+  const o = options as Record<string, unknown>;
+  for (const name in CHECKS) {
+    const v = o[name];
+    if (v !== undefined) CHECKS[name as keyof WasiOptions]!(v);
   }
   return o as WasiOptions;
 }

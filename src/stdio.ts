@@ -20,6 +20,12 @@ export interface Readiness {
  */
 export interface InputSource {
   read(into: Uint8Array): number;
+  /**
+   * Optional: reads into `buffer` from `offset`, at most `length` bytes, as `read` would. The guest's
+   * memory is passed whole, so a source over a host fd needs no view per call (as
+   * {@link OutputSink.writeRange}).
+   */
+  readRange?(buffer: Uint8Array, offset: number, length: number): number;
   readiness?(): Readiness | undefined;
   readonly waiter?: Waiter;
 }

@@ -17,16 +17,32 @@ export class StringArray {
   private pointersAbi: GuestAbi = WASM32;
 
   constructor(readonly strings: readonly string[]) {
-    const encoded = strings.map((s) => encoder.encode(s));
-    this.count = encoded.length;
-    this.offsets = new Uint32Array(encoded.length);
-    this.bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length + 1, 0));
+    this.count = strings.length;
+    this.offsets = new Uint32Array(strings.length);
+    // The block in one encode, its starts found after each NUL: one encode per string was most of
+    // `new WASI` with a thousand variables (issue 18). Strings that hold a NUL themselves are encoded one by one.
+    let bytes: Uint8Array = encoder.encode(strings.length === 0 ? '' : strings.join('\0') + '\0');
     let at = 0;
-    encoded.forEach((e, i) => {
+    for (let i = 0; i < strings.length; i++) {
       this.offsets[i] = at;
-      this.bytes.set(e, at);
-      at += e.length + 1; // the NUL is already 0
-    });
+      at = bytes.indexOf(0, at) + 1;
+    }
+    if (at !== bytes.length) bytes = this.encodeEach(strings);
+    this.bytes = bytes;
+  }
+
+  private encodeEach(strings: readonly string[]): Uint8Array {
+    const count = strings.length;
+    const encoded: Uint8Array[] = new Array(count);
+    let size = 0;
+    for (let i = 0; i < count; i++) size += (encoded[i] = encoder.encode(strings[i]!)).length + 1;
+    const bytes = new Uint8Array(size);
+    for (let i = 0, at = 0; i < count; i++) {
+      this.offsets[i] = at;
+      bytes.set(encoded[i]!, at);
+      at += encoded[i]!.length + 1; // the NUL is already 0
+    }
+    return bytes;
   }
 
   /** Writes the pointer array at `ptrs` and the strings at `buf`; both regions checked first. */
@@ -45,4 +61,12 @@ export class StringArray {
     m.u8.set(this.bytes, buf);
     m.u8.set(this.pointers, ptrs);
   }
+}
+
+/** `KEY=value` for each variable, as environ holds them (Object.keys: Object.entries is far slower on large or exotic objects such as process.env). */
+export function environStrings(env: Readonly<Record<string, string>>): string[] {
+  const keys = Object.keys(env);
+  const out = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = `${keys[i]!}=${env[keys[i]!]!}`;
+  return out;
 }

@@ -8,7 +8,7 @@ import * as wasix64 from '../generated/wasix64/index.js';
 import * as wasix64p1 from '../generated/wasix64-preview1/index.js';
 import { WASM64 } from './abi/guest-abi.js';
 import { ephemeralHandWritten } from './handlers/ephemeral.js';
-import { preview1Handlers } from './handlers/preview1/index.js';
+import { madeAll, preview1Handlers } from './handlers/preview1/index.js';
 import { snapshot0HandWritten } from './handlers/snapshot0.js';
 import { wasix64Handlers, wasixHandlers, wasixProcRaise } from './handlers/wasix.js';
 import { WASIX_2023, withWasix2023 } from './handlers/wasix/abi2023.js';
@@ -106,33 +106,39 @@ export function importModules(
 /** A copy of import modules from `importModules` that builds none of them (a spread would build all). */
 export const copyImportModules = (mods: ImportModules): ImportModules => Object.defineProperties({}, Object.getOwnPropertyDescriptors(mods));
 
-/** One version's import modules, built now. */
-function versionModules(v: VersionId, p1: WasiSnapshotPreview1, k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): ImportModules {
-  let mods: ImportModules;
-  if (v === 'preview1') {
-    mods = { wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) };
-  } else if (v === 'snapshot0') {
-    mods = snapshot0.createImportModules(p1, { wasi_unstable: snapshot0HandWritten(k) }, m);
-  } else if (v === 'wasix') {
+/** Each version's import modules over the preview1 handlers, one builder each: a run compiles only those it reads. */
+const BUILDERS: Record<VersionId, (p1: WasiSnapshotPreview1, k: Process, m: GuestMemory) => ImportModules> = {
+  preview1: (p1, k, m) => ({ wasi_snapshot_preview1: preview1.createWasiSnapshotPreview1Imports(p1, m) }),
+  // Their adapters copy preview1's handler functions: made now, not their stand-ins (handlers/preview1/index.ts).
+  snapshot0: (p1, k, m) => snapshot0.createImportModules(madeAll(p1), { wasi_unstable: snapshot0HandWritten(k) }, m),
+  ephemeral: (p1, k, m) => ephemeral.createImportModules(madeAll(p1), ephemeralHandWritten(k, p1), m),
+  wasix(p1, k, m) {
     const base = preview1.createWasiSnapshotPreview1Imports(p1, m);
     const ext = wasix.createWasix32v1Imports(wasixHandlers(k, p1), m);
     const witx = { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...ext, proc_join: procJoinByArity(ext.proc_join as (...a: number[]) => number, k) };
-    mods = { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
-  } else if (v === 'wasix64') {
+    return { wasix_32v1: withWasix2023(witx as Parameters<typeof withWasix2023>[0], k, m) as ImportFunctions };
+  },
+  wasix64(p1, k, m) {
     const p64 = preview1Handlers(k, WASM64);
     const base = wasix64p1.createWasix64v1Imports(p64, m);
-    mods = { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
-  } else {
-    mods = ephemeral.createImportModules(p1, ephemeralHandWritten(k, p1), m);
-  }
-  if (trace) {
-    for (const [name, fns] of Object.entries(mods)) {
-      const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
-      mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
-        const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
-        return tid === undefined ? undefined : { pid: k.pid, tid };
-      });
-    }
+    return { wasix_64v1: { ...base, proc_raise: wasixProcRaise(base.proc_raise, k), ...wasix64.createWasix64v1Imports(wasix64Handlers(k, p64), m) } };
+  },
+};
+
+/** One version's import modules, built now. */
+function versionModules(v: VersionId, p1: WasiSnapshotPreview1, k: Process, m: GuestMemory, trace?: (e: TraceEvent) => void): ImportModules {
+  const mods = BUILDERS[v](p1, k, m);
+  return trace ? tracedModules(v, mods, k, m, trace) : mods;
+}
+
+/** `mods` with every call reported to `trace`, named from the version's ABI. */
+function tracedModules(v: VersionId, mods: ImportModules, k: Process, m: GuestMemory, trace: (e: TraceEvent) => void): ImportModules {
+  for (const [name, fns] of Object.entries(mods)) {
+    const abi = [...ABIS[v]().functions.filter((f) => f.module === name), ...(P1_ABI_OF[v]?.() ?? [])];
+    mods[name] = traced(fns, abi, ERRNO_NAMES[v], m, trace, () => {
+      const tid = (k.threads ?? k.borrowedThreads)?.currentTid;
+      return tid === undefined ? undefined : { pid: k.pid, tid };
+    });
   }
   return mods;
 }

@@ -5,7 +5,7 @@ import { CoalescedSink, flushingBeforeCalls } from './coalesced-output.js';
 import { ProcExit, WasiOptionError, WasiStateError } from './errors.js';
 import { FdTable, closeAll, type NewFd } from './kernel/fd-table.js';
 import type { FileSystem } from './fs/types.js';
-import { Kernel, type ClockName, type ClockSource } from './kernel/kernel.js';
+import { Kernel, type ClockName, type ClockSource, type KernelServices } from './kernel/kernel.js';
 import { Process } from './kernel/process.js';
 import { checkOptions, type PreopenTarget, type RunOptions, type ThreadOptions, type WasiOptions, type WasiVersion } from './options.js';
 import { getPlatform, getThreadPlatform, type Platform, type ThreadPlatform } from './platform/platform.js';
@@ -14,10 +14,10 @@ import { readOnly } from './fs/read-only.js';
 import { MemoryFileSystem } from './fs/memory-fs.js';
 import { MountFileSystem, mountParts } from './fs/mount-fs.js';
 import { listenerEntry } from './sockets/entries.js';
-import { parseNetworkOptions } from './sockets/grants.js';
+import { NO_NETWORK, parseNetworkOptions } from './sockets/grants.js';
 import { stdinSource } from './stdin/index.js';
 import { callbackSink, type InputSource, type OutputSink } from './stdio.js';
-import { StringArray } from './string-array.js';
+import { StringArray, environStrings } from './string-array.js';
 import type { ImportFunctions } from './trace.js';
 import { VERSION_IDS, copyImportModules, importModules, moduleNamesOf, versionOfModuleName, type ImportModules, type VersionId } from './versions.js';
 import { ThreadDispatcher } from './threads/dispatcher.js';
@@ -25,6 +25,7 @@ import { PROCESS_PROGRAM_CALLS } from './handlers/wasix/proc.js';
 import { THREADED_PROGRAM_CALLS } from './handlers/wasix/threads.js';
 import { functionImportParams, memoryFor, memoryImportOf, withImportedSharedMemory } from './threads/module-imports.js';
 import { stackOf } from './handlers/wasix/stack.js';
+import type { GuestStack } from './threads/asyncify.js';
 import { threadLocalsOf } from './handlers/wasix/abi2023.js';
 import { ProcessRunner } from './processes.js';
 import { programOf, type CommandSource } from './kernel/programs.js';
@@ -80,56 +81,25 @@ export class WASI {
     this.#stdinFd = o.stdin === undefined ? 0 : typeof o.stdin === 'number' ? o.stdin : undefined;
     const fds = new FdTable(o.maxOpenFiles ?? 1024);
     // A virtual network (options.network.virtual) stands in for the platform's.
-    const grants = parseNetworkOptions(o.network);
-    const kernel = new Kernel({ clock: o.clock ?? hostClock(p), randomFill: o.random ?? ((into) => p.randomFill(into)), hostSleepNs: (ns) => p.sleepNs(ns), maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
+    const grants = o.network === undefined ? NO_NETWORK : parseNetworkOptions(o.network);
+    const host = hostServices(p);
+    const kernel = new Kernel({ clock: o.clock ?? host.clock, randomFill: o.random ?? host.randomFill, hostSleepNs: host.hostSleepNs, maxProcesses: o.maxProcesses, maxMemory: o.maxMemory });
     this.#trace = o.trace;
-    this.#commands = new Map(Object.entries(o.commands ?? {}));
+    this.#commands = o.commands ? new Map(Object.entries(o.commands)) : NO_COMMANDS;
     this.#kernel = new Process(kernel, {
       memory: this.#memory,
       args: new StringArray(o.args ?? []),
-      env: new StringArray(Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`)),
+      env: new StringArray(environStrings(o.env ?? {})),
       fds,
       terminal: o.terminal ?? p.terminal,
       network: { host: grants.virtual ?? p.network, grants, names: new Map(), resolving: new Map() },
     });
-    const output = (v: WasiOptions['stdout'], fd: number): OutputSink => {
-      if (v === undefined) return p.hostOutput(fd);
-      if (typeof v === 'number') return p.hostOutput(v);
-      if (typeof v === 'function') return callbackSink(v);
-      if (!v.buffer) return p.hostOutput(v.fd);
-      const sink = new CoalescedSink(p.hostOutput(v.fd));
-      this.#coalesced.push(sink);
-      return sink;
-    };
-    /** The host fd behind an output option, if it is one. */
-    const outputFd = (v: WasiOptions['stdout'], fd: number) => (v === undefined ? fd : typeof v === 'number' ? v : typeof v === 'function' ? undefined : v.fd);
-    // wasi-libc takes a character device without seek rights for a terminal and line-buffers it, so
-    // only a real terminal is described that way; other host fds as what they are, callbacks as pipes.
-    const stdio = (source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined): NewFd => {
-      const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : o.terminal ? 'tty' : 'unknown';
-      const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
-      return {
-        file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
-        rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
-        rightsInheriting: 0,
-      };
-    };
-    fds.set(0, stdio(stdinSource(p, o.stdin), undefined, this.#stdinFd));
-    fds.set(1, stdio(undefined, output(o.stdout, 1), outputFd(o.stdout, 1)));
-    fds.set(2, stdio(undefined, output(o.stderr, 2), outputFd(o.stderr, 2)));
-    for (const [guestPath, target] of Object.entries(o.preopens ?? {})) {
-      const fs = this.#preopen(p, guestPath, target);
-      this.#mounts.push([guestPath, fs]);
-      if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
-      if (fs.flush) this.#flushes.push(fs);
-      fds.insert({
-        file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
-        preopen: guestPath,
-        rightsBase: DIR_RIGHTS,
-        rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
-      });
-    }
-    for (const listener of o.preopenSockets ?? []) fds.insert(listenerEntry(listener));
+    fds.set(0, stdioEntry(p, o, stdinSource(p, o.stdin), undefined, this.#stdinFd));
+    fds.set(1, stdioEntry(p, o, undefined, this.#output(p, o.stdout, 1), outputFd(o.stdout, 1)));
+    fds.set(2, stdioEntry(p, o, undefined, this.#output(p, o.stderr, 2), outputFd(o.stderr, 2)));
+    // Own keys only, as Object.entries gives them: a key on Object.prototype is no preopen.
+    if (o.preopens) for (const guestPath of Object.keys(o.preopens)) this.#addPreopen(p, fds, guestPath, o.preopens[guestPath]);
+    if (o.preopenSockets) for (const listener of o.preopenSockets) fds.insert(listenerEntry(listener));
     if (o.root !== undefined) this.#rootFs = this.#preopen(p, '/', o.root, 'options.root');
     if (o.cwd !== undefined) this.#kernel.cwd = o.cwd;
     if (o.root !== undefined || version === 'wasix') this.#mountRoot();
@@ -142,6 +112,31 @@ export class WASI {
     // single module (the ephemeral phase has ten, reached through getImportObject()).
     const names = moduleNamesOf(versions[0]!);
     this.#wasiImportName = names.length === 1 ? names[0] : undefined;
+  }
+
+  /** Opens a preopen as the next fd, to be mounted at `guestPath` in a root filesystem too. */
+  #addPreopen(p: Platform, fds: FdTable, guestPath: string, target: PreopenTarget | undefined): void {
+    const fs = this.#preopen(p, guestPath, target);
+    this.#mounts.push([guestPath, fs]);
+    if (fs.asynchronous) this.#asyncPreopen ??= guestPath;
+    if (fs.flush) this.#flushes.push(fs);
+    fds.insert({
+      file: { kind: 'fs', fs, handle: fs.openRoot(), isDir: true, listing: undefined, filetype: Filetype.directory, fdflags: 0 },
+      preopen: guestPath,
+      rightsBase: DIR_RIGHTS,
+      rightsInheriting: DIR_RIGHTS | FILE_RIGHTS,
+    });
+  }
+
+  /** The sink behind an output option (`fd`: stdout's 1 or stderr's 2 by default). */
+  #output(p: Platform, v: WasiOptions['stdout'], fd: number): OutputSink {
+    if (v === undefined) return p.hostOutput(fd);
+    if (typeof v === 'number') return p.hostOutput(v);
+    if (typeof v === 'function') return callbackSink(v);
+    if (!v.buffer) return p.hostOutput(v.fd);
+    const sink = new CoalescedSink(p.hostOutput(v.fd));
+    this.#coalesced.push(sink);
+    return sink;
   }
 
   /** The raw import functions of the configured version's module, as node:wasi's `wasiImport`. */
@@ -461,8 +456,7 @@ export class WASI {
     this.#memory.bind(memory);
     const stack = stackOf(this.#kernel);
     stack.bind(exports);
-    // The kernel calls exports only as entry points (signal callbacks), which setjmp may unwind to.
-    this.#kernel.exports = Object.fromEntries(Object.entries(exports).map(([name, v]) => [name, typeof v === 'function' ? (...args: unknown[]) => stack.call(v as (...a: never[]) => unknown, args) : v]));
+    this.#kernel.exports = entryPoints(exports, stack);
     return exports;
   }
 
@@ -538,6 +532,44 @@ export class WASI {
 
 /** How long the end of a program waits for its closed sockets to send what they hold (README: sockets). */
 const SOCKET_LINGER_MS = 2000;
+
+/** The exports as the kernel calls them: only as entry points (signal callbacks), which setjmp may unwind to. */
+function entryPoints(exports: WebAssembly.Exports, stack: GuestStack): WebAssembly.Exports {
+  const out: WebAssembly.Exports = {};
+  for (const name of Object.keys(exports)) {
+    const v = exports[name]!;
+    out[name] = typeof v === 'function' ? (...args: unknown[]) => stack.call(v as (...a: never[]) => unknown, args) : v;
+  }
+  return out;
+}
+
+/** The host fd behind an output option, if it is one. */
+const outputFd = (v: WasiOptions['stdout'], fd: number) => (v === undefined ? fd : typeof v === 'number' ? v : typeof v === 'function' ? undefined : v.fd);
+
+/**
+ * An fd table entry for stdin, stdout or stderr. wasi-libc takes a character device without seek
+ * rights for a terminal and line-buffers it, so only a real terminal is described that way; other
+ * host fds as what they are, callbacks as pipes.
+ */
+function stdioEntry(p: Platform, o: WasiOptions, source: InputSource | undefined, sink: OutputSink | undefined, hostFd: number | undefined): NewFd {
+  const kind = hostFd !== undefined ? p.hostFdKind(hostFd) : o.terminal ? 'tty' : 'unknown';
+  const filetype = kind === 'tty' || kind === 'character_device' ? Filetype.character_device : kind === 'regular_file' ? Filetype.regular_file : Filetype.unknown;
+  return {
+    file: { kind: 'stdio', source, sink, filetype, fdflags: 0 },
+    rightsBase: kind === 'tty' ? STDIO_RIGHTS : STDIO_RIGHTS | R.fd_seek | R.fd_tell,
+    rightsInheriting: 0,
+  };
+}
+
+const NO_COMMANDS: ReadonlyMap<string, CommandSource> = new Map();
+
+/** The platform's clocks, randomness and sleep as a kernel takes them: made once per platform, not per WASI. */
+const servicesOf = new WeakMap<Platform, Pick<KernelServices, 'clock' | 'randomFill' | 'hostSleepNs'>>();
+function hostServices(p: Platform): Pick<KernelServices, 'clock' | 'randomFill' | 'hostSleepNs'> {
+  let s = servicesOf.get(p);
+  if (!s) servicesOf.set(p, (s = { clock: hostClock(p), randomFill: (into) => p.randomFill(into), hostSleepNs: (ns) => p.sleepNs(ns) }));
+  return s;
+}
 
 function argType(option: string, expected: string, got: unknown): WasiOptionError {
   const what = got === undefined ? 'undefined' : got === null ? 'null' : `type ${typeof got}`;

@@ -4,7 +4,7 @@ import { param, pascal, upper } from '../names.js';
 import { resolveType } from '../validate.js';
 import type { EmitContext } from './context.js';
 import { createFile, finish, type GeneratedFile } from './file.js';
-import { writeStmts } from './memory-access.js';
+import { scalarAccess, writeStmts } from './memory-access.js';
 
 /**
  * `imports.ts`: per module, the raw wasm import functions. Each shim decodes its arguments (checking
@@ -69,6 +69,12 @@ function convert(raw: string, t: Type, ctx: EmitContext): string {
   }
 }
 
+/** A wasm64 pointer or `usize`: stored as u64, but a number to handlers. */
+function isWide(t: Type, ctx: EmitContext): boolean {
+  const r = resolveType(t, ctx.doc.types);
+  return ctx.layout.pointerSize === 8 && (r.kind === 'pointer' || (r.kind === 'builtin' && r.name === 'usize'));
+}
+
 function elementLayout(t: Type, ctx: EmitContext): string {
   const r = resolveType(t, ctx.doc.types);
   if (r.kind !== 'list') throw new Error('not a list');
@@ -130,7 +136,10 @@ function shim(f: Func, ctx: EmitContext): string {
     outs.forEach((o, i) => {
       const value = outs.length === 1 ? 'r' : `r[${i}]`;
       const at = layout.pointerSize === 8 ? `${rawName(o)}_at` : `${rawName(o)} >>> 0`;
-      body.push(writeStmts(o.type, doc, layout, 'm.view', at, value, 0, 'L.'));
+      // A 64-bit integer out-pointer is checked 8-aligned above, so it takes the typed-array store.
+      const s = scalarAccess(o.type, doc, layout);
+      const int64 = s && (s.set === 'setBigUint64' || s.set === 'setBigInt64') && !isWide(o.type, ctx);
+      body.push(int64 ? `m.setU64(${at}, ${value});` : writeStmts(o.type, doc, layout, 'm.view', at, value, 0, 'L.'));
     });
     body.push(success);
   }

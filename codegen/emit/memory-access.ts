@@ -87,8 +87,12 @@ export function writeStmts(t: Type, doc: Document, layout: Layout, v: string, p:
   const s = scalarAccess(t, doc, layout);
   const r = resolveType(t, doc.types);
   if (s) {
-    const wide = layout.pointerSize === 8 && (r.kind === 'pointer' || (r.kind === 'builtin' && r.name === 'usize'));
-    return `${v}.${s.set}(${at(p, off)}, ${wide ? `BigInt(${x})` : x}${s.size > 1 ? ', true' : ''});`;
+    // A wasm64 pointer or size is a number below 2^53: its two 32-bit halves are stored without a
+    // BigInt (setUint32 keeps the low 32 bits of x, and truncates x / 2^32 to the high ones).
+    if (layout.pointerSize === 8 && (r.kind === 'pointer' || (r.kind === 'builtin' && r.name === 'usize'))) {
+      return `${v}.setUint32(${at(p, off)}, ${x}, true); ${v}.setUint32(${at(p, off + 4)}, ${x} / 0x100000000, true);`;
+    }
+    return `${v}.${s.set}(${at(p, off)}, ${x}${s.size > 1 ? ', true' : ''});`;
   }
   const ps = layout.pointerSize;
   if (t.kind === 'ref' && (r.kind === 'record' || r.kind === 'variant')) return `${prefix}write${pascal(t.name)}(${v}, ${at(p, off)}, ${x});`;
@@ -96,7 +100,8 @@ export function writeStmts(t: Type, doc: Document, layout: Layout, v: string, p:
     case 'string':
     case 'list':
       return ps === 8
-        ? `${v}.setBigUint64(${at(p, off)}, BigInt(${x}.ptr), true); ${v}.setBigUint64(${at(p, off + ps)}, BigInt(${x}.len), true);`
+        ? `${v}.setUint32(${at(p, off)}, ${x}.ptr, true); ${v}.setUint32(${at(p, off + 4)}, ${x}.ptr / 0x100000000, true); ` +
+            `${v}.setUint32(${at(p, off + ps)}, ${x}.len, true); ${v}.setUint32(${at(p, off + ps + 4)}, ${x}.len / 0x100000000, true);`
         : `${v}.setUint32(${at(p, off)}, ${x}.ptr, true); ${v}.setUint32(${at(p, off + ps)}, ${x}.len, true);`;
     case 'tuple': {
       const fields = layout.fields(r);

@@ -38,7 +38,7 @@ export function createWasiEphemeralClockImports(h: H.WasiEphemeralClock, m: Gues
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.res_get(C.enumValue(id, 2) as T.Clockid);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'res_get', Errno);
@@ -48,7 +48,7 @@ export function createWasiEphemeralClockImports(h: H.WasiEphemeralClock, m: Gues
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.time_get(C.enumValue(id, 2) as T.Clockid, C.u64(precision));
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'time_get', Errno);
@@ -253,7 +253,7 @@ export function createWasiEphemeralFdImports(h: H.WasiEphemeralFd, m: GuestMemor
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.seek(fd >>> 0, offset, C.enumValue(whence, 3) as T.Whence);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'seek', Errno);
@@ -271,7 +271,7 @@ export function createWasiEphemeralFdImports(h: H.WasiEphemeralFd, m: GuestMemor
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.tell(fd >>> 0);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'tell', Errno);

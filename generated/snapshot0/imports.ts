@@ -53,7 +53,7 @@ export function createWasiUnstableImports(h: H.WasiUnstable, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.clock_res_get(C.enumValue(id, 4) as T.Clockid);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'clock_res_get', Errno);
@@ -63,7 +63,7 @@ export function createWasiUnstableImports(h: H.WasiUnstable, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.clock_time_get(C.enumValue(id, 4) as T.Clockid, C.u64(precision));
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'clock_time_get', Errno);
@@ -230,7 +230,7 @@ export function createWasiUnstableImports(h: H.WasiUnstable, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.fd_seek(fd >>> 0, offset, C.enumValue(whence, 3) as T.Whence);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'fd_seek', Errno);
@@ -248,7 +248,7 @@ export function createWasiUnstableImports(h: H.WasiUnstable, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.fd_tell(fd >>> 0);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'fd_tell', Errno);

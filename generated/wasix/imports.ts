@@ -194,7 +194,7 @@ export function createWasix32v1Imports(h: H.Wasix32v1, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.stack_checkpoint(snapshot >>> 0);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'stack_checkpoint', Errno);
@@ -675,7 +675,7 @@ export function createWasix32v1Imports(h: H.Wasix32v1, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.sock_get_opt_size(fd >>> 0, C.enumValue(sockopt, 27) as T.SockOption);
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'sock_get_opt_size', Errno);
@@ -794,7 +794,7 @@ export function createWasix32v1Imports(h: H.Wasix32v1, m: GuestMemory) {
       try {
         m.checkAligned(retptr0 >>> 0, 8, 8);
         const r = h.sock_send_file(out_fd >>> 0, in_fd >>> 0, C.u64(offset), C.u64(count));
-        m.view.setBigUint64(retptr0 >>> 0, r, true);
+        m.setU64(retptr0 >>> 0, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'sock_send_file', Errno);

@@ -58,7 +58,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.clock_res_get(C.enumValue(id, 4) as T.Clockid);
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'clock_res_get', Errno);
@@ -69,7 +69,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.clock_time_get(C.enumValue(id, 4) as T.Clockid, C.u64(precision));
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'clock_time_get', Errno);
@@ -250,7 +250,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.fd_seek(fd >>> 0, offset, C.enumValue(whence, 3) as T.Whence);
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'fd_seek', Errno);
@@ -269,7 +269,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.fd_tell(fd >>> 0);
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'fd_tell', Errno);

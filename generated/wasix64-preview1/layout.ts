@@ -24,7 +24,8 @@ export function readIovec(v: DataView, p: number): T.Iovec {
   return { buf: C.ptr64(v.getBigUint64(p, true)), buf_len: v.getUint32(p + 8, true) };
 }
 export function writeIovec(v: DataView, p: number, x: T.Iovec): void {
-  v.setBigUint64(p, BigInt(x.buf), true);
+  v.setUint32(p, x.buf, true);
+  v.setUint32(p + 4, x.buf / 0x100000000, true);
   v.setUint32(p + 8, x.buf_len, true);
 }
 /** Layout of `$ciovec`. */
@@ -33,7 +34,8 @@ export function readCiovec(v: DataView, p: number): T.Ciovec {
   return { buf: C.ptr64(v.getBigUint64(p, true)), buf_len: v.getUint32(p + 8, true) };
 }
 export function writeCiovec(v: DataView, p: number, x: T.Ciovec): void {
-  v.setBigUint64(p, BigInt(x.buf), true);
+  v.setUint32(p, x.buf, true);
+  v.setUint32(p + 4, x.buf / 0x100000000, true);
   v.setUint32(p + 8, x.buf_len, true);
 }
 /** Layout of `$iovec_array`. */

@@ -206,7 +206,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.stack_checkpoint(C.ptr64(snapshot));
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'stack_checkpoint', Errno);
@@ -710,7 +710,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.sock_get_opt_size(fd >>> 0, C.enumValue(sockopt, 27) as T.SockOption);
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'sock_get_opt_size', Errno);
@@ -840,7 +840,7 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.sock_send_file(out_fd >>> 0, in_fd >>> 0, C.u64(offset), C.u64(count));
-        m.view.setBigUint64(retptr0_at, r, true);
+        m.setU64(retptr0_at, r);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'sock_send_file', Errno);
@@ -1009,7 +1009,8 @@ export function createWasix64v1Imports(h: H.Wasix64v1, m: GuestMemory) {
         const retptr0_at = C.ptr64(retptr0);
         m.checkAligned(retptr0_at, 8, 8);
         const r = h.closure_allocate();
-        m.view.setBigUint64(retptr0_at, BigInt(r), true);
+        m.view.setUint32(retptr0_at, r, true);
+        m.view.setUint32(retptr0_at + 4, r / 0x100000000, true);
         return 0; // errno.success
       } catch (e) {
         return errnoOf(e, 'closure_allocate', Errno);

@@ -37,8 +37,10 @@ export function readIovec(v: DataView, p: number): T.Iovec {
   return { buf: C.ptr64(v.getBigUint64(p, true)), buf_len: C.usize64(v.getBigUint64(p + 8, true)) };
 }
 export function writeIovec(v: DataView, p: number, x: T.Iovec): void {
-  v.setBigUint64(p, BigInt(x.buf), true);
-  v.setBigUint64(p + 8, BigInt(x.buf_len), true);
+  v.setUint32(p, x.buf, true);
+  v.setUint32(p + 4, x.buf / 0x100000000, true);
+  v.setUint32(p + 8, x.buf_len, true);
+  v.setUint32(p + 12, x.buf_len / 0x100000000, true);
 }
 /** Layout of `$ciovec`. */
 export const CIOVEC = { SIZE: 16, ALIGN: 8, buf: 0, buf_len: 8 } as const;
@@ -46,8 +48,10 @@ export function readCiovec(v: DataView, p: number): T.Ciovec {
   return { buf: C.ptr64(v.getBigUint64(p, true)), buf_len: C.usize64(v.getBigUint64(p + 8, true)) };
 }
 export function writeCiovec(v: DataView, p: number, x: T.Ciovec): void {
-  v.setBigUint64(p, BigInt(x.buf), true);
-  v.setBigUint64(p + 8, BigInt(x.buf_len), true);
+  v.setUint32(p, x.buf, true);
+  v.setUint32(p + 4, x.buf / 0x100000000, true);
+  v.setUint32(p + 8, x.buf_len, true);
+  v.setUint32(p + 12, x.buf_len / 0x100000000, true);
 }
 /** Layout of `$size`. */
 export const SIZE = { SIZE: 4, ALIGN: 4 } as const;
@@ -1300,12 +1304,18 @@ export function readThreadState(v: DataView, p: number): T.ThreadState {
   };
 }
 export function writeThreadState(v: DataView, p: number, x: T.ThreadState): void {
-  v.setBigUint64(p, BigInt(x.thread_self), true);
-  v.setBigUint64(p + 8, BigInt(x.dtv), true);
-  v.setBigUint64(p + 16, BigInt(x.thread_prev), true);
-  v.setBigUint64(p + 24, BigInt(x.thread_next), true);
-  v.setBigUint64(p + 32, BigInt(x.sysinfo), true);
-  v.setBigUint64(p + 40, BigInt(x.canary), true);
+  v.setUint32(p, x.thread_self, true);
+  v.setUint32(p + 4, x.thread_self / 0x100000000, true);
+  v.setUint32(p + 8, x.dtv, true);
+  v.setUint32(p + 12, x.dtv / 0x100000000, true);
+  v.setUint32(p + 16, x.thread_prev, true);
+  v.setUint32(p + 20, x.thread_prev / 0x100000000, true);
+  v.setUint32(p + 24, x.thread_next, true);
+  v.setUint32(p + 28, x.thread_next / 0x100000000, true);
+  v.setUint32(p + 32, x.sysinfo, true);
+  v.setUint32(p + 36, x.sysinfo / 0x100000000, true);
+  v.setUint32(p + 40, x.canary, true);
+  v.setUint32(p + 44, x.canary / 0x100000000, true);
   v.setInt32(p + 48, x.tid, true);
   v.setInt32(p + 52, x.errno_val, true);
   v.setInt32(p + 56, x.detach_state, true);
@@ -1313,23 +1323,37 @@ export function writeThreadState(v: DataView, p: number, x: T.ThreadState): void
   v.setUint8(p + 64, x.canceldisable);
   v.setUint8(p + 65, x.cancelasync);
   v.setUint16(p + 66, x.flags, true);
-  v.setBigUint64(p + 72, BigInt(x.map_base), true);
-  v.setBigUint64(p + 80, BigInt(x.map_size), true);
-  v.setBigUint64(p + 88, BigInt(x.stack), true);
-  v.setBigUint64(p + 96, BigInt(x.stack_size), true);
-  v.setBigUint64(p + 104, BigInt(x.guard_size), true);
-  v.setBigUint64(p + 112, BigInt(x.result), true);
-  v.setBigUint64(p + 120, BigInt(x.cancelbuf), true);
-  v.setBigUint64(p + 128, BigInt(x.tsd), true);
-  v.setBigUint64(p + 136, BigInt(x.robust_list_head), true);
-  v.setBigUint64(p + 144, BigInt(x.robust_list_off), true);
-  v.setBigUint64(p + 152, BigInt(x.robust_list_pending), true);
+  v.setUint32(p + 72, x.map_base, true);
+  v.setUint32(p + 76, x.map_base / 0x100000000, true);
+  v.setUint32(p + 80, x.map_size, true);
+  v.setUint32(p + 84, x.map_size / 0x100000000, true);
+  v.setUint32(p + 88, x.stack, true);
+  v.setUint32(p + 92, x.stack / 0x100000000, true);
+  v.setUint32(p + 96, x.stack_size, true);
+  v.setUint32(p + 100, x.stack_size / 0x100000000, true);
+  v.setUint32(p + 104, x.guard_size, true);
+  v.setUint32(p + 108, x.guard_size / 0x100000000, true);
+  v.setUint32(p + 112, x.result, true);
+  v.setUint32(p + 116, x.result / 0x100000000, true);
+  v.setUint32(p + 120, x.cancelbuf, true);
+  v.setUint32(p + 124, x.cancelbuf / 0x100000000, true);
+  v.setUint32(p + 128, x.tsd, true);
+  v.setUint32(p + 132, x.tsd / 0x100000000, true);
+  v.setUint32(p + 136, x.robust_list_head, true);
+  v.setUint32(p + 140, x.robust_list_head / 0x100000000, true);
+  v.setUint32(p + 144, x.robust_list_off, true);
+  v.setUint32(p + 148, x.robust_list_off / 0x100000000, true);
+  v.setUint32(p + 152, x.robust_list_pending, true);
+  v.setUint32(p + 156, x.robust_list_pending / 0x100000000, true);
   v.setInt32(p + 160, x.h_errno_val, true);
   v.setInt32(p + 164, x.timer_id, true);
-  v.setBigUint64(p + 168, BigInt(x.locale), true);
+  v.setUint32(p + 168, x.locale, true);
+  v.setUint32(p + 172, x.locale / 0x100000000, true);
   v.setInt32(p + 176, x.killlock, true);
-  v.setBigUint64(p + 184, BigInt(x.dlerror_buf), true);
-  v.setBigUint64(p + 192, BigInt(x.stdio_locks), true);
+  v.setUint32(p + 184, x.dlerror_buf, true);
+  v.setUint32(p + 188, x.dlerror_buf / 0x100000000, true);
+  v.setUint32(p + 192, x.stdio_locks, true);
+  v.setUint32(p + 196, x.stdio_locks / 0x100000000, true);
 }
 /** Layout of `$thread_start`. */
 export const THREAD_START = {
@@ -1373,22 +1397,38 @@ export function readThreadStart(v: DataView, p: number): T.ThreadStart {
   };
 }
 export function writeThreadStart(v: DataView, p: number, x: T.ThreadStart): void {
-  v.setBigUint64(p, BigInt(x.stack), true);
-  v.setBigUint64(p + 8, BigInt(x.tls_base), true);
-  v.setBigUint64(p + 16, BigInt(x.start_funct), true);
-  v.setBigUint64(p + 24, BigInt(x.start_args), true);
-  v.setBigUint64(p + 32, BigInt(x.reserved0), true);
-  v.setBigUint64(p + 40, BigInt(x.reserved1), true);
-  v.setBigUint64(p + 48, BigInt(x.reserved2), true);
-  v.setBigUint64(p + 56, BigInt(x.reserved3), true);
-  v.setBigUint64(p + 64, BigInt(x.reserved4), true);
-  v.setBigUint64(p + 72, BigInt(x.reserved5), true);
-  v.setBigUint64(p + 80, BigInt(x.reserved6), true);
-  v.setBigUint64(p + 88, BigInt(x.reserved7), true);
-  v.setBigUint64(p + 96, BigInt(x.reserved8), true);
-  v.setBigUint64(p + 104, BigInt(x.reserved9), true);
-  v.setBigUint64(p + 112, BigInt(x.stack_size), true);
-  v.setBigUint64(p + 120, BigInt(x.guard_size), true);
+  v.setUint32(p, x.stack, true);
+  v.setUint32(p + 4, x.stack / 0x100000000, true);
+  v.setUint32(p + 8, x.tls_base, true);
+  v.setUint32(p + 12, x.tls_base / 0x100000000, true);
+  v.setUint32(p + 16, x.start_funct, true);
+  v.setUint32(p + 20, x.start_funct / 0x100000000, true);
+  v.setUint32(p + 24, x.start_args, true);
+  v.setUint32(p + 28, x.start_args / 0x100000000, true);
+  v.setUint32(p + 32, x.reserved0, true);
+  v.setUint32(p + 36, x.reserved0 / 0x100000000, true);
+  v.setUint32(p + 40, x.reserved1, true);
+  v.setUint32(p + 44, x.reserved1 / 0x100000000, true);
+  v.setUint32(p + 48, x.reserved2, true);
+  v.setUint32(p + 52, x.reserved2 / 0x100000000, true);
+  v.setUint32(p + 56, x.reserved3, true);
+  v.setUint32(p + 60, x.reserved3 / 0x100000000, true);
+  v.setUint32(p + 64, x.reserved4, true);
+  v.setUint32(p + 68, x.reserved4 / 0x100000000, true);
+  v.setUint32(p + 72, x.reserved5, true);
+  v.setUint32(p + 76, x.reserved5 / 0x100000000, true);
+  v.setUint32(p + 80, x.reserved6, true);
+  v.setUint32(p + 84, x.reserved6 / 0x100000000, true);
+  v.setUint32(p + 88, x.reserved7, true);
+  v.setUint32(p + 92, x.reserved7 / 0x100000000, true);
+  v.setUint32(p + 96, x.reserved8, true);
+  v.setUint32(p + 100, x.reserved8 / 0x100000000, true);
+  v.setUint32(p + 104, x.reserved9, true);
+  v.setUint32(p + 108, x.reserved9 / 0x100000000, true);
+  v.setUint32(p + 112, x.stack_size, true);
+  v.setUint32(p + 116, x.stack_size / 0x100000000, true);
+  v.setUint32(p + 120, x.guard_size, true);
+  v.setUint32(p + 124, x.guard_size / 0x100000000, true);
 }
 /** Layout of `$epoll_type`. */
 export const EPOLL_TYPE = { SIZE: 4, ALIGN: 4 } as const;
@@ -1405,7 +1445,8 @@ export function readEpollData(v: DataView, p: number): T.EpollData {
   };
 }
 export function writeEpollData(v: DataView, p: number, x: T.EpollData): void {
-  v.setBigUint64(p, BigInt(x.ptr), true);
+  v.setUint32(p, x.ptr, true);
+  v.setUint32(p + 4, x.ptr / 0x100000000, true);
   v.setUint32(p + 8, x.fd, true);
   v.setUint32(p + 12, x.data1, true);
   v.setBigUint64(p + 16, x.data2, true);
@@ -1456,8 +1497,10 @@ export function writeProcSpawnFdOp(v: DataView, p: number, x: T.ProcSpawnFdOp): 
   v.setUint8(p, x.cmd);
   v.setUint32(p + 4, x.fd, true);
   v.setUint32(p + 8, x.src_fd, true);
-  v.setBigUint64(p + 16, BigInt(x.path), true);
-  v.setBigUint64(p + 24, BigInt(x.path_len), true);
+  v.setUint32(p + 16, x.path, true);
+  v.setUint32(p + 20, x.path / 0x100000000, true);
+  v.setUint32(p + 24, x.path_len, true);
+  v.setUint32(p + 28, x.path_len / 0x100000000, true);
   v.setUint32(p + 32, x.dirflags, true);
   v.setUint16(p + 36, x.oflags, true);
   v.setBigUint64(p + 40, x.fs_rights_base, true);

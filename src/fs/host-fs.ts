@@ -55,12 +55,34 @@ type Entry =
       writable: boolean;
       /** Every write goes to the end (the host fd itself is never O_APPEND). */
       append: boolean;
-      position: bigint;
+      /**
+       * The position as a number, so that reads and writes do no BigInt arithmetic (a BigInt per call
+       * cost more than the rest of a small read); `farPosition` holds it instead when past 2^53, where
+       * only a seek takes it (as MemoryFileSystem keeps it).
+       */
+      position: number;
+      farPosition: bigint | undefined;
       /** The stat taken at open, with the host-call count then: answers the guest's fstat that follows at once. */
       opened?: { stats: fs.BigIntStats; at: number };
     };
 
+type FileEntry = Extract<Entry, { kind: 'file' }>;
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Sets the position: the number while it is a safe integer, `farPosition` past that. */
+function setPosition(entry: FileEntry, position: bigint): void {
+  const far = position > MAX_SAFE;
+  entry.position = far ? Number.MAX_SAFE_INTEGER : Number(position);
+  entry.farPosition = far ? position : undefined;
+}
+
+/** Moves the position on by `n` bytes, with no BigInt while it stays a safe integer. */
+function advance(entry: FileEntry, n: number): void {
+  if (entry.farPosition === undefined && entry.position + n <= Number.MAX_SAFE_INTEGER) entry.position += n;
+  else setPosition(entry, (entry.farPosition ?? BigInt(entry.position)) + BigInt(n));
+}
+
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
@@ -72,6 +94,25 @@ function fileTypeOf(stats: fs.Stats | fs.BigIntStats): FileType {
   // The mode cannot tell stream from datagram sockets; uvwasi says stream too.
   if (stats.isSocket()) return 'socket_stream';
   return 'unknown';
+}
+
+/**
+ * A directory entry's inode number and type for `fd_readdir`, one lstat per entry as uvwasi does. The stat is a
+ * number one (a BigIntStats costs a third more in objects and collection, issue 18); an inode number
+ * past 2^53, which a double cannot hold, is asked again as a BigInt.
+ */
+function dirEntryOf(prefix: string, name: string): DirEntry | undefined {
+  noteHostCall();
+  try {
+    const stats = fs.lstatSync(prefix + name, { throwIfNoEntry: false });
+    if (stats === undefined) return undefined;
+    if (stats.ino <= Number.MAX_SAFE_INTEGER) return { name, type: fileTypeOf(stats), ino: BigInt(stats.ino) };
+    noteHostCall();
+    const big = fs.lstatSync(prefix + name, { bigint: true, throwIfNoEntry: false });
+    return big && { name, type: fileTypeOf(big), ino: big.ino };
+  } catch (err) {
+    return rethrowAsWasiError(err); // not hostCall: no closure per entry
+  }
 }
 
 function fileStatOf(stats: fs.BigIntStats): FileStat {
@@ -188,7 +229,8 @@ export class HostFileSystem implements FileSystem {
       readable: Boolean(flags.read),
       writable: Boolean(flags.write || flags.append),
       append: Boolean(flags.append),
-      position: 0n,
+      position: 0,
+      farPosition: undefined,
       opened,
     });
   }
@@ -230,16 +272,15 @@ export class HostFileSystem implements FileSystem {
   readRange(handle: Handle, buffer: Uint8Array, offset: number, length: number): number {
     const entry = this.#file(handle, 'read');
     if (length === 0) return 0;
-    // readSync checks a bigint position at more cost than a number; both mean the same here.
-    const at = entry.position <= MAX_SAFE ? Number(entry.position) : entry.position;
     let n: number;
     noteHostCall();
     try {
-      n = fs.readSync(entry.fd, buffer, offset, length, at);
+      // readSync takes a bigint position too (at more cost), for the far positions a seek can reach.
+      n = fs.readSync(entry.fd, buffer, offset, length, entry.farPosition ?? entry.position);
     } catch (err) {
       return rethrowAsWasiError(err); // not hostCall: no closure per read on the hot path
     }
-    entry.position += BigInt(n);
+    advance(entry, n);
     return n;
   }
 
@@ -262,19 +303,19 @@ export class HostFileSystem implements FileSystem {
       // At the current end; the position follows the bytes there, as with O_APPEND.
       const at = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
       const written = hostCall(() => fs.writeSync(entry.fd, buffer, offset, length, this.#length(at)));
-      entry.position = at + BigInt(written);
+      setPosition(entry, at + BigInt(written));
       return written;
     }
     // writeSync quietly ignores a bigint position, so it must be a number.
-    const at = this.#length(entry.position);
+    if (entry.farPosition !== undefined) throw new WasiError('fbig');
     let written: number;
     noteHostCall();
     try {
-      written = fs.writeSync(entry.fd, buffer, offset, length, at);
+      written = fs.writeSync(entry.fd, buffer, offset, length, entry.position);
     } catch (err) {
       return rethrowAsWasiError(err); // not hostCall: no closure per write on the hot path
     }
-    entry.position += BigInt(written);
+    advance(entry, written);
     return written;
   }
 
@@ -288,11 +329,11 @@ export class HostFileSystem implements FileSystem {
   seek(handle: Handle, offset: bigint, whence: Whence): bigint {
     const entry = this.#file(handle);
     let base = 0n;
-    if (whence === 'cur') base = entry.position;
+    if (whence === 'cur') base = entry.farPosition ?? BigInt(entry.position);
     else if (whence === 'end') base = hostCall(() => fs.fstatSync(entry.fd, { bigint: true })).size;
     const position = base + offset;
     if (position < 0n) throw new WasiError('inval', 'negative position');
-    entry.position = position;
+    setPosition(entry, position);
     return position;
   }
 
@@ -366,10 +407,11 @@ export class HostFileSystem implements FileSystem {
       { name: '.', type: 'directory', ino: self.ino },
       { name: '..', type: 'directory', ino: parent.ino },
     ];
+    const prefix = entry.parts.length === 0 ? this.#rootPrefix : here + nodePath.sep;
     for (const name of hostCall(() => fs.readdirSync(here)).sort()) {
-      const stats = hostCall(() => fs.lstatSync(nodePath.join(here, name), { bigint: true, throwIfNoEntry: false }));
+      const e = dirEntryOf(prefix, name);
       // Removed between listing and stat: it is simply no longer there.
-      if (stats !== undefined) entries.push({ name, type: fileTypeOf(stats), ino: stats.ino });
+      if (e !== undefined) entries.push(e);
     }
     return entries;
   }
@@ -492,7 +534,7 @@ export class HostFileSystem implements FileSystem {
     return entry;
   }
 
-  #file(handle: Handle, access?: 'read' | 'write'): Extract<Entry, { kind: 'file' }> {
+  #file(handle: Handle, access?: 'read' | 'write'): FileEntry {
     const entry = this.#handles.get(handle);
     if (entry.kind !== 'file') throw new WasiError('isdir');
     if (access === 'read' && !entry.readable) throw new WasiError('badf', 'handle not open for reading');

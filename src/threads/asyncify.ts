@@ -108,6 +108,7 @@ interface Asyncify {
 }
 
 const isFunction = (v: unknown): v is (...a: number[]) => unknown => typeof v === 'function';
+const ASYNCIFY_EXPORTS = ['asyncify_start_unwind', 'asyncify_stop_unwind', 'asyncify_start_rewind', 'asyncify_stop_rewind'];
 
 /** A mutable global: assigning its own value throws for an immutable one. */
 function mutableGlobal(v: unknown): WebAssembly.Global | undefined {
@@ -133,7 +134,8 @@ function randomU64(): bigint {
 export class GuestStack {
   readonly #memory: GuestMemory;
   #asyncify: Asyncify | undefined;
-  #why = 'the guest has not started';
+  /** Set by `bind`. */
+  #bound = false;
   /** The bottom of the main thread's stack, when the module says. */
   #mainBottom: number | undefined;
   readonly #entries: Entry[] = [];
@@ -179,24 +181,35 @@ export class GuestStack {
   bind(exports: WebAssembly.Exports): void {
     this.#exports = exports;
     const e = exports as Record<string, unknown>;
+    // Most programs have no asyncify exports: why a checkpoint is refused is worked out when one is asked.
+    this.#bound = true;
+    if (!isFunction(e.asyncify_start_unwind)) return;
+    this.#bindAsyncify(e);
+  }
+
+  #bindAsyncify(e: Record<string, unknown>): void {
     const sp = mutableGlobal(e.__stack_pointer);
-    const fns = ['asyncify_start_unwind', 'asyncify_stop_unwind', 'asyncify_start_rewind', 'asyncify_stop_rewind'];
-    const missing = fns.filter((n) => !isFunction(e[n]));
-    if (missing.length > 0) this.#why = `the module is not instrumented by asyncify (no ${missing.join(', ')} export): setjmp/longjmp need Binaryen's asyncify pass`;
-    else if (!sp) this.#why = 'the module exports no mutable __stack_pointer (link with --export=__stack_pointer)';
-    else {
-      const f = (n: string) => e[n] as (...a: number[]) => void;
-      this.#asyncify = {
-        startUnwind: f('asyncify_start_unwind'),
-        stopUnwind: f('asyncify_stop_unwind'),
-        startRewind: f('asyncify_start_rewind'),
-        stopRewind: f('asyncify_stop_rewind'),
-        sp,
-        tls: mutableGlobal(e.__tls_base),
-      };
-      const low = e.__stack_low ?? e.__data_end;
-      if (low instanceof WebAssembly.Global) this.#mainBottom = (low.value as number) >>> 0;
-    }
+    if (ASYNCIFY_EXPORTS.some((n) => !isFunction(e[n])) || !sp) return;
+    const f = (n: string) => e[n] as (...a: number[]) => void;
+    this.#asyncify = {
+      startUnwind: f('asyncify_start_unwind'),
+      stopUnwind: f('asyncify_stop_unwind'),
+      startRewind: f('asyncify_start_rewind'),
+      stopRewind: f('asyncify_stop_rewind'),
+      sp,
+      tls: mutableGlobal(e.__tls_base),
+    };
+    const low = e.__stack_low ?? e.__data_end;
+    if (low instanceof WebAssembly.Global) this.#mainBottom = (low.value as number) >>> 0;
+  }
+
+  /** Why there is no asyncify driver: the guest has not started, or what its module lacks. */
+  get #why(): string {
+    if (!this.#bound) return 'the guest has not started';
+    const e = this.#exports as Record<string, unknown>;
+    const missing = ASYNCIFY_EXPORTS.filter((n) => !isFunction(e[n]));
+    if (missing.length > 0) return `the module is not instrumented by asyncify (no ${missing.join(', ')} export): setjmp/longjmp need Binaryen's asyncify pass`;
+    return 'the module exports no mutable __stack_pointer (link with --export=__stack_pointer)';
   }
 
   /**
@@ -207,8 +220,12 @@ export class GuestStack {
    */
   call(fn: (...args: never[]) => unknown, args: readonly unknown[], thread?: { top: number; bottom: number | undefined }): unknown {
     const a = this.#asyncify;
-    const f = fn as (...args: unknown[]) => unknown;
-    if (!a) return f(...args);
+    // Without asyncify nothing unwinds to here: a plain call (and the entry's loop is compiled only when needed).
+    if (!a) return (fn as (...args: unknown[]) => unknown)(...args);
+    return this.#enter(a, fn as (...args: unknown[]) => unknown, args, thread);
+  }
+
+  #enter(a: Asyncify, f: (...args: unknown[]) => unknown, args: readonly unknown[], thread: { top: number; bottom: number | undefined } | undefined): unknown {
     const sp = (a.sp.value as number) >>> 0;
     const outer = this.#entries.at(-1);
     const bottom = thread ? thread.bottom : outer ? outer.bottom : this.#mainBottom !== undefined && this.#mainBottom < sp ? this.#mainBottom : undefined;

@@ -41,6 +41,27 @@ describe.each(backends)('$name', (backend) => {
       expect(preadN(fsys, h, 4, 100n).length).toBe(0);
     });
 
+    it('keeps a position past 2^53 exact: tell gives it back, a read there is at the end, a write fbig', () => {
+      writeFile(fsys, root, 'f', '0123456789');
+      const h = fsys.open(root, 'f', { read: true, write: true });
+      const far = 2n ** 60n + 3n;
+      expect(fsys.seek(h, far, 'set')).toBe(far);
+      expect(fsys.seek(h, 0n, 'cur')).toBe(far);
+      expect(readN(fsys, h, 4).length).toBe(0);
+      expect(fsys.seek(h, 1n, 'cur')).toBe(far + 1n);
+      expectErrno(() => fsys.write(h, text('x')), 'fbig');
+      // Down to the last safe integer and across it by whole reads and writes' worth of seeks.
+      const edge = BigInt(Number.MAX_SAFE_INTEGER);
+      expect(fsys.seek(h, edge, 'set')).toBe(edge);
+      expect(fsys.seek(h, 2n, 'cur')).toBe(edge + 2n);
+      expect(fsys.seek(h, -(edge + 2n) + 3n, 'cur')).toBe(3n);
+      expect(str(readN(fsys, h, 2))).toBe('34');
+      expect(fsys.write(h, text('ab'))).toBe(2);
+      expect(fsys.seek(h, 0n, 'cur')).toBe(7n);
+      expect(str(preadN(fsys, h, 10, 0n))).toBe('01234ab789');
+      fsys.close(h);
+    });
+
     it('writes past the end leave a zero-filled gap', () => {
       const h = fsys.open(root, 'gap', { read: true, write: true, create: true });
       fsys.pwrite(h, text('x'), 4n);

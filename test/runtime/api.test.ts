@@ -129,6 +129,33 @@ describe('stricter than node:wasi', () => {
   });
 });
 
+describe("wasi-kit's own options", () => {
+  // Each option is checked on its own (src/options.ts): every one must still refuse a bad value, naming itself.
+  it.each([
+    [{ cwd: 'relative' }, 'options.cwd', 'ERR_INVALID_ARG_VALUE'],
+    [{ stdin: -1 }, 'options.stdin', 'ERR_INVALID_ARG_VALUE'],
+    [{ stdin: {} }, 'options.stdin', 'ERR_INVALID_ARG_TYPE'],
+    [{ preopenSockets: [{}] }, 'options.preopenSockets[0]', 'ERR_INVALID_ARG_TYPE'],
+    [{ network: { open: [] } }, 'options.network.open', 'ERR_INVALID_ARG_VALUE'],
+    [{ stdout: 1.5 }, 'options.stdout', 'ERR_INVALID_ARG_VALUE'],
+    [{ stderr: { fd: 2 } }, 'options.stderr.buffer', 'ERR_INVALID_ARG_TYPE'],
+    [{ maxOpenFiles: 2 }, 'options.maxOpenFiles', 'ERR_INVALID_ARG_VALUE'],
+    [{ random: 1 }, 'options.random', 'ERR_INVALID_ARG_TYPE'],
+    [{ trace: {} }, 'options.trace', 'ERR_INVALID_ARG_TYPE'],
+    [{ clock: { now: () => 0n } }, 'options.clock', 'ERR_INVALID_ARG_TYPE'],
+    [{ maxProcesses: 0 }, 'options.maxProcesses', 'ERR_INVALID_ARG_VALUE'],
+    [{ maxMemory: 1024 }, 'options.maxMemory', 'ERR_INVALID_ARG_VALUE'],
+    [{ commands: { 'a/b': new Uint8Array() } }, "options.commands['a/b']", 'ERR_INVALID_ARG_TYPE'],
+    [{ terminal: { size: () => undefined } }, 'options.terminal', 'ERR_INVALID_ARG_TYPE'],
+    [{ threads: { poolSize: 0 } }, 'options.threads.poolSize', 'ERR_INVALID_ARG_VALUE'],
+  ])('new WASI(%o) is refused, naming %s', (options, option, code) => {
+    const err = thrown(() => new WASI({ version: 'preview1', ...options } as never));
+    expect(err).toBeInstanceOf(WasiOptionError);
+    expect(err.code).toBe(code);
+    expect(err.option).toBe(option);
+  });
+});
+
 // Synchronous compile for the misuse table (wat() is async; its modules are cached here first).
 const compiledWat = new Map<string, WebAssembly.Module>();
 function wasmOf(text: string): WebAssembly.Module {

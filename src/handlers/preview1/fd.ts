@@ -34,8 +34,9 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
   /** One buffer's read, from a stream's source or a file (at `offset` when given); short at the end. */
   const readOne = (e: OpenFile, buf: number, len: number, offset: bigint | undefined): number => {
     if (e.kind !== 'fs') {
-      if (!e.source) throw new WasiError('badf');
-      return e.source.read(m.u8.subarray(buf, buf + len));
+      const source = e.source;
+      if (!source) throw new WasiError('badf');
+      return source.readRange ? source.readRange(m.u8, buf, len) : source.read(m.u8.subarray(buf, buf + len));
     }
     if (e.isDir) throw new WasiError('isdir');
     if (offset !== undefined) return e.fs.pread(e.handle, m.u8.subarray(buf, buf + len), offset);
@@ -223,7 +224,7 @@ export function fdHandlers(k: Process, abi: GuestAbi = WASM32): H {
   };
 }
 
-// One dirent is built here and copied out, so a partly fitting last entry can be cut to the buffer.
+// A last dirent that fits only in part is built here and cut to the buffer.
 const scratch = new Uint8Array(64);
 const scratchView = new DataView(scratch.buffer);
 
@@ -249,16 +250,32 @@ export function readdir(
   let used = 0;
   for (let i = Number(cookie); i < listing.length && used < bufLen; i++) {
     const entry = listing[i]!;
-    const name = encoder.encode(entry.name);
-    write(scratchView, 0, { d_next: BigInt(i + 1), d_ino: entry.ino, d_namlen: name.length, d_type: Filetype[entry.type] });
-    const head = Math.min(size, bufLen - used);
-    m.u8.set(scratch.subarray(0, head), buf + used);
-    used += head;
-    const tail = Math.min(name.length, bufLen - used);
-    m.u8.set(name.subarray(0, tail), buf + used);
+    const text = entry.name;
+    // Most names are ASCII: their bytes are their char codes, copied below without an encoded copy.
+    const ascii = isAscii(text);
+    const name = ascii ? undefined : encoder.encode(text);
+    const namlen = name ? name.length : text.length;
+    const dirent = { d_next: BigInt(i + 1), d_ino: entry.ino, d_namlen: namlen, d_type: Filetype[entry.type] };
+    if (bufLen - used >= size) {
+      m.u8.fill(0, buf + used, buf + used + size); // the padding, as a scratch copy would leave it
+      write(m.view, buf + used, dirent);
+      used += size;
+    } else {
+      write(scratchView, 0, dirent);
+      m.u8.set(scratch.subarray(0, bufLen - used), buf + used);
+      used = bufLen;
+    }
+    const tail = Math.min(namlen, bufLen - used);
+    if (name) m.u8.set(name.subarray(0, tail), buf + used);
+    else for (let j = 0, u8 = m.u8, at = buf + used; j < tail; j++) u8[at + j] = text.charCodeAt(j);
     used += tail;
   }
   return used;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 /** `fstflags` to the backend's times: each of atim/mtim is a value, `now`, or left alone. */
