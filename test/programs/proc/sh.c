@@ -900,7 +900,8 @@ static char *capture(const char *text) {
   }
   int64_t pid = -1;
   if (use_spawn) {
-    // No fork: run the text here with stdout on the pipe (unbounded, so nothing blocks), then read it.
+    // No fork: run the text here with stdout on the pipe, then read it. A pipe holds 64 KiB (as Linux's):
+    // a substitution that writes more would wait for a reader that is this shell: a limit of -S alone.
     uint32_t saved;
     fflush(stdout);
     if (wasix_fd_dup(1, &saved) == 0) {
