@@ -281,9 +281,9 @@ int main(int argc, char **argv) {
     }
     int code2 = wait_for(c2);
     // A spawned process gets it too, as its stdout (a spawn file action), and writes on it.
-    spawn_fd_op ops[3] = {{.cmd = 1, .src_fd = conn, .fd = 1}, {.cmd = 0, .fd = conn}, {.cmd = 0, .fd = l}};
+    spawn_fd_op ops[] = {dup2_op(conn, 1), close_op(conn), close_op(l)};
     uint32_t c3;
-    if (wasix_proc_spawn2("echo", 4, "echo\n; spawned", 15, "", 0, ops, 3, 0, 0, 0, "", 0, &c3)) return 9;
+    if (spawn("echo", "echo\n; spawned", ops, 3, &c3)) return 9;
     int code3 = wait_for(c3);
     close(conn);
     int code1 = wait_for(c1);

@@ -15,24 +15,6 @@
 
 static char buf[1 << 16];
 
-static int32_t spawn(const char *name, const char *args, const spawn_fd_op *ops, size_t n, uint32_t *pid) {
-  return wasix_proc_spawn2(name, strlen(name), args, strlen(args), "", 0, ops, n, 0, 0, 0, "", 0, pid);
-}
-
-static spawn_fd_op dup2_op(uint32_t from, uint32_t to) {
-  spawn_fd_op op = {0};
-  op.cmd = 1;
-  op.src_fd = from;
-  op.fd = to;
-  return op;
-}
-
-static spawn_fd_op close_op(uint32_t fd) {
-  spawn_fd_op op = {0};
-  op.fd = fd;
-  return op;
-}
-
 static void join_print(uint32_t pid) {
   option_pid which = {1, pid};
   join_status st = {0};

@@ -56,4 +56,23 @@ WASIX(fd_dup2) int32_t wasix_fd_dup2(uint32_t fd, uint32_t min_fd, uint8_t cloex
 WASIX(chdir) int32_t wasix_chdir(const char *path, size_t len);
 WASIX(getcwd) int32_t wasix_getcwd(char *path, size_t *len);
 
+// Spawning: proc_spawn2 with no environment, signal dispositions or PATH search, and its file actions.
+#include <string.h>
+static inline int32_t spawn(const char *name, const char *args, const spawn_fd_op *ops, size_t n, uint32_t *pid) {
+  return wasix_proc_spawn2(name, strlen(name), args, strlen(args), "", 0, ops, n, 0, 0, 0, "", 0, pid);
+}
+static inline spawn_fd_op dup2_op(uint32_t from, uint32_t to) {
+  spawn_fd_op op = {0};
+  op.cmd = 1;
+  op.src_fd = from;
+  op.fd = to;
+  return op;
+}
+static inline spawn_fd_op close_op(uint32_t fd) {
+  spawn_fd_op op = {0};
+  op.cmd = 0;
+  op.fd = fd;
+  return op;
+}
+
 #endif
