@@ -9,6 +9,7 @@
 
 #include "../wasix/setjmp.h"
 #include "wasix.h"
+#include "../wasix/sockets.h"
 
 static int counter = 1;
 static char big[1 << 20];
@@ -38,20 +39,6 @@ __attribute__((export_name("on_signal"))) void on_signal(int sig) {
 }
 
 static wasix_jmp_buf env;
-
-// Sockets (wasix_32v1), for the socket mode: an IPv4 addr_port as Wasmer lays it out (family tag, pad,
-// port in the guest's byte order, the address's octets in network order).
-typedef struct {
-  uint8_t tag;
-  uint8_t pad;
-  uint8_t octs[108];
-} addr_port;
-WASIX(sock_open) int32_t wasix_sock_open(int32_t af, int32_t type, int32_t proto, uint32_t *fd);
-WASIX(sock_bind) int32_t wasix_sock_bind(int32_t fd, const addr_port *addr);
-WASIX(sock_listen) int32_t wasix_sock_listen(int32_t fd, int32_t backlog);
-WASIX(sock_accept_v2) int32_t wasix_sock_accept_v2(int32_t fd, int32_t flags, uint32_t *newfd, addr_port *addr);
-WASIX(sock_connect) int32_t wasix_sock_connect(int32_t fd, const addr_port *addr);
-WASIX(sock_addr_local) int32_t wasix_sock_addr_local(int32_t fd, addr_port *addr);
 
 /** Reads from `fd` until a newline or the end (at most `n` - 1 bytes); the bytes as a string. */
 static char *read_line_from(int fd, char *buf, size_t n) {
@@ -252,17 +239,17 @@ int main(int argc, char **argv) {
     // the accepted connection through its fork, answers on it and exits; once the parent closes its copy
     // too (and a spawned echo that wrote on it), the first child reads the answers to their end.
     uint32_t l, conn;
-    addr_port a = {0}, peer;
+    addr_port_t a = {0}, peer;
     a.tag = 1;
     a.octs[2] = 127, a.octs[5] = 1;
-    if (wasix_sock_open(1, 1, 0, &l) || wasix_sock_bind(l, &a) || wasix_sock_listen(l, 4) || wasix_sock_addr_local(l, &a)) return 2;
+    if (wx_sock_open(1, 1, 0, &l) || wx_sock_bind(l, &a) || wx_sock_listen(l, 4) || wx_sock_addr_local(l, &a)) return 2;
     uint32_t c1, c2;
     if (fork_(&c1)) return 3;
     if (c1 == 0) {
       uint32_t s;
       char buf[64];
       close(l);
-      if (wasix_sock_open(1, 1, 0, &s) || wasix_sock_connect(s, &a)) _exit(4);
+      if (wx_sock_open(1, 1, 0, &s) || wx_sock_connect(s, &a)) _exit(4);
       if (write(s, "from child 1\n", 13) != 13) _exit(5);
       size_t got = 0;
       for (ssize_t r; got + 1 < sizeof buf && (r = read(s, buf + got, sizeof buf - 1 - got)) > 0;) got += r;
@@ -272,7 +259,7 @@ int main(int argc, char **argv) {
       _exit(0);
     }
     char line[64];
-    if (wasix_sock_accept_v2(l, 0, &conn, &peer)) return 6;
+    if (wx_sock_accept_v2(l, 0, &conn, &peer)) return 6;
     printf("parent accepted [%s]", read_line_from(conn, line, sizeof line));
     if (fork_(&c2)) return 7;
     if (c2 == 0) {
