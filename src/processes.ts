@@ -163,6 +163,11 @@ export class ProcessRunner implements Launcher {
     const memory = memoryFor(program.memory);
     p.memory.bind(memory);
     this.#run(p, program, memory, imports);
+    // A signal that came while the old image was ending stays pending across exec (POSIX); its action is now
+    // the default one, taken before the new image's first instruction: a program that makes no call (a
+    // loop) would otherwise never see it, and a Ctrl-C that came then would be lost.
+    const sig = p.signals.takeTerminating();
+    if (sig !== undefined) this.kill(p, { signal: sig });
   }
 
   /** `p` has ended with `status`: its fds are closed, and its parent may reap it. */

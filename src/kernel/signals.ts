@@ -69,6 +69,15 @@ export class ProcessSignals {
     this.syncAttention();
   }
 
+  /** Takes the first pending signal that would end the process now off the pending list (after exec: its default action). */
+  takeTerminating(): number | undefined {
+    const i = this.#pending.findIndex((sig) => this.terminates(sig));
+    if (i < 0) return undefined;
+    const sig = this.#pending.splice(i, 1)[0];
+    this.syncAttention();
+    return sig;
+  }
+
   /** Names the guest export called with each signal (`callback_signal`). */
   setCallback(name: string): void {
     this.#callback = name;
